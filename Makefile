@@ -1,0 +1,40 @@
+# The two commands: `make run` (the site on SQLite with demo data) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DEMO_REGISTRANTS ?= 500
+FLASK := $(BIN)/flask --app jgrad
+
+.PHONY: run test install translations messages clean
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compiled catalogues (.mo) are built, never committed.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d jgrad/translations -D messages -q
+
+# Re-extract the English strings and merge them into the Japanese catalogue.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  -o jgrad/translations/messages.pot .
+	$(BIN)/pybabel update -i jgrad/translations/messages.pot -d jgrad/translations \
+	  --no-fuzzy-matching --ignore-obsolete
+
+run: translations
+	JGRAD_ENV=development $(FLASK) db upgrade
+	JGRAD_ENV=development $(FLASK) demo-data --registrants $(DEMO_REGISTRANTS) --if-empty
+	JGRAD_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
+
+test: translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,149 @@
+"""Accounts, their lifecycle states and the tokens sent in links."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from jgrad.audit import services as audit
+from jgrad.db import utcnow
+from jgrad.enums import StrEnum, enum_column
+from jgrad.extensions import db
+
+
+class Role(StrEnum):
+    REGISTRANT = "registrant"
+    STAFF = "staff"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+
+class AccountState(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    DELETED = "deleted"
+
+
+class EmailStatus(StrEnum):
+    UNVERIFIED = "unverified"
+    VALID = "valid"
+    INVALID = "invalid"
+
+
+class TokenPurpose(StrEnum):
+    SIGNUP = "signup"
+    RESET = "reset"
+
+
+class InvalidTransition(Exception):
+    """An account was asked to move to a state it cannot reach from where it is."""
+
+
+# Which states each state may move to.
+TRANSITIONS = {
+    AccountState.PENDING: {AccountState.ACTIVE, AccountState.SUSPENDED, AccountState.DELETED},
+    AccountState.ACTIVE: {AccountState.SUSPENDED, AccountState.DELETED},
+    AccountState.SUSPENDED: {AccountState.ACTIVE, AccountState.DELETED},
+    AccountState.DELETED: set(),
+}
+
+
+class Account(UserMixin, db.Model):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The Doctor ID for registrants, the e-mail address for everyone else.
+    login: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    email_status: Mapped[EmailStatus] = mapped_column(
+        enum_column(EmailStatus, 16), default=EmailStatus.UNVERIFIED
+    )
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role, 16), index=True)
+    university_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("universities.id", ondelete="RESTRICT"), index=True
+    )
+    state: Mapped[AccountState] = mapped_column(
+        enum_column(AccountState, 16), default=AccountState.PENDING, index=True
+    )
+    state_reason: Mapped[str | None] = mapped_column(sa.String(64))
+    state_changed_at: Mapped[dt.datetime | None]
+    # Bumped to end every session of the account (password change, suspension, deletion).
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+
+    university = relationship("University")
+    registrant = relationship(
+        "Registrant",
+        back_populates="account",
+        uselist=False,
+        foreign_keys="Registrant.account_id",
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(role = 'staff') = (university_id IS NOT NULL)", name="staff_has_university"
+        ),
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == AccountState.ACTIVE
+
+    def end_sessions(self) -> None:
+        """Invalidate every session this account has open anywhere."""
+        self.session_version = (self.session_version or 1) + 1
+
+    def _move(self, new_state: AccountState, *, reason: str | None, by=None) -> None:
+        if new_state not in TRANSITIONS[self.state]:
+            raise InvalidTransition(f"{self.state} -> {new_state}")
+        old_state = self.state
+        self.state = new_state
+        self.state_reason = reason
+        self.state_changed_at = utcnow()
+        audit.record(
+            f"account.{new_state}",
+            account=by,
+            object_type="account",
+            object_id=self.id,
+            subject_registrant_id=self.registrant.id if self.registrant else None,
+            details={"from": str(old_state), "reason": reason},
+        )
+
+    def activate(self, *, reason: str | None = None, by=None) -> None:
+        """Make the account usable (after sign-up, or lifting a suspension)."""
+        self._move(AccountState.ACTIVE, reason=reason, by=by)
+
+    def suspend(self, *, reason: str, by=None) -> None:
+        """Stop the account's use of the system and end its sessions."""
+        self._move(AccountState.SUSPENDED, reason=reason, by=by)
+        self.end_sessions()
+
+    def __repr__(self) -> str:
+        return f"<Account {self.login} {self.role} {self.state}>"
+
+
+class AccountToken(db.Model):
+    """A single-use secret mailed in a link; only its hash is kept."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column(TokenPurpose, 16))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    account_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+    used_at: Mapped[dt.datetime | None]
+
+    account = relationship("Account")

@@ -1,0 +1,230 @@
+"""Sign-up, log-in, password reset and account creation."""
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from flask import current_app
+
+from jgrad.accounts import tokens
+from jgrad.accounts.models import Account, AccountState, EmailStatus, Role, TokenPurpose
+from jgrad.accounts.passwords import hash_password, password_problem, verify_password
+from jgrad.actors import Actor
+from jgrad.audit import services as audit
+from jgrad.audit.models import Outcome
+from jgrad.db import utcnow
+from jgrad.extensions import db
+from jgrad.mail import services as mail
+from jgrad.registrants import services as records
+from jgrad.registrants.identifiers import is_valid_doctor_id, new_doctor_id
+
+
+class AccountError(Exception):
+    """A request about an account that cannot be carried out; the message is safe to show."""
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def account_by_email(email: str) -> Account | None:
+    return db.session.scalar(sa.select(Account).where(Account.email == normalise_email(email)))
+
+
+def account_by_identifier(identifier: str) -> Account | None:
+    """Find an account by Doctor ID or e-mail address."""
+    identifier = (identifier or "").strip()
+    if is_valid_doctor_id(identifier):
+        return db.session.scalar(sa.select(Account).where(Account.login == identifier.upper()))
+    return account_by_email(identifier)
+
+
+def request_signup(email: str, locale: str) -> None:
+    """Mail a set-password link; the visible outcome is the same whether or not the address is known."""
+    email = normalise_email(email)
+    account = account_by_email(email)
+    hours = current_app.config["SIGNUP_TOKEN_HOURS"]
+    if account is not None and account.state in (AccountState.ACTIVE, AccountState.SUSPENDED):
+        mail.queue(
+            key=f"signup-existing:{account.id}:{secrets.token_hex(8)}",
+            kind="signup_existing",
+            to=email,
+            template="signup_existing",
+            locale=locale,
+            account_id=account.id,
+            login_url=mail.external_url("accounts.login"),
+            reset_url=mail.external_url("accounts.reset_request"),
+        )
+    elif account is None or account.state == AccountState.PENDING:
+        token, raw = tokens.issue(
+            TokenPurpose.SIGNUP, email, hours=hours, account_id=account.id if account else None
+        )
+        mail.queue(
+            key=f"signup:{token.id}",
+            kind="signup",
+            to=email,
+            template="signup",
+            locale=locale,
+            account_id=account.id if account else None,
+            link=mail.external_url("accounts.signup_complete", token=raw),
+            hours=hours,
+        )
+    audit.record("signup.requested", object_type="email")
+
+
+def complete_signup(
+    token, password: str, profile: dict | None = None, enrolment: dict | None = None
+) -> Account:
+    """Use a sign-up token: set the password and activate the account.
+
+    A token for a new address creates the account and its registrant (with a Doctor ID)
+    from ``profile`` and ``enrolment``; a token for a pending account (an invitation)
+    only sets the password.
+    """
+    if not tokens.consume(token):
+        raise AccountError("token")
+    if token.account_id is not None:
+        account = db.session.get(Account, token.account_id)
+        if account is None or account.state != AccountState.PENDING:
+            raise AccountError("token")
+    else:
+        if account_by_email(token.email) is not None or profile is None or enrolment is None:
+            raise AccountError("token")
+        account = Account(role=Role.REGISTRANT, email=token.email, login=_unused_doctor_id())
+        db.session.add(account)
+        db.session.flush()
+    problem = password_problem(password, (account.email or "", account.login))
+    if problem:
+        raise AccountError(problem)
+    account.password_hash = hash_password(password)
+    account.email_status = EmailStatus.VALID  # following the link proved the address
+    if account.role == Role.REGISTRANT and account.registrant is None:
+        actor = Actor.for_account(account)
+        registrant = records.create_registrant(account, account.login, profile, actor)
+        records.add_enrolment(registrant, enrolment, actor)
+    account.activate(reason="signup", by=account)
+    return account
+
+
+def _unused_doctor_id() -> str:
+    while True:
+        candidate = new_doctor_id()
+        taken = db.session.scalar(sa.select(Account.id).where(Account.login == candidate))
+        if taken is None:
+            return candidate
+
+
+def authenticate(identifier: str, password: str) -> tuple[Account | None, str | None]:
+    """Check credentials; return the account, or None and why (``invalid`` or the state)."""
+    account = account_by_identifier(identifier)
+    if not verify_password(account, password):
+        audit.record(
+            "login.failed",
+            object_type="account",
+            object_id=account.id if account else None,
+            outcome=Outcome.FAILURE,
+        )
+        return None, "invalid"
+    if account.state != AccountState.ACTIVE:
+        audit.record(
+            "login.refused", account=account, object_type="account", object_id=account.id,
+            outcome=Outcome.DENIED, details={"state": str(account.state)},
+        )
+        return None, str(account.state)
+    account.last_login_at = utcnow()
+    audit.record("login.succeeded", account=account, object_type="account", object_id=account.id)
+    return account, None
+
+
+def request_reset(email: str, locale: str) -> None:
+    """Mail a reset link to an active account; say nothing about unknown addresses."""
+    account = account_by_email(email)
+    if account is not None and account.state == AccountState.ACTIVE:
+        hours = current_app.config["RESET_TOKEN_HOURS"]
+        token, raw = tokens.issue(TokenPurpose.RESET, account.email, hours=hours, account_id=account.id)
+        mail.queue(
+            key=f"reset:{token.id}",
+            kind="reset",
+            to=account.email,
+            template="reset",
+            locale=locale,
+            account_id=account.id,
+            link=mail.external_url("accounts.reset_complete", token=raw),
+            hours=hours,
+        )
+    audit.record("reset.requested", object_type="email")
+
+
+def complete_reset(token, password: str, locale: str) -> Account:
+    """Set a new password from a reset link and end every session of the account."""
+    account = db.session.get(Account, token.account_id) if token.account_id else None
+    if account is None or account.state != AccountState.ACTIVE:
+        raise AccountError("token")
+    set_password(account, password, locale=locale)
+    if not tokens.consume(token):
+        raise AccountError("token")
+    return account
+
+
+def set_password(account: Account, password: str, *, locale: str = "en") -> None:
+    """Store a new password, end all sessions and tell the owner by mail."""
+    problem = password_problem(password, (account.email or "", account.login))
+    if problem:
+        raise AccountError(problem)
+    account.password_hash = hash_password(password)
+    account.end_sessions()
+    audit.record("password.changed", account=account, object_type="account", object_id=account.id)
+    if account.email:
+        mail.queue(
+            key=f"password-changed:{account.id}:{account.session_version}",
+            kind="password_changed",
+            to=account.email,
+            template="password_changed",
+            locale=locale,
+            account_id=account.id,
+            reset_url=mail.external_url("accounts.reset_request"),
+        )
+
+
+def create_account(
+    *, role: Role, email: str, password: str | None, university_id: int | None = None, by=None
+) -> Account:
+    """Create a staff, analyst or administrator account (registrants sign up instead)."""
+    email = normalise_email(email)
+    if role == Role.REGISTRANT:
+        raise AccountError("Registrants are created by sign-up or by a university import.")
+    if (role == Role.STAFF) != (university_id is not None):
+        raise AccountError("A staff account needs a university, and only a staff account has one.")
+    if account_by_email(email) is not None:
+        raise AccountError(f"An account with the e-mail address {email} exists already.")
+    account = Account(role=role, email=email, login=email, university_id=university_id)
+    if password is not None:
+        problem = password_problem(password, (email,))
+        if problem:
+            raise AccountError(problem)
+        account.password_hash = hash_password(password)
+    db.session.add(account)
+    db.session.flush()
+    audit.record("account.created", account=by, object_type="account", object_id=account.id,
+                 details={"role": str(role)})
+    if password is not None:
+        account.activate(reason="created", by=by)
+    else:
+        invite(account)
+    return account
+
+
+def invite(account: Account, locale: str = "en") -> None:
+    """Mail a pending account a link to set its password."""
+    hours = current_app.config["SIGNUP_TOKEN_HOURS"]
+    token, raw = tokens.issue(TokenPurpose.SIGNUP, account.email, hours=hours, account_id=account.id)
+    mail.queue(
+        key=f"invite:{token.id}",
+        kind="invite",
+        to=account.email,
+        template="invite",
+        locale=locale,
+        account_id=account.id,
+        link=mail.external_url("accounts.signup_complete", token=raw),
+        hours=hours,
+    )

@@ -1,0 +1,28 @@
+"""Flask-Login wiring: sessions end when the account's session version moves on."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from jgrad.extensions import db, login_manager
+
+
+def init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_account(session_id: str):
+    from jgrad.accounts.models import Account
+
+    try:
+        account_id, version = (int(part) for part in session_id.split(":"))
+    except ValueError:
+        return None
+    account = db.session.get(Account, account_id)
+    if account is None or account.session_version != version or not account.is_active:
+        return None
+    return account

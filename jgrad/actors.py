@@ -1,0 +1,38 @@
+"""Who acts on a record: the registrant, a university or the institute."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jgrad.enums import StrEnum
+
+
+class Source(StrEnum):
+    REGISTRANT = "registrant"
+    UNIVERSITY = "university"
+    INSTITUTE = "institute"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The party behind a change, carried explicitly into every service."""
+
+    source: Source
+    account_id: int | None = None
+    university_id: int | None = None
+
+    @classmethod
+    def for_account(cls, account) -> "Actor":
+        """Return the actor an account acts as."""
+        from jgrad.accounts.models import Role
+
+        if account.role == Role.REGISTRANT:
+            return cls(Source.REGISTRANT, account.id)
+        if account.role == Role.STAFF:
+            return cls(Source.UNIVERSITY, account.id, account.university_id)
+        return cls(Source.INSTITUTE, account.id)
+
+    @classmethod
+    def system(cls) -> "Actor":
+        """Return the actor for scheduled jobs and command-line operations."""
+        return cls(Source.SYSTEM)

@@ -1,0 +1,42 @@
+"""Write audit events; the web layer supplies the client address through ``g``."""
+from __future__ import annotations
+
+from flask import g, has_request_context
+
+from jgrad.audit.models import AuditEvent, Outcome
+from jgrad.extensions import db
+
+
+def _request_origin() -> tuple[str | None, str | None]:
+    if not has_request_context():
+        return None, None
+    return g.get("client_ip"), g.get("request_id")
+
+
+def record(
+    action: str,
+    *,
+    account=None,
+    object_type: str | None = None,
+    object_id=None,
+    subject_registrant_id: int | None = None,
+    outcome: Outcome = Outcome.SUCCESS,
+    details: dict | None = None,
+) -> AuditEvent:
+    """Add an audit event to the current transaction and return it."""
+    ip, request_id = _request_origin()
+    event = AuditEvent(
+        actor_account_id=getattr(account, "id", None),
+        actor_role=str(account.role) if account is not None else None,
+        actor_university_id=getattr(account, "university_id", None),
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        subject_registrant_id=subject_registrant_id,
+        ip=ip,
+        request_id=request_id,
+        outcome=outcome,
+        details=details,
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,25 @@
+"""Inquiries sent through the public contact form."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jgrad.db import utcnow
+from jgrad.extensions import db
+
+
+class Inquiry(db.Model):
+    __tablename__ = "inquiries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    details: Mapped[str] = mapped_column(sa.Text)
+    doctor_id: Mapped[str | None] = mapped_column(sa.String(16))
+    university: Mapped[str | None] = mapped_column(sa.String(200))
+    student_number: Mapped[str | None] = mapped_column(sa.String(32))
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    closed_at: Mapped[dt.datetime | None]

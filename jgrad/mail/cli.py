@@ -1,0 +1,46 @@
+"""``flask mail``: deliver the outbox by hand."""
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from jgrad.db import utcnow
+from jgrad.extensions import db
+from jgrad.mail.models import DeliveryState, OutboxMessage
+
+mail_cli = AppGroup("mail", help="Deliver and inspect the outbox.")
+
+
+@mail_cli.command("send")
+@click.option("--dry-run", is_flag=True, help="Only count what is due.")
+@click.option("--batch", default=100, show_default=True, help="Messages per batch.")
+def send_command(dry_run: bool, batch: int) -> None:
+    """Deliver every pending message that is due."""
+    from jgrad.mail.services import deliver_pending
+
+    due = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            OutboxMessage.state == DeliveryState.PENDING,
+            OutboxMessage.next_attempt_at <= utcnow(),
+        )
+    )
+    click.echo(f"{due} message(s) due.")
+    if dry_run or not due:
+        return
+    totals = {"sent": 0, "retried": 0, "failed": 0}
+    done = 0
+    while True:
+        report = deliver_pending(limit=batch)
+        handled = report.sent + report.retried + report.failed
+        for name in totals:
+            totals[name] += getattr(report, name)
+        for line in report.errors:
+            click.echo(f"  {line}", err=True)
+        done += handled
+        click.echo(f"  {done}/{due} handled")
+        if handled < batch:
+            break
+    click.echo(
+        f"Sent {totals['sent']}, will retry {totals['retried']}, failed {totals['failed']}."
+    )

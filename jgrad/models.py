@@ -1,0 +1,8 @@
+"""Import every model so that the metadata is complete (migrations, tests)."""
+from jgrad.accounts.models import Account, AccountToken  # noqa: F401
+from jgrad.audit.models import AuditEvent  # noqa: F401
+from jgrad.contact.models import Inquiry  # noqa: F401
+from jgrad.mail.models import OutboxMessage  # noqa: F401
+from jgrad.registrants.history import ConsentChange, DeletionRequest, RecordChange  # noqa: F401
+from jgrad.registrants.models import CareerSpell, Enrolment, Registrant  # noqa: F401
+from jgrad.universities.models import University  # noqa: F401

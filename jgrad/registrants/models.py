@@ -1,0 +1,156 @@
+"""Registrants and their doctoral enrolments and career spells, each with provenance."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from jgrad.actors import Actor, Source
+from jgrad.db import utcnow
+from jgrad.enums import enum_column
+from jgrad.extensions import db
+
+
+class Provenance:
+    """Who supplied a record and who last changed it, and when."""
+
+    supplied_by: Mapped[Source] = mapped_column(enum_column(Source, 16))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    changed_by: Mapped[Source] = mapped_column(enum_column(Source, 16))
+    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @declared_attr
+    def supplied_by_university_id(cls) -> Mapped[int | None]:
+        return mapped_column(sa.ForeignKey("universities.id", ondelete="SET NULL"))
+
+    @declared_attr
+    def changed_by_university_id(cls) -> Mapped[int | None]:
+        return mapped_column(sa.ForeignKey("universities.id", ondelete="SET NULL"))
+
+    @declared_attr
+    def changed_by_account_id(cls) -> Mapped[int | None]:
+        return mapped_column(sa.ForeignKey("accounts.id", ondelete="SET NULL"))
+
+    def stamp_supplied(self, actor: Actor) -> None:
+        """Record who supplied this record."""
+        now = utcnow()
+        self.supplied_by = actor.source
+        self.supplied_by_university_id = actor.university_id
+        self.created_at = now
+        self.stamp_changed(actor, now)
+
+    def stamp_changed(self, actor: Actor, when: dt.datetime | None = None) -> None:
+        """Record who changed this record last."""
+        self.changed_by = actor.source
+        self.changed_by_university_id = actor.university_id
+        self.changed_by_account_id = actor.account_id
+        self.changed_at = when or utcnow()
+
+
+class Registrant(Provenance, db.Model):
+    __tablename__ = "registrants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("accounts.id", ondelete="CASCADE"), unique=True
+    )
+    doctor_id: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    family_name: Mapped[str] = mapped_column(sa.String(100))
+    given_name: Mapped[str] = mapped_column(sa.String(100))
+    family_name_kana: Mapped[str | None] = mapped_column(sa.String(100))
+    given_name_kana: Mapped[str | None] = mapped_column(sa.String(100))
+    family_name_roman: Mapped[str | None] = mapped_column(sa.String(100))
+    given_name_roman: Mapped[str | None] = mapped_column(sa.String(100))
+    birth_year: Mapped[int | None]
+    sex: Mapped[str | None] = mapped_column(sa.String(16))
+    nationality: Mapped[str | None] = mapped_column(sa.String(2))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    recovery_email: Mapped[str | None] = mapped_column(sa.String(254))
+    orcid: Mapped[str | None] = mapped_column(sa.String(19))
+    researchmap_id: Mapped[str | None] = mapped_column(sa.String(64))
+    share_with_university: Mapped[bool] = mapped_column(default=True)
+    accept_contact: Mapped[bool] = mapped_column(default=True)
+
+    account = relationship("Account", back_populates="registrant", foreign_keys=[account_id])
+    enrolments = relationship(
+        "Enrolment",
+        back_populates="registrant",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Enrolment.entry_date",
+    )
+    career_spells = relationship(
+        "CareerSpell",
+        back_populates="registrant",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="CareerSpell.start_month.desc()",
+    )
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name} {self.given_name}"
+
+    def __repr__(self) -> str:
+        return f"<Registrant {self.doctor_id}>"
+
+
+class Enrolment(Provenance, db.Model):
+    """One doctoral programme a registrant entered."""
+
+    __tablename__ = "enrolments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registrant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrants.id", ondelete="CASCADE"), index=True
+    )
+    university_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("universities.id", ondelete="RESTRICT"), index=True
+    )
+    graduate_school: Mapped[str] = mapped_column(sa.String(200))
+    major: Mapped[str | None] = mapped_column(sa.String(200))
+    field: Mapped[str] = mapped_column(sa.String(2))
+    student_number: Mapped[str | None] = mapped_column(sa.String(32))
+    programme_type: Mapped[str] = mapped_column(sa.String(16))
+    entry_date: Mapped[dt.date]
+    status: Mapped[str] = mapped_column(sa.String(32))
+    status_date: Mapped[dt.date | None]
+    degree_name: Mapped[str | None] = mapped_column(sa.String(200))
+
+    registrant = relationship("Registrant", back_populates="enrolments")
+    university = relationship("University", foreign_keys=[university_id])
+
+    __table_args__ = (sa.UniqueConstraint("university_id", "student_number"),)
+
+
+class CareerSpell(Provenance, db.Model):
+    """A period in one position or labour-force status; an open end means current."""
+
+    __tablename__ = "career_spells"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registrant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrants.id", ondelete="CASCADE"), index=True
+    )
+    start_month: Mapped[dt.date]
+    end_month: Mapped[dt.date | None]
+    labour_status: Mapped[str] = mapped_column(sa.String(32))
+    employer: Mapped[str | None] = mapped_column(sa.String(200))
+    sector: Mapped[str | None] = mapped_column(sa.String(32))
+    country: Mapped[str | None] = mapped_column(sa.String(2))
+    prefecture: Mapped[str | None] = mapped_column(sa.String(2))
+    job_title: Mapped[str | None] = mapped_column(sa.String(200))
+    academic_rank: Mapped[str | None] = mapped_column(sa.String(32))
+    postdoc: Mapped[bool] = mapped_column(default=False)
+    employment_term: Mapped[str | None] = mapped_column(sa.String(16))
+    contract_months: Mapped[int | None]
+    working_hours: Mapped[str | None] = mapped_column(sa.String(16))
+    income_band: Mapped[str | None] = mapped_column(sa.String(16))
+    relatedness: Mapped[str | None] = mapped_column(sa.String(16))
+
+    registrant = relationship("Registrant", back_populates="career_spells")
+
+    @property
+    def is_current(self) -> bool:
+        return self.end_month is None

@@ -1,0 +1,253 @@
+"""Create and change registrants' records, keeping provenance and a history of every change."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+from jgrad.accounts.models import Account
+from jgrad.actors import Actor
+from jgrad.audit import services as audit
+from jgrad.db import utcnow
+from jgrad.extensions import db
+from jgrad.mail import services as mail
+from jgrad.registrants.history import ConsentChange, DeletionRequest, RecordChange
+from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
+
+PROFILE_FIELDS = (
+    "family_name", "given_name", "family_name_kana", "given_name_kana",
+    "family_name_roman", "given_name_roman", "birth_year", "sex", "nationality",
+    "contact_email", "recovery_email", "orcid", "researchmap_id",
+)
+ENROLMENT_FIELDS = (
+    "university_id", "graduate_school", "major", "field", "student_number", "programme_type",
+    "entry_date", "status", "status_date", "degree_name",
+)
+CAREER_FIELDS = (
+    "start_month", "end_month", "labour_status", "employer", "sector", "country", "prefecture",
+    "job_title", "academic_rank", "postdoc", "employment_term", "contract_months",
+    "working_hours", "income_band", "relatedness",
+)
+CONSENT_SETTINGS = ("share_with_university", "accept_contact")
+RECORD_TYPES = {Registrant: "registrant", Enrolment: "enrolment", CareerSpell: "career_spell"}
+
+
+class RecordError(Exception):
+    """A change that the rules do not allow; the message is shown to the person."""
+
+
+def plain(value):
+    """Return a value as it is written into histories and exports."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def _pick(values: dict, fields: tuple[str, ...]) -> dict:
+    return {name: values[name] for name in fields if name in values}
+
+
+def _log_change(registrant_id: int, record, action: str, changes: dict, actor: Actor) -> None:
+    record_type = RECORD_TYPES[type(record)]
+    db.session.add(
+        RecordChange(
+            registrant_id=registrant_id,
+            record_type=record_type,
+            record_id=record.id,
+            action=action,
+            changes=changes,
+            actor_source=actor.source,
+            actor_university_id=actor.university_id,
+            actor_account_id=actor.account_id,
+        )
+    )
+    audit.record(
+        f"record.{record_type}.{action}",
+        account=db.session.get(Account, actor.account_id) if actor.account_id else None,
+        object_type=record_type,
+        object_id=record.id,
+        subject_registrant_id=registrant_id,
+        details={"fields": sorted(changes)},
+    )
+
+
+def _owner_id(record) -> int:
+    return record.id if isinstance(record, Registrant) else record.registrant_id
+
+
+def _create(record, values: dict, actor: Actor):
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.stamp_supplied(actor)
+    db.session.add(record)
+    db.session.flush()
+    changes = {name: [None, plain(value)] for name, value in values.items() if value is not None}
+    _log_change(_owner_id(record), record, "create", changes, actor)
+    return record
+
+
+def _update(record, values: dict, actor: Actor) -> dict:
+    changes = {}
+    for name, new in values.items():
+        old = getattr(record, name)
+        if old != new:
+            changes[name] = [plain(old), plain(new)]
+            setattr(record, name, new)
+    if changes:
+        record.stamp_changed(actor)
+        _log_change(_owner_id(record), record, "update", changes, actor)
+    return changes
+
+
+def _delete(record, fields: tuple[str, ...], actor: Actor) -> None:
+    changes = {
+        name: [plain(getattr(record, name)), None]
+        for name in fields
+        if getattr(record, name) is not None
+    }
+    _log_change(_owner_id(record), record, "delete", changes, actor)
+    db.session.delete(record)
+
+
+def create_registrant(account: Account, doctor_id: str, profile: dict, actor: Actor) -> Registrant:
+    """Create the registrant behind an account, with consent defaults on record."""
+    registrant = _create(
+        Registrant(account=account, doctor_id=doctor_id), _pick(profile, PROFILE_FIELDS), actor
+    )
+    for setting in CONSENT_SETTINGS:
+        db.session.add(
+            ConsentChange(
+                registrant_id=registrant.id,
+                setting=setting,
+                old_value=None,
+                new_value=getattr(registrant, setting),
+                actor_source=actor.source,
+                actor_account_id=actor.account_id,
+            )
+        )
+    return registrant
+
+
+def update_profile(registrant: Registrant, values: dict, actor: Actor) -> dict:
+    """Change profile fields; return {field: [old, new]} of what changed."""
+    return _update(registrant, _pick(values, PROFILE_FIELDS), actor)
+
+
+def add_enrolment(registrant: Registrant, values: dict, actor: Actor) -> Enrolment:
+    """Add a doctoral enrolment to a registrant's record."""
+    return _create(Enrolment(registrant_id=registrant.id), _pick(values, ENROLMENT_FIELDS), actor)
+
+
+def update_enrolment(enrolment: Enrolment, values: dict, actor: Actor) -> dict:
+    return _update(enrolment, _pick(values, ENROLMENT_FIELDS), actor)
+
+
+def delete_enrolment(enrolment: Enrolment, actor: Actor) -> None:
+    """Remove an enrolment; a registrant always keeps at least one."""
+    remaining = db.session.query(Enrolment).filter(
+        Enrolment.registrant_id == enrolment.registrant_id
+    ).count()
+    if remaining <= 1:
+        raise RecordError(
+            _l("A record needs at least one doctoral enrolment. Correct this one instead.")
+        )
+    _delete(enrolment, ENROLMENT_FIELDS, actor)
+
+
+def add_career_spell(registrant: Registrant, values: dict, actor: Actor) -> CareerSpell:
+    return _create(CareerSpell(registrant_id=registrant.id), _pick(values, CAREER_FIELDS), actor)
+
+
+def update_career_spell(spell: CareerSpell, values: dict, actor: Actor) -> dict:
+    return _update(spell, _pick(values, CAREER_FIELDS), actor)
+
+
+def delete_career_spell(spell: CareerSpell, actor: Actor) -> None:
+    _delete(spell, CAREER_FIELDS, actor)
+
+
+def set_consent(registrant: Registrant, setting: str, value: bool, actor: Actor) -> bool:
+    """Change a sharing or contact setting; it takes effect with this transaction."""
+    if setting not in CONSENT_SETTINGS:
+        raise ValueError(setting)
+    old = getattr(registrant, setting)
+    if old == value:
+        return False
+    setattr(registrant, setting, value)
+    registrant.stamp_changed(actor)
+    db.session.add(
+        ConsentChange(
+            registrant_id=registrant.id,
+            setting=setting,
+            old_value=old,
+            new_value=value,
+            actor_source=actor.source,
+            actor_account_id=actor.account_id,
+        )
+    )
+    audit.record(
+        f"consent.{setting}",
+        account=db.session.get(Account, actor.account_id) if actor.account_id else None,
+        object_type="registrant",
+        object_id=registrant.id,
+        subject_registrant_id=registrant.id,
+        details={"from": old, "to": value},
+    )
+    return True
+
+
+def request_deletion(
+    registrant: Registrant,
+    actor: Actor,
+    *,
+    channel: str,
+    verified_by: str,
+    reason: str | None = None,
+    grace_days: int = 30,
+    locale: str = "en",
+    now: dt.datetime | None = None,
+) -> DeletionRequest:
+    """Record a verified deletion request, suspend the account and set the deadline."""
+    now = now or utcnow()
+    pending = db.session.query(DeletionRequest).filter_by(
+        registrant_id=registrant.id, state="pending"
+    ).first()
+    if pending is not None:
+        return pending
+    request = DeletionRequest(
+        registrant_id=registrant.id,
+        channel=channel,
+        verified_by=verified_by,
+        reason=reason or None,
+        requested_at=now,
+        due_at=now + dt.timedelta(days=grace_days),
+    )
+    db.session.add(request)
+    account = registrant.account
+    by = db.session.get(Account, actor.account_id) if actor.account_id else None
+    account.suspend(reason="deletion_requested", by=by)
+    audit.record(
+        "deletion.requested",
+        account=by,
+        object_type="registrant",
+        object_id=registrant.id,
+        subject_registrant_id=registrant.id,
+        details={"channel": channel, "due": request.due_at.date().isoformat()},
+    )
+    db.session.flush()
+    if account.email:
+        mail.queue(
+            key=f"deletion-requested:{request.id}",
+            kind="deletion_requested",
+            to=account.email,
+            template="deletion_requested",
+            locale=locale,
+            account_id=account.id,
+            doctor_id=registrant.doctor_id,
+            due=request.due_at.date().isoformat(),
+            contact_url=mail.external_url("contact.contact"),
+        )
+    return request

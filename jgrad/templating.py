@@ -1,0 +1,49 @@
+"""Names and helpers every template can use."""
+from __future__ import annotations
+
+from flask import Flask, g
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from jgrad.extensions import db
+from jgrad.registrants import codes
+
+
+def university_name(university_id: int | None) -> str:
+    """Return a university's name in the current language, cached for the request."""
+    if university_id is None:
+        return ""
+    from jgrad.universities.models import University
+
+    cache = g.setdefault("university_names", {})
+    if university_id not in cache:
+        university = db.session.get(University, university_id)
+        cache[university_id] = university.name(get_locale()) if university else "?"
+    return cache[university_id]
+
+
+def source_label(source, university_id: int | None = None) -> str:
+    """Say who supplied or changed a record, from the registrant's point of view."""
+    source = str(source) if source is not None else ""
+    if source == "registrant":
+        return _("you")
+    if source == "university":
+        return university_name(university_id) or _("your university")
+    if source == "institute":
+        return _("the institute")
+    return _("the system")
+
+
+def init_templating(app: Flask) -> None:
+    @app.context_processor
+    def _globals():
+        locale = str(get_locale())
+        return {
+            "current_locale": locale,
+            "source_label": source_label,
+            "university_name": university_name,
+            "codes": codes,
+            "label": codes.label,
+            "prefecture_name": lambda code: codes.prefecture_name(code, locale),
+            "country_name": lambda code: codes.country_names(locale).get(code, code or ""),
+        }

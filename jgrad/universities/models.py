@@ -1,0 +1,28 @@
+"""Universities and whether they take part in joint utilization."""
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from jgrad.db import utcnow
+from jgrad.extensions import db
+
+
+class University(db.Model):
+    __tablename__ = "universities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    name_en: Mapped[str] = mapped_column(sa.String(200))
+    name_ja: Mapped[str] = mapped_column(sa.String(200))
+    cooperating: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def name(self, locale: str | None = None) -> str:
+        """Return the university's name in the given language."""
+        return self.name_ja if str(locale or "").startswith("ja") else self.name_en
+
+    def __repr__(self) -> str:
+        return f"<University {self.code}>"

@@ -1,0 +1,108 @@
+"""Per-request plumbing: request IDs, the access log, security headers and error pages."""
+from __future__ import annotations
+
+import logging
+import secrets
+import sys
+import time
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+from flask import Flask, g, make_response, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+access_log = logging.getLogger("jgrad.access")
+error_log = logging.getLogger("jgrad.errors")
+
+CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+
+def init_web(app: Flask) -> None:
+    _configure_access_log(app)
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _configure_access_log(app: Flask) -> None:
+    """Log one line per request to a rotating file in the instance folder and to stderr."""
+    log_dir = Path(app.instance_path) / "logs"
+    log_dir.mkdir(exist_ok=True)
+    path = str(log_dir / "access.log")
+    for handler in list(access_log.handlers):
+        access_log.removeHandler(handler)
+        handler.close()
+    file_handler = RotatingFileHandler(
+        path,
+        maxBytes=app.config["ACCESS_LOG_MAX_BYTES"],
+        backupCount=app.config["ACCESS_LOG_BACKUPS"],
+        encoding="utf-8",
+    )
+    formatter = logging.Formatter("%(asctime)s %(message)s")
+    for handler in (file_handler, logging.StreamHandler(sys.stderr)):
+        handler.setFormatter(formatter)
+        access_log.addHandler(handler)
+    access_log.setLevel(logging.INFO)
+    access_log.propagate = False
+
+
+def _start_request() -> None:
+    g.request_id = secrets.token_hex(8)
+    g.started = time.perf_counter()
+    g.client_ip = request.remote_addr
+
+
+def _finish_request(response):
+    response.headers["X-Request-ID"] = g.get("request_id", "-")
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if request.endpoint != "static":
+        # Pages may carry personal data: never keep them in any cache.
+        response.headers["Cache-Control"] = "no-store"
+    duration_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    # The path only: query strings (which may carry tokens) and bodies never reach the log.
+    access_log.info(
+        "%s %s %s %s %.1fms %s",
+        g.get("client_ip") or "-",
+        request.method,
+        request.path,
+        response.status_code,
+        duration_ms,
+        g.get("request_id", "-"),
+    )
+    return response
+
+
+def _http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    response = make_response(
+        render_template("errors/error.html", code=error.code, title=_error_title(error.code)),
+        error.code,
+    )
+    if getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def _unexpected_error(error: Exception):
+    error_log.exception("unhandled error in request %s", g.get("request_id", "-"))
+    return _http_error(InternalServerError())
+
+
+def _error_title(code: int) -> str:
+    titles = {
+        400: _("The request could not be understood."),
+        403: _("You do not have access to this page."),
+        404: _("Page not found."),
+        405: _("This action is not allowed here."),
+        413: _("The request is too large."),
+        429: _("Too many requests. Please wait a moment and try again."),
+    }
+    return titles.get(code, _("Something went wrong on our side."))

@@ -1,0 +1,1 @@
+"""Disclosure-controlled statistics: pure functions on pandas DataFrames, no Flask."""

@@ -1,0 +1,1 @@
+"""Survey tooling: definitions, cohort targeting, invitations and responses (to come)."""
