@@ -18,6 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -33,12 +34,14 @@ from jgrad.registrants import codes
 from jgrad.registrants.identifiers import is_valid_orcid, normalise_orcid
 from jgrad.universities.models import University
 
-BLANK = ("", "—")
+def options(pairs, blank: bool = True) -> list[SelectChoice]:
+    """Turn (value, label) pairs into select options, with an empty first one."""
+    items = [SelectChoice(value, label) for value, label in pairs]
+    return [SelectChoice("", "—"), *items] if blank else items
 
 
-def _choices(mapping: dict, blank: bool = True) -> list:
-    items = list(mapping.items())
-    return [BLANK, *items] if blank else items
+def _choices(mapping: dict) -> list[SelectChoice]:
+    return options(mapping.items())
 
 
 def _strip(value):
@@ -76,7 +79,7 @@ class ProfileFields(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.nationality.choices = [BLANK, *codes.country_names(get_locale()).items()]
+        self.nationality.choices = options(codes.country_names(get_locale()).items())
 
     def validate_birth_year(self, field):
         this_year = dt.date.today().year
@@ -137,7 +140,9 @@ class EnrolmentFields(Form):
         super().__init__(*args, **kwargs)
         locale = get_locale()
         universities = db.session.scalars(sa.select(University).order_by(University.code))
-        self.university_id.choices = [(0, "—")] + [(u.id, u.name(locale)) for u in universities]
+        self.university_id.choices = [SelectChoice(0, "—")] + options(
+            ((u.id, u.name(locale)) for u in universities), blank=False
+        )
 
     def validate_entry_date(self, field):
         if field.data and field.data > dt.date.today() + dt.timedelta(days=366):
@@ -190,10 +195,10 @@ class CareerSpellForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         locale = get_locale()
-        self.country.choices = [BLANK, *codes.country_names(locale).items()]
-        self.prefecture.choices = [BLANK] + [
+        self.country.choices = options(codes.country_names(locale).items())
+        self.prefecture.choices = options(
             (code, codes.prefecture_name(code, locale)) for code in codes.PREFECTURE
-        ]
+        )
 
     def validate_end_month(self, field):
         if field.data and self.start_month.data and field.data < self.start_month.data:
