@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from jgrad import create_app
-from jgrad.extensions import db
+from jgrad.extensions import db, limiter
 
 PG_URL = os.environ.get("JGRAD_TEST_DATABASE_URL")
 LIMITER_STORAGE = os.environ.get("JGRAD_TEST_RATELIMIT_STORAGE_URI", "memory://")
@@ -44,8 +43,6 @@ def make_config(database_url: str, instance_path, **overrides) -> dict:
         "INSTANCE_PATH": str(instance_path),
         "SERVER_NAME_FOR_MAIL": "http://jgrad.test",
         "RATELIMIT_STORAGE_URI": LIMITER_STORAGE,
-        # A fresh prefix per app, so that shared Redis counters never leak between tests.
-        "RATELIMIT_KEY_PREFIX": f"jgrad-test-{uuid.uuid4().hex}",
         "MAIL_DELIVER_IMMEDIATELY": False,
     }
     config.update(overrides)
@@ -111,6 +108,7 @@ def app(migrated, tmp_path, app_config):
     app = create_app(make_config(migrated, tmp_path / "instance", **app_config))
     app.test_client_class = Client
     with app.app_context():
+        limiter.reset()  # counters live in Redis on CI: start every test from zero
         yield app
         db.session.rollback()
         _empty_all_tables()

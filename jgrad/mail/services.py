@@ -155,15 +155,15 @@ def _mark_address_invalid(message: OutboxMessage) -> None:
         account.email_status = EmailStatus.INVALID
 
 
-def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
-    """Turn an outbox row into a MIME message."""
+def build_email(message: OutboxMessage, sender: str, cte: str | None = None) -> EmailMessage:
+    """Turn an outbox row into a MIME message (``cte="8bit"`` keeps links readable in files)."""
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain="jgrad.local")
-    email.set_content(message.body_text)
+    email.set_content(message.body_text, cte=cte)
     return email
 
 
@@ -199,5 +199,5 @@ def _write_file(message: OutboxMessage, config) -> None:
     folder.mkdir(exist_ok=True)
     stamp = message.created_at.strftime("%Y%m%dT%H%M%S")
     path = folder / f"{stamp}-{message.id:06d}-{message.kind}.eml"
-    path.write_bytes(bytes(build_email(message, config["MAIL_SENDER"])))
+    path.write_bytes(bytes(build_email(message, config["MAIL_SENDER"], cte="8bit")))
     log.warning("No SMTP server configured: mail #%s (%s) written to %s", message.id, message.kind, path)

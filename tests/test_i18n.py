@@ -1,0 +1,55 @@
+"""English and Japanese: from the browser, switchable on every page, and a complete catalogue."""
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_language_follows_the_browser(client):
+    japanese = client.get("/", headers={"Accept-Language": "ja,en;q=0.5"})
+    assert 'lang="ja"' in japanese.get_data(as_text=True)
+    assert "新規登録" in japanese.get_data(as_text=True)
+    english = client.get("/", headers={"Accept-Language": "en-GB"})
+    assert "Sign up" in english.get_data(as_text=True)
+
+
+def test_language_switch_on_every_page(client):
+    for path in ("/", "/login", "/signup", "/contact", "/privacy"):
+        assert 'action="/lang"' in client.get(path).get_data(as_text=True), path
+    response = client.submit("/lang", {"lang": "ja", "next": "/privacy"})
+    assert response.headers["Location"].endswith("/privacy")
+    page = client.get("/privacy", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert 'lang="ja"' in page
+    client.submit("/lang", {"lang": "en", "next": "//evil.example/"})
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+
+
+def test_japanese_form_errors_and_mail(client):
+    client.submit("/lang", {"lang": "ja", "next": "/"})
+    response = client.submit("/contact", {"name": "", "email": "x@example.org", "details": ""})
+    text = response.get_data(as_text=True)
+    assert "This field is required." not in text
+    from tests.factories import outbox
+
+    client.submit("/signup", {"email": "ja@example.org"})
+    assert "JGRAD" in outbox(to="ja@example.org")[0].subject
+    assert "パスワード" in outbox(to="ja@example.org")[0].subject
+
+
+def test_every_string_has_a_japanese_translation(tmp_path):
+    template = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+         "-k", "_l", "-k", "lazy_gettext", "--no-location", "-o", str(template), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    with template.open("rb") as handle:
+        wanted = {m.id for m in read_po(handle) if m.id}
+    with (ROOT / "jgrad/translations/ja/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalogue = read_po(handle)
+    translated = {m.id for m in catalogue if m.id and m.string and not m.fuzzy}
+    missing = sorted(str(m) for m in wanted - translated)
+    assert missing == [], f"untranslated (run `make messages` and translate): {missing[:10]}"
