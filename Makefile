@@ -19,7 +19,7 @@ install: $(VENV)/.installed
 
 # Compiled catalogues (.mo) are built, never committed.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d jgrad/translations -D messages -q
+	$(BIN)/pybabel compile -d jgrad/translations -D messages
 
 # Re-extract the English strings and merge them into the Japanese catalogue.
 messages: $(VENV)/.installed

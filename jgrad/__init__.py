@@ -63,11 +63,12 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from jgrad.accounts.views import bp as accounts_bp
+    from jgrad.admin.views import bp as admin_bp
     from jgrad.contact.views import bp as contact_bp
     from jgrad.main.views import bp as main_bp
     from jgrad.registrants.views import bp as registrants_bp
 
-    for blueprint in (main_bp, accounts_bp, registrants_bp, contact_bp):
+    for blueprint in (main_bp, accounts_bp, registrants_bp, contact_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

@@ -33,6 +33,8 @@ ROUTE_ACCESS = {
     "registrants.download_json": "registrant",
     "registrants.download_zip": "registrant",
     "registrants.delete": "registrant",
+    "admin.inquiries": "admin",
+    "admin.close_inquiry": "admin",
 }
 
 
@@ -64,14 +66,22 @@ def test_every_protected_route_refuses_anonymous_visitors(app, client):
         assert "/login" in response.headers["Location"], endpoint
 
 
-def test_registrant_routes_refuse_other_roles(app, client, login, make_account):
+def test_role_routes_refuse_every_other_role(app, client, login, make_account, make_registrant,
+                                            make_university):
     from jgrad.accounts.models import Role
 
-    for role in (Role.ADMIN, Role.ANALYST):
-        account = make_account(role=role)
-        login(account.email)
+    university = make_university()
+    visitors = {
+        "registrant": make_registrant(email="hana@example.org").account.email,
+        "admin": make_account(role=Role.ADMIN).email,
+        "analyst": make_account(role=Role.ANALYST).email,
+        "staff": make_account(role=Role.STAFF, university=university).email,
+    }
+    for role, email in visitors.items():
+        login(email)
         for endpoint, path, method in _routes(app):
-            if ROUTE_ACCESS[endpoint] != "registrant":
+            required = ROUTE_ACCESS[endpoint]
+            if required in ("public", "login") or required == role:
                 continue
             response = client.get(path) if method == "GET" else client.submit(path)
             assert response.status_code == 403, (role, endpoint, response.status_code)

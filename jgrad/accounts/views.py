@@ -47,6 +47,8 @@ def _safe_next(target: str | None) -> str | None:
 def home_for(account) -> str:
     if account.role == Role.REGISTRANT:
         return url_for("registrants.overview")
+    if account.role == Role.ADMIN:
+        return url_for("admin.inquiries")
     return url_for("main.index")
 
 
