@@ -18,8 +18,18 @@ error_log = logging.getLogger("jgrad.errors")
 CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
 
+class _DropServerRequestLines(logging.Filter):
+    """Keep the development server's own request lines (full URLs, tokens included) out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("%s - - [%s]")
+
+
 def init_web(app: Flask) -> None:
     _configure_access_log(app)
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, _DropServerRequestLines) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(_DropServerRequestLines())
     app.before_request(_start_request)
     app.after_request(_finish_request)
     app.register_error_handler(HTTPException, _http_error)

@@ -150,15 +150,17 @@ class EnrolmentFields(Form):
         if field.data and field.data.year < 1940:
             raise ValidationError(_l("Enter a date after 1940."))
 
-    def validate_status_date(self, field):
-        if self.status.data and self.status.data != "enrolled" and not field.data:
-            raise ValidationError(_l("Give the date of this status."))
-        if field.data and self.entry_date.data and field.data < self.entry_date.data:
-            raise ValidationError(_l("This date cannot be before the date of entry."))
-
-    def validate_degree_name(self, field):
-        if self.status.data == "degree_awarded" and not field.data:
-            raise ValidationError(_l("Name the degree awarded."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Checks across fields run here: an empty optional field stops its own validators.
+        status, status_date = self.status.data, self.status_date.data
+        if status and status != "enrolled" and not status_date:
+            self.status_date.errors.append(_l("Give the date of this status."))
+        if status_date and self.entry_date.data and status_date < self.entry_date.data:
+            self.status_date.errors.append(_l("This date cannot be before the date of entry."))
+        if status == "degree_awarded" and not self.degree_name.data:
+            self.degree_name.errors.append(_l("Name the degree awarded."))
+        return valid and not (self.status_date.errors or self.degree_name.errors)
 
 
 class EnrolmentForm(EnrolmentFields, FlaskForm):
@@ -200,17 +202,23 @@ class CareerSpellForm(FlaskForm):
             (code, codes.prefecture_name(code, locale)) for code in codes.PREFECTURE
         )
 
-    def validate_end_month(self, field):
-        if field.data and self.start_month.data and field.data < self.start_month.data:
-            raise ValidationError(_l("The end cannot be before the start."))
-
-    def validate_prefecture(self, field):
-        if field.data and self.country.data not in (None, "JP"):
-            raise ValidationError(_l("A prefecture applies only to work in Japan."))
-
-    def validate_contract_months(self, field):
-        if field.data and self.employment_term.data != "fixed_term":
-            raise ValidationError(_l("A contract length applies only to fixed-term work."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        checks = [
+            (self.end_month, self.end_month.data and self.start_month.data
+             and self.end_month.data < self.start_month.data,
+             _l("The end cannot be before the start.")),
+            (self.prefecture, self.prefecture.data and self.country.data != "JP",
+             _l("A prefecture applies only to work in Japan.")),
+            (self.contract_months, self.contract_months.data
+             and self.employment_term.data != "fixed_term",
+             _l("A contract length applies only to fixed-term work.")),
+        ]
+        for field, failed, message in checks:
+            if failed:
+                field.errors.append(message)
+                valid = False
+        return valid
 
 
 class SettingsForm(FlaskForm):

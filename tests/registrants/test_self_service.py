@@ -215,3 +215,21 @@ def test_other_roles_have_no_registrant_pages(client, login, make_account):
     login("admin@example.org")
     assert client.get("/me").status_code == 403
     assert client.get("/me/download/jgrad-record.json").status_code == 403
+
+
+def test_enrolment_status_needs_its_date_and_an_awarded_degree_its_name(
+        client, login, make_registrant):
+    registrant = make_registrant(email="hana@example.org")
+    login("hana@example.org")
+    form = {"university_id": str(registrant.enrolments[0].university_id),
+            "graduate_school": "Graduate School of Law", "field": "04",
+            "programme_type": "latter", "entry_date": "2015-04-01",
+            "status": "degree_awarded", "status_date": "", "degree_name": ""}
+    response = client.submit("/me/enrolments/new", form)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Give the date of this status." in text
+    assert "Name the degree awarded." in text
+    assert db.session.scalar(sa.select(sa.func.count(Enrolment.id))) == 1
+    enrolled = dict(form, status="enrolled")
+    assert client.submit("/me/enrolments/new", enrolled).status_code == 302
