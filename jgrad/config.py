@@ -36,6 +36,8 @@ class Defaults:
     SIGNUP_RATE_LIMIT = "5 per minute;30 per hour"
     RESET_RATE_LIMIT = "5 per minute;30 per hour"
     CONTACT_RATE_LIMIT = "5 per minute;30 per hour"
+    # Forms behind a mailed link: the token already stops guessing; allow for typing mistakes.
+    LINK_FORM_RATE_LIMIT = "20 per minute;100 per hour"
 
     # Number of trusted proxies in front of the app (X-Forwarded-For hops); 0 = none.
     PROXY_FIX_X_FOR = 0

@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from jgrad.extensions import db
-from jgrad.registrants import codes
+from jgrad.registrants import codes, display
 
 
 def university_name(university_id: int | None) -> str:
@@ -46,4 +46,8 @@ def init_templating(app: Flask) -> None:
             "label": codes.label,
             "prefecture_name": lambda code: codes.prefecture_name(code, locale),
             "country_name": lambda code: codes.country_names(locale).get(code, code or ""),
+            "field_label": display.field_label,
+            "value_label": lambda name, value: display.value_label(
+                name, value, locale, university_name
+            ),
         }

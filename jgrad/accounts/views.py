@@ -87,7 +87,7 @@ def _token_from_link(purpose: TokenPurpose, endpoint: str):
 
 
 @bp.route("/signup/complete", methods=["GET", "POST"])
-@_limit("SIGNUP_RATE_LIMIT")
+@_limit("LINK_FORM_RATE_LIMIT")
 def signup_complete():
     token, response = _token_from_link(TokenPurpose.SIGNUP, "accounts.signup_complete")
     if response is not None:
@@ -159,7 +159,7 @@ def reset_request():
 
 
 @bp.route("/reset/complete", methods=["GET", "POST"])
-@_limit("RESET_RATE_LIMIT")
+@_limit("LINK_FORM_RATE_LIMIT")
 def reset_complete():
     token, response = _token_from_link(TokenPurpose.RESET, "accounts.reset_complete")
     if response is not None:

@@ -74,7 +74,7 @@ def test_rule3_profile_correction_is_saved_with_history(client, login, make_regi
         RecordChange.action == "update")).one()
     assert change.changes["given_name"] == ["花子", "花"]
     history = client.get("/me/history").get_data(as_text=True)
-    assert "given_name" in history and "花子" in history
+    assert "Given name: 花子 → 花" in history
 
 
 def test_orcid_with_a_wrong_check_digit_is_refused(client, login, make_registrant):
@@ -233,3 +233,16 @@ def test_enrolment_status_needs_its_date_and_an_awarded_degree_its_name(
     assert db.session.scalar(sa.select(sa.func.count(Enrolment.id))) == 1
     enrolled = dict(form, status="enrolled")
     assert client.submit("/me/enrolments/new", enrolled).status_code == 302
+
+
+def test_history_shows_labels_and_readable_values(client, login, make_registrant):
+    make_registrant(email="hana@example.org")
+    login("hana@example.org")
+    client.submit("/me/careers/new", CAREER)
+    history = client.get("/me/history").get_data(as_text=True)
+    assert "Sector: — → Company" in history
+    assert "Prefecture (in Japan): — → Tokyo" in history
+    assert "Field of study: — → Natural sciences, mathematics and statistics" in history
+    japanese = client.get("/me/history", headers={"Accept-Language": "ja"}).get_data(
+        as_text=True)
+    assert "東京都" in japanese
