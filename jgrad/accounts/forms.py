@@ -7,6 +7,7 @@ from wtforms import EmailField, FormField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from jgrad.accounts.passwords import MAX_LENGTH, password_problem
+from jgrad.formtools import strip
 from jgrad.registrants.forms import EnrolmentFields, ProfileFields
 
 
@@ -14,7 +15,7 @@ class EmailForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
         [DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        filters=[strip],
     )
 
 

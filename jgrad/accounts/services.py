@@ -40,10 +40,9 @@ def account_by_identifier(identifier: str) -> Account | None:
 
 
 def request_signup(email: str, locale: str) -> None:
-    """Mail a set-password link; the visible outcome is the same whether or not the address is known."""
+    """Mail a set-password link; the page says the same whether or not the address is known."""
     email = normalise_email(email)
     account = account_by_email(email)
-    hours = current_app.config["SIGNUP_TOKEN_HOURS"]
     if account is not None and account.state in (AccountState.ACTIVE, AccountState.SUSPENDED):
         mail.queue(
             key=f"signup-existing:{account.id}:{secrets.token_hex(8)}",
@@ -56,19 +55,7 @@ def request_signup(email: str, locale: str) -> None:
             reset_url=mail.external_url("accounts.reset_request"),
         )
     elif account is None or account.state == AccountState.PENDING:
-        token, raw = tokens.issue(
-            TokenPurpose.SIGNUP, email, hours=hours, account_id=account.id if account else None
-        )
-        mail.queue(
-            key=f"signup:{token.id}",
-            kind="signup",
-            to=email,
-            template="signup",
-            locale=locale,
-            account_id=account.id if account else None,
-            link=mail.external_url("accounts.signup_complete", token=raw),
-            hours=hours,
-        )
+        mail_link(TokenPurpose.SIGNUP, "signup", email, account, locale)
     audit.record("signup.requested", object_type="email")
 
 
@@ -140,18 +127,7 @@ def request_reset(email: str, locale: str) -> None:
     """Mail a reset link to an active account; say nothing about unknown addresses."""
     account = account_by_email(email)
     if account is not None and account.state == AccountState.ACTIVE:
-        hours = current_app.config["RESET_TOKEN_HOURS"]
-        token, raw = tokens.issue(TokenPurpose.RESET, account.email, hours=hours, account_id=account.id)
-        mail.queue(
-            key=f"reset:{token.id}",
-            kind="reset",
-            to=account.email,
-            template="reset",
-            locale=locale,
-            account_id=account.id,
-            link=mail.external_url("accounts.reset_complete", token=raw),
-            hours=hours,
-        )
+        mail_link(TokenPurpose.RESET, "reset", account.email, account, locale)
     audit.record("reset.requested", object_type="email")
 
 
@@ -216,15 +192,29 @@ def create_account(
 
 def invite(account: Account, locale: str = "en") -> None:
     """Mail a pending account a link to set its password."""
-    hours = current_app.config["SIGNUP_TOKEN_HOURS"]
-    token, raw = tokens.issue(TokenPurpose.SIGNUP, account.email, hours=hours, account_id=account.id)
+    mail_link(TokenPurpose.SIGNUP, "invite", account.email, account, locale)
+
+
+LINK_PAGES = {
+    TokenPurpose.SIGNUP: ("accounts.signup_complete", "SIGNUP_TOKEN_HOURS"),
+    TokenPurpose.RESET: ("accounts.reset_complete", "RESET_TOKEN_HOURS"),
+}
+
+
+def mail_link(purpose: TokenPurpose, kind: str, email: str, account: Account | None,
+              locale: str) -> None:
+    """Issue a single-use token and queue the mail that carries its link."""
+    endpoint, hours_setting = LINK_PAGES[purpose]
+    hours = current_app.config[hours_setting]
+    account_id = account.id if account is not None else None
+    token, raw = tokens.issue(purpose, email, hours=hours, account_id=account_id)
     mail.queue(
-        key=f"invite:{token.id}",
-        kind="invite",
-        to=account.email,
-        template="invite",
+        key=f"{kind}:{token.id}",
+        kind=kind,
+        to=email,
+        template=kind,
         locale=locale,
-        account_id=account.id,
-        link=mail.external_url("accounts.signup_complete", token=raw),
+        account_id=account_id,
+        link=mail.external_url(endpoint, token=raw),
         hours=hours,
     )

@@ -24,6 +24,7 @@ from jgrad.accounts.forms import (
     NewPasswordForm,
 )
 from jgrad.accounts.models import Role, TokenPurpose
+from jgrad.accounts.passwords import verify_password
 from jgrad.extensions import db, limiter
 from jgrad.registrants.forms import values_of
 
@@ -183,8 +184,6 @@ def reset_complete():
 def change_password():
     form = ChangePasswordForm(identifiers=(current_user.email or "", current_user.login))
     if form.validate_on_submit():
-        from jgrad.accounts.passwords import verify_password
-
         if not verify_password(current_user, form.current.data):
             form.current.errors.append(_("This is not your current password."))
         else:

@@ -6,27 +6,24 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from jgrad.formtools import strip
 from jgrad.registrants.identifiers import is_valid_doctor_id
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class ContactForm(FlaskForm):
-    name = StringField(_l("Name"), [DataRequired(), Length(max=200)], filters=[_strip])
+    name = StringField(_l("Name"), [DataRequired(), Length(max=200)], filters=[strip])
     email = EmailField(
         _l("E-mail address"),
         [DataRequired(), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)],
-        filters=[_strip],
+        filters=[strip],
     )
-    details = TextAreaField(_l("Details"), [DataRequired(), Length(max=5000)], filters=[_strip])
+    details = TextAreaField(_l("Details"), [DataRequired(), Length(max=5000)], filters=[strip])
     doctor_id = StringField(_l("Doctor ID (optional)"), [Optional(), Length(max=16)],
-                            filters=[_strip])
+                            filters=[strip])
     university = StringField(_l("University of your doctoral course (optional)"),
-                             [Optional(), Length(max=200)], filters=[_strip])
+                             [Optional(), Length(max=200)], filters=[strip])
     student_number = StringField(_l("Student number (optional)"), [Optional(), Length(max=32)],
-                                 filters=[_strip])
+                                 filters=[strip])
 
     def validate_doctor_id(self, field):
         if field.data and not is_valid_doctor_id(field.data):

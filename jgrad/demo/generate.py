@@ -220,7 +220,8 @@ def create_registrants(count: int, *, seed: int = 2026, today: dt.date | None = 
             people_rows.append((doctor_id, entry_year, created))
         account_ids = _insert_returning_ids(Account, accounts)
         registrants, plans = [], []
-        for account_id, (doctor_id, entry_year, created) in zip(account_ids, people_rows):
+        rows = zip(account_ids, people_rows, strict=True)
+        for account_id, (doctor_id, entry_year, created) in rows:
             profile = drawer.profile()
             profile.update(
                 account_id=account_id, doctor_id=doctor_id,
@@ -234,7 +235,8 @@ def create_registrants(count: int, *, seed: int = 2026, today: dt.date | None = 
             plans.append((entry_year, created, profile))
         registrant_ids = _insert_returning_ids(Registrant, registrants)
         enrolments, spells, consents = [], [], []
-        for registrant_id, (entry_year, created, profile) in zip(registrant_ids, plans):
+        for registrant_id, (entry_year, created, profile) in zip(
+                registrant_ids, plans, strict=True):
             enrolment = drawer.enrolment(entry_year)
             from_university = rng.random() < 0.3
             enrolment.update(

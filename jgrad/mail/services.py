@@ -100,7 +100,9 @@ def due_messages(now: dt.datetime | None = None, limit: int = 100) -> list[Outbo
     return list(db.session.scalars(query))
 
 
-def deliver_pending(now: dt.datetime | None = None, limit: int = 100, progress=None) -> DeliveryReport:
+def deliver_pending(
+    now: dt.datetime | None = None, limit: int = 100, progress=None
+) -> DeliveryReport:
     """Deliver due messages one by one, committing after each so nothing is sent twice."""
     report = DeliveryReport()
     messages = due_messages(now, limit)
@@ -171,7 +173,9 @@ def _send_smtp(message: OutboxMessage, config) -> None:
     email = build_email(message, config["MAIL_SENDER"])
     smtp_class = smtplib.SMTP_SSL if config["SMTP_SSL"] else smtplib.SMTP
     try:
-        with smtp_class(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"]) as smtp:
+        with smtp_class(
+            config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"]
+        ) as smtp:
             if config["SMTP_TLS"] and not config["SMTP_SSL"]:
                 smtp.starttls()
             if config["SMTP_USER"]:
@@ -200,4 +204,6 @@ def _write_file(message: OutboxMessage, config) -> None:
     stamp = message.created_at.strftime("%Y%m%dT%H%M%S")
     path = folder / f"{stamp}-{message.id:06d}-{message.kind}.eml"
     path.write_bytes(bytes(build_email(message, config["MAIL_SENDER"], cte="8bit")))
-    log.warning("No SMTP server configured: mail #%s (%s) written to %s", message.id, message.kind, path)
+    log.warning(
+        "No SMTP server configured: mail #%s (%s) written to %s", message.id, message.kind, path
+    )

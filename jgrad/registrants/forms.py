@@ -30,6 +30,7 @@ from wtforms.validators import (
 )
 
 from jgrad.extensions import db
+from jgrad.formtools import none_if_blank, strip
 from jgrad.registrants import codes
 from jgrad.registrants.identifiers import is_valid_orcid, normalise_orcid
 from jgrad.universities.models import University
@@ -44,34 +45,25 @@ def _choices(mapping: dict) -> list[SelectChoice]:
     return options(mapping.items())
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _none_if_blank(value):
-    value = _strip(value)
-    return value or None
-
-
 def values_of(form) -> dict:
     """Return a form's data without the CSRF token, ready for a service."""
     return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
 
 
 class ProfileFields(Form):
-    family_name = StringField(_l("Family name"), [DataRequired(), Length(max=100)], filters=[_strip])
-    given_name = StringField(_l("Given name"), [DataRequired(), Length(max=100)], filters=[_strip])
+    family_name = StringField(_l("Family name"), [DataRequired(), Length(max=100)], filters=[strip])
+    given_name = StringField(_l("Given name"), [DataRequired(), Length(max=100)], filters=[strip])
     family_name_kana = StringField(
-        _l("Family name (kana)"), [Optional(), Length(max=100)], filters=[_none_if_blank]
+        _l("Family name (kana)"), [Optional(), Length(max=100)], filters=[none_if_blank]
     )
     given_name_kana = StringField(
-        _l("Given name (kana)"), [Optional(), Length(max=100)], filters=[_none_if_blank]
+        _l("Given name (kana)"), [Optional(), Length(max=100)], filters=[none_if_blank]
     )
     family_name_roman = StringField(
-        _l("Family name (roman letters)"), [Optional(), Length(max=100)], filters=[_none_if_blank]
+        _l("Family name (roman letters)"), [Optional(), Length(max=100)], filters=[none_if_blank]
     )
     given_name_roman = StringField(
-        _l("Given name (roman letters)"), [Optional(), Length(max=100)], filters=[_none_if_blank]
+        _l("Given name (roman letters)"), [Optional(), Length(max=100)], filters=[none_if_blank]
     )
     birth_year = IntegerField(_l("Year of birth"), [InputRequired()])
     sex = SelectField(_l("Sex"), [DataRequired()], choices=_choices(codes.SEX))
@@ -90,20 +82,22 @@ class ProfileFields(Form):
 class ContactDetailsFields(Form):
     contact_email = StringField(
         _l("Contact e-mail (if different)"), [Optional(), Email(), Length(max=254)],
-        filters=[_none_if_blank],
+        filters=[none_if_blank],
     )
     recovery_email = StringField(
-        _l("Recovery e-mail"), [Optional(), Email(), Length(max=254)], filters=[_none_if_blank]
+        _l("Recovery e-mail"), [Optional(), Email(), Length(max=254)], filters=[none_if_blank]
     )
-    orcid = StringField(_l("ORCID iD"), [Optional(), Length(max=40)], filters=[_none_if_blank])
+    orcid = StringField(_l("ORCID iD"), [Optional(), Length(max=40)], filters=[none_if_blank])
     researchmap_id = StringField(
-        _l("researchmap ID"), [Optional(), Length(max=64)], filters=[_none_if_blank]
+        _l("researchmap ID"), [Optional(), Length(max=64)], filters=[none_if_blank]
     )
 
     def validate_orcid(self, field):
         if field.data:
             if not is_valid_orcid(field.data):
-                raise ValidationError(_l("This is not a valid ORCID iD (check the last character)."))
+                raise ValidationError(
+                    _l("This is not a valid ORCID iD (check the last character).")
+                )
             field.data = normalise_orcid(field.data)
 
     def validate_researchmap_id(self, field):
@@ -118,22 +112,22 @@ class ProfileForm(ProfileFields, ContactDetailsFields, FlaskForm):
 class EnrolmentFields(Form):
     university_id = SelectField(_l("University"), [DataRequired()], coerce=int, choices=[])
     graduate_school = StringField(
-        _l("Graduate school"), [DataRequired(), Length(max=200)], filters=[_strip]
+        _l("Graduate school"), [DataRequired(), Length(max=200)], filters=[strip]
     )
-    major = StringField(_l("Major"), [Optional(), Length(max=200)], filters=[_none_if_blank])
+    major = StringField(_l("Major"), [Optional(), Length(max=200)], filters=[none_if_blank])
     field = SelectField(_l("Field of study"), [DataRequired()], choices=_choices(codes.FIELD))
     programme_type = SelectField(
         _l("Programme type"), [DataRequired()], choices=_choices(codes.PROGRAMME_TYPE)
     )
     student_number = StringField(
-        _l("Student number"), [Optional(), Length(max=32)], filters=[_none_if_blank]
+        _l("Student number"), [Optional(), Length(max=32)], filters=[none_if_blank]
     )
     entry_date = DateField(_l("Date of entry"), [InputRequired()])
     status = SelectField(_l("Status"), [DataRequired()], choices=_choices(codes.ENROLMENT_STATUS))
     status_date = DateField(_l("Date of this status"), [Optional()])
     degree_name = StringField(
         _l("Degree (e.g. Doctor of Philosophy)"), [Optional(), Length(max=200)],
-        filters=[_none_if_blank],
+        filters=[none_if_blank],
     )
 
     def __init__(self, *args, **kwargs):
@@ -173,26 +167,26 @@ class CareerSpellForm(FlaskForm):
     labour_status = SelectField(
         _l("Status"), [DataRequired()], choices=_choices(codes.LABOUR_STATUS)
     )
-    employer = StringField(_l("Employer"), [Optional(), Length(max=200)], filters=[_none_if_blank])
+    employer = StringField(_l("Employer"), [Optional(), Length(max=200)], filters=[none_if_blank])
     sector = SelectField(_l("Sector"), [Optional()], choices=_choices(codes.SECTOR),
-                         filters=[_none_if_blank])
-    country = SelectField(_l("Country"), [Optional()], choices=[], filters=[_none_if_blank])
+                         filters=[none_if_blank])
+    country = SelectField(_l("Country"), [Optional()], choices=[], filters=[none_if_blank])
     prefecture = SelectField(_l("Prefecture (in Japan)"), [Optional()], choices=[],
-                             filters=[_none_if_blank])
-    job_title = StringField(_l("Job title"), [Optional(), Length(max=200)], filters=[_none_if_blank])
+                             filters=[none_if_blank])
+    job_title = StringField(_l("Job title"), [Optional(), Length(max=200)], filters=[none_if_blank])
     academic_rank = SelectField(_l("Academic rank"), [Optional()],
-                                choices=_choices(codes.ACADEMIC_RANK), filters=[_none_if_blank])
+                                choices=_choices(codes.ACADEMIC_RANK), filters=[none_if_blank])
     postdoc = BooleanField(_l("This is a postdoctoral position"))
     employment_term = SelectField(_l("Contract"), [Optional()],
-                                  choices=_choices(codes.EMPLOYMENT_TERM), filters=[_none_if_blank])
+                                  choices=_choices(codes.EMPLOYMENT_TERM), filters=[none_if_blank])
     contract_months = IntegerField(_l("Contract length in months"),
                                    [Optional(), NumberRange(min=1, max=240)])
     working_hours = SelectField(_l("Working hours"), [Optional()],
-                                choices=_choices(codes.WORKING_HOURS), filters=[_none_if_blank])
+                                choices=_choices(codes.WORKING_HOURS), filters=[none_if_blank])
     income_band = SelectField(_l("Annual income"), [Optional()],
-                              choices=_choices(codes.INCOME_BAND), filters=[_none_if_blank])
+                              choices=_choices(codes.INCOME_BAND), filters=[none_if_blank])
     relatedness = SelectField(_l("How related is the work to your doctorate?"), [Optional()],
-                              choices=_choices(codes.RELATEDNESS), filters=[_none_if_blank])
+                              choices=_choices(codes.RELATEDNESS), filters=[none_if_blank])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
