@@ -32,6 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = ensure_secret_key(instance)
     if app.config["MAIL_DELIVER_IMMEDIATELY"] is None:
         app.config["MAIL_DELIVER_IMMEDIATELY"] = not app.config["SMTP_HOST"]
+    if app.config["DORMANCY_ACTION"] not in ("delete", "suspend"):
+        raise ValueError("DORMANCY_ACTION must be 'delete' or 'suspend'")
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
 
@@ -75,8 +77,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from jgrad.accounts.cli import accounts_cli
     from jgrad.demo.cli import demo_data
+    from jgrad.lifecycle.cli import lifecycle_cli
     from jgrad.mail.cli import mail_cli
+    from jgrad.scheduler import scheduler_command
     from jgrad.universities.cli import universities_cli
 
-    for command in (accounts_cli, universities_cli, mail_cli, demo_data):
+    for command in (accounts_cli, universities_cli, mail_cli, demo_data, lifecycle_cli,
+                    scheduler_command):
         app.cli.add_command(command)

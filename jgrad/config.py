@@ -46,6 +46,15 @@ class Defaults:
     RESET_TOKEN_HOURS = 2
     DELETION_GRACE_DAYS = 30
 
+    # Rule 9: dormant after this many years without a log-in; then mailed, and after the
+    # grace period (or at once when unreachable) suspended or deleted.
+    DORMANCY_YEARS = 3
+    DORMANCY_GRACE_DAYS = 30
+    DORMANCY_REMINDER_DAYS = 7  # a reminder this many days before the deadline; 0 = none
+    DORMANCY_ACTION = "delete"  # or "suspend"
+    # Key of the deletion ledger's hashes; defaults to the secret key. Keep it stable.
+    LEDGER_KEY = ""
+
     SMTP_HOST = ""
     SMTP_PORT = 25
     SMTP_TLS = False  # STARTTLS

@@ -6,3 +6,4 @@ from jgrad.mail.models import OutboxMessage  # noqa: F401
 from jgrad.registrants.history import ConsentChange, DeletionRequest, RecordChange  # noqa: F401
 from jgrad.registrants.models import CareerSpell, Enrolment, Registrant  # noqa: F401
 from jgrad.universities.models import University  # noqa: F401
+from jgrad.lifecycle.models import DeletionLedgerEntry, DormancyEpisode, JobLock, JobRun  # noqa: F401

@@ -75,6 +75,8 @@ class Account(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    # The language mail to this account is written in.
+    locale: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
 
     university = relationship("University")
     registrant = relationship(
@@ -116,6 +118,33 @@ class Account(UserMixin, db.Model):
             subject_registrant_id=self.registrant.id if self.registrant else None,
             details={"from": str(old_state), "reason": reason},
         )
+
+    @classmethod
+    def suspend_many(cls, account_ids: list[int], *, reason: str, now: dt.datetime) -> int:
+        """Suspend many accounts in one statement, with the same rule and audit as ``suspend``."""
+        allowed = [str(s) for s, targets in TRANSITIONS.items()
+                   if AccountState.SUSPENDED in targets]
+        from jgrad.registrants.models import Registrant
+
+        table = cls.__table__
+        rows = db.session.execute(
+            sa.select(cls.id, Registrant.id)
+            .outerjoin(Registrant, Registrant.account_id == cls.id)
+            .where(cls.id.in_(account_ids), cls.state.in_(allowed))
+        ).all()
+        movable = [row[0] for row in rows]
+        if not movable:
+            return 0
+        db.session.execute(
+            table.update()
+            .where(table.c.id.in_(movable))
+            .values(state=str(AccountState.SUSPENDED), state_reason=reason,
+                    state_changed_at=now, session_version=table.c.session_version + 1)
+        )
+        audit.record_many("account.suspended", object_type="account", object_ids=movable,
+                          details={"reason": reason}, at=now,
+                          subject_registrant_ids=[row[1] for row in rows])
+        return len(movable)
 
     def activate(self, *, reason: str | None = None, by=None) -> None:
         """Make the account usable (after sign-up, or lifting a suspension)."""

@@ -14,6 +14,7 @@ from jgrad.audit import services as audit
 from jgrad.audit.models import Outcome
 from jgrad.db import utcnow
 from jgrad.extensions import db
+from jgrad.lifecycle import dormancy
 from jgrad.mail import services as mail
 from jgrad.registrants import services as records
 from jgrad.registrants.identifiers import is_valid_doctor_id, new_doctor_id
@@ -60,7 +61,8 @@ def request_signup(email: str, locale: str) -> None:
 
 
 def complete_signup(
-    token, password: str, profile: dict | None = None, enrolment: dict | None = None
+    token, password: str, profile: dict | None = None, enrolment: dict | None = None,
+    locale: str = "en",
 ) -> Account:
     """Use a sign-up token: set the password and activate the account.
 
@@ -85,6 +87,7 @@ def complete_signup(
         raise AccountError(problem)
     account.password_hash = hash_password(password)
     account.email_status = EmailStatus.VALID  # following the link proved the address
+    account.locale = locale
     if account.role == Role.REGISTRANT and account.registrant is None:
         actor = Actor.for_account(account)
         registrant = records.create_registrant(account, account.login, profile, actor)
@@ -112,6 +115,8 @@ def authenticate(identifier: str, password: str) -> tuple[Account | None, str | 
             outcome=Outcome.FAILURE,
         )
         return None, "invalid"
+    if account.state == AccountState.SUSPENDED and account.state_reason == "dormancy":
+        account.activate(reason="login_after_dormancy", by=account)  # rule 9: logging in ends it
     if account.state != AccountState.ACTIVE:
         audit.record(
             "login.refused", account=account, object_type="account", object_id=account.id,
@@ -119,6 +124,7 @@ def authenticate(identifier: str, password: str) -> tuple[Account | None, str | 
         )
         return None, str(account.state)
     account.last_login_at = utcnow()
+    dormancy.end_dormancy(account, account.last_login_at)
     audit.record("login.succeeded", account=account, object_type="account", object_id=account.id)
     return account, None
 

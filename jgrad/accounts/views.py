@@ -103,6 +103,7 @@ def signup_complete():
                 form.password.data,
                 values_of(form.profile) if new_person else None,
                 values_of(form.enrolment) if new_person else None,
+                locale=_locale(),
             )
         except services.AccountError:
             db.session.rollback()

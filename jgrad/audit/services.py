@@ -1,6 +1,7 @@
 """Write audit events; the web layer supplies the client address through ``g``."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import g, has_request_context
 
 from jgrad.audit.models import AuditEvent, Outcome
@@ -40,3 +41,16 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_many(action: str, *, object_type: str, object_ids: list[int], details: dict | None,
+                at, subject_registrant_ids: list[int | None] | None = None) -> None:
+    """Write one event per object in a single statement (scheduled jobs, by no person)."""
+    subjects = subject_registrant_ids or [None] * len(object_ids)
+    rows = [
+        dict(at=at, action=action, object_type=object_type, object_id=str(object_id),
+             subject_registrant_id=subject, outcome=str(Outcome.SUCCESS), details=details)
+        for object_id, subject in zip(object_ids, subjects, strict=True)
+    ]
+    if rows:
+        db.session.execute(sa.insert(AuditEvent.__table__), rows)

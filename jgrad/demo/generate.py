@@ -177,6 +177,18 @@ class _Person:
         return spells
 
 
+def _last_login(rng: random.Random, created: dt.datetime, now: dt.datetime):
+    """Most registrants came back within three years; about one in twenty did not."""
+    draw = rng.random()
+    if draw < 0.02:
+        return None  # never logged in after registering
+    if draw < 0.07:
+        away = dt.timedelta(days=rng.randint(3 * 365 + 10, 8 * 365))
+    else:
+        away = dt.timedelta(days=rng.randint(0, 3 * 365 - 30))
+    return max(now - away, created)
+
+
 def _insert_returning_ids(model, rows: list[dict]) -> list[int]:
     table = model.__table__
     result = db.session.execute(
@@ -210,19 +222,19 @@ def create_registrants(count: int, *, seed: int = 2026, today: dt.date | None = 
             created = dt.datetime(min(entry_year + rng.randint(0, 4), today.year),
                                   rng.randint(1, 12), rng.randint(1, 28), tzinfo=dt.timezone.utc)
             created = min(created, now)
-            last_login = created + (now - created) * rng.random() if rng.random() < 0.9 else None
+            last_login = _last_login(rng, created, now)
+            profile = drawer.profile()
             accounts.append(dict(
                 login=doctor_id, email=f"registrant{offset + done + i}@demo.jgrad.example",
                 email_status="valid", password_hash=password_hash, role="registrant",
                 state="active", session_version=1, created_at=created, last_login_at=last_login,
-                state_changed_at=created,
+                state_changed_at=created, locale="ja" if profile["nationality"] == "JP" else "en",
             ))
-            people_rows.append((doctor_id, entry_year, created))
+            people_rows.append((doctor_id, entry_year, created, profile))
         account_ids = _insert_returning_ids(Account, accounts)
         registrants, plans = [], []
         rows = zip(account_ids, people_rows, strict=True)
-        for account_id, (doctor_id, entry_year, created) in rows:
-            profile = drawer.profile()
+        for account_id, (doctor_id, entry_year, created, profile) in rows:
             profile.update(
                 account_id=account_id, doctor_id=doctor_id,
                 birth_year=entry_year - rng.randint(22, 34),

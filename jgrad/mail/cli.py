@@ -44,3 +44,29 @@ def send_command(dry_run: bool, batch: int) -> None:
     click.echo(
         f"Sent {totals['sent']}, will retry {totals['retried']}, failed {totals['failed']}."
     )
+
+
+@mail_cli.command("bounces")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--dry-run", is_flag=True, help="Only count the addresses that would be marked.")
+def bounces_command(file, dry_run: bool) -> None:
+    """Mark the addresses in FILE (one per line, or the first CSV column) invalid."""
+    from jgrad.accounts.models import Account, EmailStatus
+
+    addresses = set()
+    for number, line in enumerate(file, start=1):
+        value = line.split(",")[0].strip().strip('"').lower()
+        if not value or value.startswith("#") or value == "email":
+            continue
+        if "@" not in value:
+            raise click.ClickException(f"line {number}: {value!r} is not an e-mail address; "
+                                       "nothing was changed.")
+        addresses.add(value)
+    known = db.session.scalar(
+        sa.select(sa.func.count()).where(Account.email.in_(addresses))) if addresses else 0
+    if not dry_run and addresses:
+        db.session.execute(sa.update(Account).where(Account.email.in_(addresses))
+                           .values(email_status=str(EmailStatus.INVALID)))
+        db.session.commit()
+    verb = "Would mark" if dry_run else "Marked"
+    click.echo(f"{len(addresses)} address(es) read; {verb} {known} account address(es) invalid.")

@@ -58,9 +58,7 @@ def queue(
     existing = db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.key == key))
     if existing is not None:
         return None
-    with force_locale(locale):
-        subject = render_template(f"mail/{template}.subject.txt", **context).strip()
-        body = render_template(f"mail/{template}.txt", **context)
+    subject, body = render(template, locale, **context)
     message = OutboxMessage(
         key=key, kind=kind, to_address=to, subject=subject, body_text=body, account_id=account_id
     )
@@ -68,6 +66,14 @@ def queue(
     if has_request_context():
         g.mail_queued = True
     return message
+
+
+def render(template: str, locale: str = "en", **context) -> tuple[str, str]:
+    """Render a mail template's subject and body in a language."""
+    with force_locale(locale):
+        subject = render_template(f"mail/{template}.subject.txt", **context).strip()
+        body = render_template(f"mail/{template}.txt", **context)
+    return subject, body
 
 
 @dataclass

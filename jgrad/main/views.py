@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
+
+from jgrad.extensions import db
 
 bp = Blueprint("main", __name__)
 
@@ -23,6 +26,9 @@ def set_language():
     lang = request.form.get("lang")
     if form.validate_on_submit() and lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang  # mail to this account follows the choice
+            db.session.commit()
     target = request.form.get("next") or ""
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("main.index")

@@ -1,0 +1,109 @@
+"""The one place scheduled jobs are registered; ``flask scheduler`` runs them in their own process."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+import click
+import sqlalchemy as sa
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from jgrad.db import utcnow
+from jgrad.extensions import db
+from jgrad.lifecycle.models import JobRun
+from jgrad.lifecycle.tasks import run_job
+
+log = logging.getLogger("jgrad.scheduler")
+TIMEZONE = "Asia/Tokyo"
+# A run missed while the scheduler was down still happens within this time (and only once).
+MISFIRE_GRACE_SECONDS = 12 * 3600
+
+
+@dataclass(frozen=True)
+class Schedule:
+    job: str
+    trigger: object
+    every: dt.timedelta  # how often it should have run; used to catch up after downtime
+
+
+SCHEDULES = (
+    Schedule("dormancy-check", CronTrigger(hour=3, minute=0, timezone=TIMEZONE),
+             dt.timedelta(days=1)),
+    Schedule("deletion-deadlines", CronTrigger(hour=3, minute=30, timezone=TIMEZONE),
+             dt.timedelta(days=1)),
+    Schedule("token-cleanup", CronTrigger(hour=4, minute=0, timezone=TIMEZONE),
+             dt.timedelta(days=1)),
+    Schedule("mail-delivery", IntervalTrigger(minutes=1), dt.timedelta(minutes=1)),
+)
+
+
+def _in_app(app: Flask, job: str):
+    def run() -> None:
+        with app.app_context():
+            try:
+                counts = run_job(job)
+                log.info("job %s: %s", job, counts if counts is not None else "skipped (locked)")
+            except Exception:
+                log.exception("job %s failed", job)
+            finally:
+                db.session.remove()
+
+    run.__name__ = f"run_{job.replace('-', '_')}"
+    return run
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    """Register every job with coalescing and a grace time of hours."""
+    scheduler = BlockingScheduler(timezone=TIMEZONE)
+    for schedule in SCHEDULES:
+        scheduler.add_job(
+            _in_app(app, schedule.job), schedule.trigger, id=schedule.job, name=schedule.job,
+            coalesce=True, misfire_grace_time=MISFIRE_GRACE_SECONDS, max_instances=1,
+            replace_existing=True,
+        )
+    return scheduler
+
+
+def overdue(now: dt.datetime | None = None) -> list[str]:
+    """Return the jobs whose last successful run is older than their period (or missing)."""
+    now = now or utcnow()
+    last = dict(db.session.execute(
+        sa.select(JobRun.job, sa.func.max(JobRun.started_at))
+        .where(JobRun.status == "succeeded").group_by(JobRun.job)).all())
+    return [s.job for s in SCHEDULES
+            if s.job not in last or last[s.job] + s.every <= now]
+
+
+def catch_up(now: dt.datetime | None = None) -> list[str]:
+    """Run once each job that was missed while no scheduler was running."""
+    ran = []
+    for job in overdue(now):
+        if run_job(job) is not None:
+            ran.append(job)
+    return ran
+
+
+@click.command("scheduler")
+@click.option("--catch-up-only", is_flag=True, help="Run missed jobs once and stop.")
+@with_appcontext
+def scheduler_command(catch_up_only: bool) -> None:
+    """Run the scheduled jobs in this process (never inside the web workers)."""
+    app = current_app._get_current_object()
+    ran = catch_up()
+    click.echo(f"Caught up: {', '.join(ran) if ran else 'nothing was missed'}.")
+    db.session.remove()
+    if catch_up_only:
+        return
+    scheduler = build_scheduler(app)
+    for job in scheduler.get_jobs():
+        click.echo(f"  {job.id}: {job.trigger}")
+    click.echo("Scheduler running; Ctrl+C to stop.")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
