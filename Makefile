@@ -28,9 +28,12 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel update -i jgrad/translations/messages.pot -d jgrad/translations \
 	  --no-fuzzy-matching --ignore-obsolete
 
+# The scheduler runs in its own process beside the web server and stops with it.
 run: translations
 	JGRAD_ENV=development $(FLASK) db upgrade
 	JGRAD_ENV=development $(FLASK) demo-data --registrants $(DEMO_REGISTRANTS) --if-empty
+	JGRAD_ENV=development $(FLASK) scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	JGRAD_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: translations

@@ -65,6 +65,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from jgrad.accounts.views import bp as accounts_bp
+    from jgrad.admin import lifecycle_views  # noqa: F401  (adds its routes to admin_bp)
     from jgrad.admin.views import bp as admin_bp
     from jgrad.contact.views import bp as contact_bp
     from jgrad.main.views import bp as main_bp

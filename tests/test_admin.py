@@ -13,7 +13,7 @@ def test_administrators_see_and_close_inquiries(client, login, make_account):
                                "doctor_id": "JD000000000"})
     make_account(role=Role.ADMIN, email="admin@example.org")
     response = login("admin@example.org")
-    assert response.headers["Location"].endswith("/admin/inquiries")
+    assert response.headers["Location"].endswith("/admin/")
     page = client.get("/admin/inquiries").get_data(as_text=True)
     assert "My employer changed." in page and "JD000000000" in page
     inquiry = db.session.scalar(sa.select(Inquiry))

@@ -35,6 +35,9 @@ ROUTE_ACCESS = {
     "registrants.delete": "registrant",
     "admin.inquiries": "admin",
     "admin.close_inquiry": "admin",
+    "admin.dashboard_page": "admin",
+    "admin.record_deletion_request": "admin",
+    "admin.process_deletion": "admin",
 }
 
 

@@ -49,7 +49,7 @@ def home_for(account) -> str:
     if account.role == Role.REGISTRANT:
         return url_for("registrants.overview")
     if account.role == Role.ADMIN:
-        return url_for("admin.inquiries")
+        return url_for("admin.dashboard_page")
     return url_for("main.index")
 
 

@@ -167,14 +167,14 @@ def _open_episodes(now: dt.datetime, grace_days: int) -> int:
     selection = newly_dormant(now).subquery()
     stamp = sa.literal(now, UTCDateTime())
     deadline = sa.literal(now + dt.timedelta(days=grace_days), UTCDateTime())
-    result = db.session.execute(
+    inserted = db.session.scalars(
         sa.insert(DormancyEpisode).from_select(
             ["account_id", "open_account_id", "reason", "state", "started_at", "deadline_at"],
             sa.select(selection.c.account_id, selection.c.account_id, selection.c.reason,
                       sa.literal(OPEN), stamp, deadline),
-        )
-    )
-    return result.rowcount or 0
+        ).returning(DormancyEpisode.id)
+    ).all()
+    return len(inserted)
 
 
 def _send(column, template: str, now: dt.datetime, batch: int, progress) -> int:

@@ -1,0 +1,175 @@
+"""Interval audit: how precisely can an attacker pin down each hidden cell?
+
+The attacker knows every published cell *exactly* (stronger than reality: published counts
+are rounded) and that every line of a table adds up to its total.  For each hidden cell we
+minimise and maximise its value over the non-negative reals subject to those equations
+(``scipy.optimize.linprog``, HiGHS).  A table may be published only if every hidden cell's
+feasible interval is at least ``protection`` wide.
+
+Several tables are audited *jointly*: a cell is identified by a key, and cells of different
+tables with equal keys are one unknown (the same people counted twice), so equations of one
+table constrain hidden cells of another.  Independent groups of unknowns are solved apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+
+class DisclosureRiskError(Exception):
+    """Refuse to publish: a hidden cell could be derived too precisely."""
+
+    def __init__(self, tables: Sequence[str], cells: int, protection: float) -> None:
+        self.tables = tuple(tables)
+        self.cells = cells
+        super().__init__(
+            f"{cells} hidden cell(s) in {', '.join(self.tables)} can be derived within less "
+            f"than {protection:g} from published figures; table withheld")
+
+
+@dataclass
+class AuditProblem:
+    """One table in an audit: exact counts, which cells are hidden, and cell keys."""
+
+    name: str
+    counts: np.ndarray
+    hidden: np.ndarray
+    keys: np.ndarray
+
+
+@dataclass
+class Intervals:
+    """Hold the feasible ``low``/``high`` of every hidden cell (NaN where published)."""
+
+    low: np.ndarray
+    high: np.ndarray
+
+    @property
+    def width(self) -> np.ndarray:
+        """Return ``high - low`` (inf when unbounded, NaN where published)."""
+        return self.high - self.low
+
+
+def own_keys(shape: tuple[int, ...], offset: int = 0) -> np.ndarray:
+    """Return keys that link no cell to any other (a table audited on its own)."""
+    return np.arange(offset, offset + int(np.prod(shape)), dtype=np.uint64).reshape(shape)
+
+
+def _line_constraints(problem: AuditProblem, var_of: np.ndarray
+                      ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray],
+                                 list[np.ndarray]]:
+    """Return (row, column, coefficient, rhs) pieces: one equation per line with a hidden cell."""
+    rows, cols, coefs, rhs = [], [], [], []
+    index = np.arange(problem.counts.size).reshape(problem.counts.shape)
+    flat_counts, flat_hidden = problem.counts.ravel(), problem.hidden.ravel()
+    start = 0
+    for axis in range(problem.counts.ndim):
+        n = problem.counts.shape[axis] - 1
+        cells = np.moveaxis(index, axis, -1).reshape(-1, n + 1)
+        hidden = flat_hidden[cells]
+        cells, hidden = cells[hidden.any(axis=1)], hidden[hidden.any(axis=1)]
+        if not len(cells):
+            continue
+        sign = np.r_[np.ones(n), -1.0]  # interior cells minus the total = 0
+        known = np.where(hidden, 0, flat_counts[cells]) * sign
+        line, pos = np.nonzero(hidden)
+        rows.append(start + line)
+        cols.append(var_of.ravel()[cells[line, pos]])
+        coefs.append(sign[pos])
+        rhs.append(-known.sum(axis=1))
+        start += len(cells)
+    return rows, cols, coefs, rhs
+
+
+def _solve(matrix: csr_matrix, rhs: np.ndarray, bounds: list[tuple[float, float | None]],
+           var: int) -> tuple[float, float]:
+    """Return the min and max of one variable subject to ``matrix @ x == rhs``."""
+    c = np.zeros(matrix.shape[1])
+    out = []
+    for sense in (1.0, -1.0):
+        c[var] = sense
+        res = linprog(c, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
+        if res.status == 3:  # unbounded: only possible when maximising
+            out.append(np.inf)
+        elif res.status != 0:
+            raise RuntimeError(f"interval audit LP failed: {res.message}")
+        else:
+            out.append(sense * res.fun)
+    return out[0], out[1]
+
+
+def joint_intervals(problems: Sequence[AuditProblem]) -> list[Intervals]:
+    """Return the feasible interval of every hidden cell, all tables' equations combined."""
+    hidden_keys = [p.keys[p.hidden] for p in problems]
+    keys, inverse = np.unique(np.concatenate(hidden_keys) if hidden_keys else
+                              np.zeros(0, np.uint64), return_inverse=True)
+    var_ofs, offset = [], 0
+    for p, hk in zip(problems, hidden_keys):
+        var_of = np.full(p.counts.shape, -1, dtype=np.int64)
+        var_of[p.hidden] = inverse[offset:offset + len(hk)]
+        offset += len(hk)
+        var_ofs.append(var_of)
+
+    # A key published in one table is known: it is a constant wherever else it is hidden.
+    bounds: list[tuple[float, float | None]] = [(0.0, None)] * len(keys)
+    for p in problems:
+        shown = np.isin(p.keys, keys) & ~p.hidden
+        for key, value in zip(p.keys[shown], p.counts[shown]):
+            i = int(np.searchsorted(keys, key))
+            bounds[i] = (float(value), float(value))
+
+    rows, cols, coefs, rhs, start = [], [], [], [], 0
+    for p, var_of in zip(problems, var_ofs):
+        r, c, v, b = _line_constraints(p, var_of)
+        rows += [x + start for x in r]
+        cols, coefs, rhs = cols + c, coefs + v, rhs + b
+        start += sum(len(x) for x in b)
+    low, high = np.full(len(keys), np.nan), np.full(len(keys), np.nan)
+    if len(keys):
+        matrix = coo_matrix((np.concatenate(coefs), (np.concatenate(rows),
+                             np.concatenate(cols))), shape=(start, len(keys))).tocsr()
+        b_eq = np.concatenate(rhs)
+        incidence = (abs(matrix).T @ abs(matrix)).tocsr()
+        n_comp, label = connected_components(incidence, directed=False)
+        for comp in range(n_comp):
+            var_idx = np.flatnonzero(label == comp)
+            eq = np.unique(matrix[:, var_idx].nonzero()[0])
+            sub = matrix[eq][:, var_idx]
+            sub_bounds = [bounds[i] for i in var_idx]
+            for j, var in enumerate(var_idx):
+                low[var], high[var] = _solve(sub, b_eq[eq], sub_bounds, j)
+
+    out = []
+    for p, var_of in zip(problems, var_ofs):
+        lo, hi = np.full(p.counts.shape, np.nan), np.full(p.counts.shape, np.nan)
+        lo[p.hidden], hi[p.hidden] = low[var_of[p.hidden]], high[var_of[p.hidden]]
+        out.append(Intervals(lo, hi))
+    return out
+
+
+def cell_intervals(counts: np.ndarray, hidden: np.ndarray) -> Intervals:
+    """Return the feasible interval of every hidden cell of one table audited alone."""
+    problem = AuditProblem("table", counts, hidden, own_keys(counts.shape))
+    return joint_intervals([problem])[0]
+
+
+def exposed_cells(intervals: Intervals, hidden: np.ndarray, protection: float) -> np.ndarray:
+    """Return the hidden cells whose feasible interval is narrower than ``protection``."""
+    width = np.where(hidden, intervals.width, np.inf)
+    return width < protection - 1e-6
+
+
+def check_table(counts: np.ndarray, hidden: np.ndarray, protection: float,
+                name: str = "table") -> Intervals:
+    """Return the intervals of one table, raising DisclosureRiskError if any is too narrow."""
+    intervals = cell_intervals(counts, hidden)
+    exposed = exposed_cells(intervals, hidden, protection)
+    if exposed.any():
+        raise DisclosureRiskError([name], int(exposed.sum()), protection)
+    return intervals

@@ -1,0 +1,146 @@
+"""The fixed, versioned catalogue of statistical tables: data, not code.
+
+A table counts the registrants of a declared population (``population`` keeps only rows
+whose column takes one of the listed values; ``excluding`` drops listed values) by one or
+two row dimensions and one column dimension, all columns of the extract
+(:mod:`stats.extract`).  With two row dimensions the first one is a *layer*: the table is a
+stack of 2-D tables plus their sum (see :mod:`stats.disclosure`).  An analyst may only pick a
+catalogue table and swap its dimensions for others in ``allowed``; there are no free-form
+filters.  Changing anything here changes what is published: bump ``CATALOGUE_VERSION``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from stats.extract import COMPLETED, EXTRACT_COLUMNS, NOT_COMPLETED
+
+CATALOGUE_VERSION = "2025-1"
+
+Measure = Literal["count", "row_share"]
+Filter = tuple[tuple[str, tuple[str, ...]], ...]
+
+#: Dimensions an analyst may cross; integer columns are not tabulated directly.
+DIMENSIONS = tuple(c for c in EXTRACT_COLUMNS
+                   if c not in ("completion_fy", "years_since_completion"))
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Describe one published table: population, dimensions, measure and swappable dims."""
+
+    id: str
+    title: str
+    rows: tuple[str, ...]
+    column: str
+    measure: Measure = "count"
+    population: Filter = ()
+    excluding: Filter = ()
+    sensitive: bool = False
+    allowed: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        dims = (*self.rows, self.column)
+        if not 1 <= len(self.rows) <= 2:
+            raise ValueError(f"table {self.id}: one or two row dimensions, got {self.rows}")
+        unknown = [d for d in (*dims, *dict(self.population), *dict(self.excluding))
+                   if d not in EXTRACT_COLUMNS]
+        if unknown:
+            raise ValueError(f"table {self.id}: unknown dimension(s) {unknown}")
+        if len(set(dims)) != len(dims):
+            raise ValueError(f"table {self.id}: a dimension is used twice in {dims}")
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """Return the axes in order: (layer,) row, column."""
+        return (*self.rows, self.column)
+
+    def with_dimensions(self, rows: tuple[str, ...] | None = None,
+                        column: str | None = None) -> TableSpec:
+        """Return this table with dimensions swapped, refusing any not in ``allowed``."""
+        rows = self.rows if rows is None else tuple(rows)
+        column = self.column if column is None else column
+        refused = [d for d in (*rows, column)
+                   if d not in (*self.allowed, *self.dimensions)]
+        if refused:
+            raise ValueError(f"table {self.id} does not allow dimension(s) {refused}")
+        suffix = "+".join((*rows, column))
+        return replace(self, id=f"{self.id}:{suffix}", rows=rows, column=column)
+
+
+_PERSON_DIMS = ("field", "sex", "age_band", "university_type", "university_group",
+                "nationality_group")
+_GRADUATES: Filter = (("status", ("degree_awarded",)),)
+_WORKING: Filter = (("status", ("degree_awarded",)),
+                    ("labour_status", ("employed", "self_employed")))
+_EMPLOYEES: Filter = (("status", ("degree_awarded",)), ("labour_status", ("employed",)))
+_COMPLETED_ONLY: Filter = (("cohort_band", (NOT_COMPLETED,)),
+                           ("years_since_band", (NOT_COMPLETED,)))
+
+CATALOGUE: tuple[TableSpec, ...] = (
+    TableSpec(
+        id="registrants_by_status_field",
+        title="Registrants by doctoral status and field",
+        rows=("field",), column="status",
+        allowed=(*_PERSON_DIMS, "status"),
+    ),
+    TableSpec(
+        id="completers_by_status_field_cohort",
+        title="Programme completers by status, field and completion cohort",
+        rows=("status", "field"), column="cohort_band",
+        population=(("status", COMPLETED),), excluding=_COMPLETED_ONLY,
+        allowed=(*_PERSON_DIMS, "years_since_band"),
+    ),
+    TableSpec(
+        id="sector_by_field_years_since",
+        title="Doctorate holders in work by employment sector, field and years since degree",
+        rows=("years_since_band", "field"), column="sector",
+        population=_WORKING, excluding=_COMPLETED_ONLY, sensitive=True,
+        allowed=(*_PERSON_DIMS, "cohort_band"),
+    ),
+    TableSpec(
+        id="postdoc_share_by_field_cohort",
+        title="Share of employed doctorate holders in postdoctoral positions, by field and "
+              "cohort",
+        rows=("cohort_band", "field"), column="postdoc", measure="row_share",
+        population=_EMPLOYEES, excluding=_COMPLETED_ONLY,
+        allowed=(*_PERSON_DIMS, "years_since_band", "sector"),
+    ),
+    TableSpec(
+        id="employment_term_by_sector_cohort",
+        title="Permanent and fixed-term employment of doctorate holders, by sector and cohort",
+        rows=("cohort_band", "sector"), column="employment_term", measure="row_share",
+        population=_EMPLOYEES, excluding=_COMPLETED_ONLY,
+        allowed=(*_PERSON_DIMS, "years_since_band"),
+    ),
+    TableSpec(
+        id="sector_by_sex_field",
+        title="Doctorate holders in work by sex, field and employment sector",
+        rows=("sex", "field"), column="sector",
+        population=_WORKING, sensitive=True,
+        allowed=(*_PERSON_DIMS, "cohort_band", "years_since_band"),
+    ),
+    TableSpec(
+        id="working_abroad_by_field",
+        title="Doctorate holders in work, working abroad or in Japan, by field",
+        rows=("field",), column="working_abroad",
+        population=_WORKING,
+        allowed=(*_PERSON_DIMS, "cohort_band", "years_since_band", "sector"),
+    ),
+    TableSpec(
+        id="income_by_field",
+        title="Doctorate holders in work by annual income band and field",
+        rows=("field",), column="income_band",
+        population=_WORKING, sensitive=True,
+        allowed=("field", "sex", "cohort_band", "years_since_band", "sector"),
+    ),
+)
+
+
+def table(table_id: str) -> TableSpec:
+    """Return the catalogue table with ``table_id`` or raise KeyError naming it."""
+    for spec in CATALOGUE:
+        if spec.id == table_id:
+            return spec
+    raise KeyError(f"no table {table_id!r} in catalogue version {CATALOGUE_VERSION}")

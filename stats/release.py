@@ -1,0 +1,277 @@
+"""Build a release: every catalogue table, disclosure-controlled together.
+
+Differencing *across tables of one release* is handled by treating the release as one
+system.  Every cell carries a key: the wrapping sum of random 64-bit weights of the people in
+it, so two non-empty cells of any tables have equal keys exactly when they count the same
+people (field totals of two tables over one population, a 3-D table's layer sum and the 2-D
+table it equals, ...).  Then (1) a key hidden in one table is hidden in every table, and
+secondary suppression is re-run until no table changes; (2) the interval audit solves all
+tables' equations jointly, shared cells being one unknown, and withholds every table with a
+hidden cell narrower than ``protection``; (3) a key gets one rounded value everywhere.
+Guarantee: no hidden cell can be bounded more tightly than ``protection`` by linear
+reasoning over all published cells and totals of the release, given exactly (rounding only
+adds uncertainty).  Relations that no table publishes are not modelled; empty cells are not
+linked across tables (their keys are unique), which can only matter for hidden zeros.
+
+Differencing *between releases* (someone arrives, nothing else changes) is handled by
+building the next release against the previous one of the same series (``previous=``):
+every cell hidden before stays hidden with the same flag, and a published count keeps its
+published value while its exact count stays within ``rounding_base - 1`` of it.  So a
+handful of arrivals changes no published figure; larger changes show as usual.  Start a
+new series (``previous=None``) only when many registrants have changed, e.g. yearly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from stats.audit import AuditProblem, exposed_cells, joint_intervals
+from stats.catalogue import CATALOGUE, CATALOGUE_VERSION, TableSpec
+from stats.disclosure import (
+    DENOMINATOR, PRIMARY, PUBLISHED, RULES, SECONDARY, SENSITIVE, Protection,
+    denominator_mask, primary_mask, round_to_base, row_shares, secondary_mask,
+    sensitive_mask,
+)
+from stats.extract import deidentify
+from stats.tabulate import TOTAL, Cube, build_cube, person_weights
+
+_EMPTY_KEY_BASE = np.uint64(2**63)  # keys of empty cells: unique, never a member sum
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Hold the disclosure-control parameters of a release."""
+
+    threshold: int = 10
+    rounding_base: int = 5
+    min_denominator: int = 25
+    protection: int = 10
+    dominance: float = 0.9
+    publish_zeros: bool = False
+    min_country_size: int = 50
+    min_university_size: int = 100
+
+
+@dataclass
+class TableRelease:
+    """Hold one published table: values, rounded counts and flags, or why it is withheld."""
+
+    spec: TableSpec
+    frame: pd.DataFrame | None
+    counts: pd.DataFrame | None
+    flags: pd.DataFrame | None
+    hidden_by_rule: dict[str, int]
+    withheld: str | None = None
+
+    def metadata(self) -> dict[str, Any]:
+        """Return the table's description and disclosure counts as JSON-ready data."""
+        spec = self.spec
+        return {
+            "id": spec.id, "title": spec.title, "rows": list(spec.rows),
+            "column": spec.column, "measure": spec.measure,
+            "population": {k: list(v) for k, v in spec.population},
+            "excluding": {k: list(v) for k, v in spec.excluding},
+            "sensitive": spec.sensitive, "allowed_dimensions": list(spec.allowed),
+            "hidden_by_rule": dict(self.hidden_by_rule), "withheld": self.withheld,
+        }
+
+
+@dataclass
+class Release:
+    """Hold every table of one release and the release's metadata."""
+
+    as_of: date
+    catalogue_version: str
+    rules: Rules
+    tables: dict[str, TableRelease]
+    previous_as_of: date | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def withheld(self) -> tuple[str, ...]:
+        """Return the ids of tables withheld by the interval audit."""
+        return tuple(t.spec.id for t in self.tables.values() if t.withheld)
+
+    @property
+    def hidden_by_rule(self) -> dict[str, int]:
+        """Return how many cells each rule hid, over all published tables."""
+        return {rule: sum(t.hidden_by_rule.get(rule, 0) for t in self.tables.values())
+                for rule in RULES}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the release metadata (no table values) as JSON-ready data."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "catalogue_version": self.catalogue_version,
+            "previous_as_of": self.previous_as_of and self.previous_as_of.isoformat(),
+            "rules": asdict(self.rules),
+            "flags": {PRIMARY: "small count (below threshold)",
+                      SECONDARY: "hidden to protect another cell",
+                      SENSITIVE: "group too concentrated for a sensitive measure",
+                      DENOMINATOR: "denominator too small for a percentage"},
+            "hidden_by_rule": self.hidden_by_rule,
+            "withheld": list(self.withheld),
+            "tables": [t.metadata() for t in self.tables.values()],
+            "notes": list(self.notes),
+        }
+
+
+def _as_cube_layout(frame: pd.DataFrame, cube: Cube) -> np.ndarray | None:
+    """Return a previous table's frame as an array shaped like ``cube``, if it matches."""
+    expected = cube.frame()
+    if frame.shape != expected.shape or not frame.index.equals(expected.index) \
+            or list(frame.columns) != list(expected.columns):
+        return None
+    if isinstance(frame.dtypes.iloc[0], pd.Float64Dtype):
+        return frame.to_numpy(dtype=float, na_value=np.nan).reshape(cube.counts.shape)
+    return frame.to_numpy().reshape(cube.counts.shape)
+
+
+def _initial(cube: Cube, spec: TableSpec, rules: Rules, previous: TableRelease | None
+             ) -> Protection:
+    """Apply one table's own rules, keeping what the previous release hid, flag and all."""
+    out = Protection.empty(cube.counts.shape)
+    if previous is not None and previous.flags is not None:
+        flags = _as_cube_layout(previous.flags, cube)
+        if flags is not None:
+            for flag in RULES:
+                out.hide(flags == flag, flag)
+    out.hide(primary_mask(cube.counts, rules.threshold, rules.publish_zeros), PRIMARY)
+    if spec.sensitive:
+        out.hide(sensitive_mask(cube.counts, rules.dominance), SENSITIVE)
+    if spec.measure == "row_share":
+        out.hide(denominator_mask(cube.counts, rules.min_denominator), DENOMINATOR)
+    return out
+
+
+def _cell_keys(cubes: list[Cube]) -> list[np.ndarray]:
+    """Return per-cube keys: member sums, or a unique key for each empty cell."""
+    out, offset = [], 0
+    for cube in cubes:
+        unique = _EMPTY_KEY_BASE + np.arange(offset, offset + cube.counts.size,
+                                             dtype=np.uint64).reshape(cube.counts.shape)
+        out.append(np.where(cube.counts > 0, cube.members, unique))
+        offset += cube.counts.size
+    return out
+
+
+def _suppress_jointly(cubes: list[Cube], keys: list[np.ndarray],
+                      protections: list[Protection], protection: int) -> None:
+    """Run secondary suppression and hide shared keys everywhere, until nothing changes."""
+    while True:
+        for cube, prot in zip(cubes, protections):
+            prot.hide(secondary_mask(cube.counts, prot.hidden, protection), SECONDARY)
+        hidden_keys = np.unique(np.concatenate([k[p.hidden] for k, p in
+                                                zip(keys, protections)]))
+        spread = sum(prot.hide(np.isin(k, hidden_keys), SECONDARY)
+                     for k, prot in zip(keys, protections))
+        if not spread:
+            return
+
+
+def _round_jointly(cubes: list[Cube], keys: list[np.ndarray], protections: list[Protection],
+                   previous: list[np.ndarray | None], base: int) -> list[np.ndarray]:
+    """Round every count, one value per key, carrying previous values that still fit."""
+    parts = []
+    for i, (cube, key, prot, prev) in enumerate(zip(cubes, keys, protections, previous)):
+        shown = ~prot.hidden
+        prior = np.full(cube.counts.shape, np.nan) if prev is None else prev.astype(float)
+        parts.append(pd.DataFrame({"key": key[shown], "count": cube.counts[shown],
+                                   "prior": prior[shown]}))
+    cells = pd.concat(parts, ignore_index=True)
+    by_key = cells.groupby("key").agg(count=("count", "first"), low=("prior", "min"),
+                                      high=("prior", "max"))
+    value = pd.Series(round_to_base(by_key["count"].to_numpy(), base), index=by_key.index)
+    # Carry the previous figure only when every table showed the same one and it is still
+    # within rounding distance, so tables agree and a few arrivals change nothing.
+    carry = (by_key["low"] == by_key["high"]) & ((by_key["count"] - by_key["low"]).abs() < base)
+    value[carry] = by_key.loc[carry, "low"].astype(np.int64)
+    out = []
+    for cube, key, prot in zip(cubes, keys, protections):
+        rounded = np.full(cube.counts.shape, np.nan)
+        rounded[~prot.hidden] = value.reindex(key[~prot.hidden]).to_numpy(dtype=float)
+        out.append(rounded)
+    return out
+
+
+def _frames(cube: Cube, spec: TableSpec, rounded: np.ndarray, prot: Protection
+            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return the published values, rounded counts and flags frames of one table."""
+    counts = cube.frame(rounded).astype("Int64")
+    flags = cube.frame(prot.flags)
+    if spec.measure != "row_share":
+        return counts, counts, flags
+    shares = row_shares(np.nan_to_num(rounded), prot.hidden | np.isnan(rounded))
+    values = np.concatenate([shares, rounded[..., -1:]], axis=-1)  # last column: n
+    frame = cube.frame(values).astype("Float64").rename(columns={TOTAL: "n"})
+    return frame, counts, flags
+
+
+def build_release(
+    people: pd.DataFrame,
+    spells: pd.DataFrame,
+    as_of: date,
+    *,
+    threshold: int = 10,
+    rounding_base: int = 5,
+    min_denominator: int = 25,
+    protection: int | None = None,
+    dominance: float = 0.9,
+    publish_zeros: bool = False,
+    min_country_size: int = 50,
+    min_university_size: int = 100,
+    tables: tuple[TableSpec, ...] = CATALOGUE,
+    previous: Release | None = None,
+) -> Release:
+    """De-identify, tabulate every table, protect them together and return the release."""
+    rules = Rules(threshold, rounding_base, min_denominator,
+                  threshold if protection is None else protection, dominance, publish_zeros,
+                  min_country_size, min_university_size)
+    if previous is not None and previous.rules != rules:
+        raise ValueError("previous release used different rules; start a new series")
+    extract = deidentify(people, spells, as_of, min_country_size=min_country_size,
+                         min_university_size=min_university_size)
+    weights = person_weights(len(extract))
+    cubes = [build_cube(extract, spec, weights) for spec in tables]
+    keys = _cell_keys(cubes)
+    prior_tables = [previous.tables.get(spec.id) if previous else None for spec in tables]
+    protections = [_initial(cube, spec, rules, prior)
+                   for cube, spec, prior in zip(cubes, tables, prior_tables)]
+    _suppress_jointly(cubes, keys, protections, rules.protection)
+
+    problems = [AuditProblem(spec.id, cube.counts, prot.hidden, key)
+                for spec, cube, prot, key in zip(tables, cubes, protections, keys)]
+    # Withholding a table only removes equations, so the others' intervals can only widen:
+    # one joint pass decides every table.
+    intervals = joint_intervals(problems)
+    exposed = [int(exposed_cells(iv, p.hidden, rules.protection).sum())
+               for iv, p in zip(intervals, protections)]
+    for prot, n in zip(protections, exposed):
+        if n:
+            prot.hidden[...] = True  # nothing of a withheld table is published
+
+    prior_counts = [None if prior is None or prior.counts is None else
+                    _as_cube_layout(prior.counts.astype("Float64"), cube)
+                    for cube, prior in zip(cubes, prior_tables)]
+    rounded = _round_jointly(cubes, keys, protections, prior_counts, rounding_base)
+
+    out: dict[str, TableRelease] = {}
+    for spec, cube, prot, values, n in zip(tables, cubes, protections, rounded, exposed):
+        counts_by_rule = prot.count()
+        if n:
+            reason = (f"interval audit: {n} hidden cell(s) derivable within less than "
+                      f"{rules.protection}")
+            out[spec.id] = TableRelease(spec, None, None, None, counts_by_rule, reason)
+            continue
+        frame, counts, flags = _frames(cube, spec, values, prot)
+        out[spec.id] = TableRelease(spec, frame, counts, flags, counts_by_rule)
+    notes = ("Counts are rounded to base {0}; totals are rounded from exact sums, so cells "
+             "may not add up to totals.".format(rounding_base),
+             "Percentages are computed from the published rounded figures.")
+    return Release(as_of, CATALOGUE_VERSION, rules, out,
+                   previous.as_of if previous else None, notes)

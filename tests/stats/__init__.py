@@ -1,0 +1,82 @@
+"""Tests of stats/, and the synthetic registrants they run on."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+AS_OF = date(2025, 3, 31)
+
+_FIELDS = [f"{i:02d}" for i in range(11)]
+# Field "10" (services) is deliberately rare, as it is among Japanese doctorates.
+_FIELD_P = [0.02, 0.03, 0.08, 0.07, 0.06, 0.25, 0.06, 0.18, 0.06, 0.18, 0.01]
+_SECTORS = ["university", "public_research", "government", "company", "non_profit",
+            "self_employed", "other"]
+_INCOME = ["lt2m", "2to4m", "4to6m", "6to8m", "8to10m", "10to15m", "ge15m", "undisclosed"]
+
+
+def _pick(rng: np.random.Generator, values: list, p: list[float], n: int) -> np.ndarray:
+    p = np.asarray(p, dtype=float)
+    return rng.choice(np.asarray(values, dtype=object), size=n, p=p / p.sum())
+
+
+def make_population(n: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return synthetic ``people`` and ``spells`` frames with ``n`` registrants."""
+    rng = np.random.default_rng(seed)
+    pid = np.arange(1, n + 1)
+    status = _pick(rng, ["enrolled", "on_leave", "degree_awarded",
+                         "completed_without_degree", "withdrawn"],
+                   [0.22, 0.03, 0.60, 0.07, 0.08], n)
+    days = rng.integers(0, (AS_OF - date(2003, 4, 1)).days, size=n)
+    status_date = pd.Timestamp("2003-04-01") + pd.to_timedelta(days, unit="D")
+    universities = [f"University {i:02d}" for i in range(40)]
+    uni_p = 1.0 / np.arange(1, 41)  # a few large universities, many small ones
+    uni_type = {u: ("national" if i % 3 == 0 else "private" if i % 3 == 1 else "public")
+                for i, u in enumerate(universities)}
+    university = _pick(rng, universities, list(uni_p), n)
+    people = pd.DataFrame({
+        "pid": pid,
+        "birth_year": pd.array(rng.integers(1950, 2001, size=n), dtype="Int64"),
+        "sex": _pick(rng, ["female", "male", "other", "undisclosed"],
+                     [0.3, 0.65, 0.01, 0.04], n),
+        "nationality": _pick(rng, ["JP", "CN", "KR", "IN", "VN", "ID", "US", None],
+                             [0.78, 0.09, 0.04, 0.02, 0.02, 0.01, 0.01, 0.03], n),
+        "university": university,
+        "university_type": pd.Series(university).map(uni_type).to_numpy(),
+        "field": _pick(rng, _FIELDS, _FIELD_P, n),
+        "status": status,
+        "status_date": status_date.date,
+        "entry_date": (status_date - pd.to_timedelta(3 * 365, unit="D")).date,
+    })
+    has_spell = rng.random(n) < 0.85
+    m = int(has_spell.sum())
+    labour = _pick(rng, ["employed", "self_employed", "seeking", "studying",
+                         "not_in_labour_force"], [0.82, 0.04, 0.05, 0.04, 0.05], m)
+    sector = _pick(rng, _SECTORS, [0.45, 0.12, 0.05, 0.30, 0.03, 0.02, 0.03], m)
+    working = np.isin(labour, ["employed", "self_employed"])
+    spells = pd.DataFrame({
+        "pid": pid[has_spell],
+        "labour_status": labour,
+        "sector": np.where(working, sector, None),
+        "postdoc": pd.array(np.where(working, rng.random(m) < 0.2, None), dtype="boolean"),
+        "employment_term": np.where(
+            working, _pick(rng, ["permanent", "fixed_term", None], [0.55, 0.4, 0.05], m),
+            None),
+        "income_band": np.where(working, _pick(rng, _INCOME,
+                                               [0.05, 0.15, 0.25, 0.2, 0.12, 0.1, 0.05, 0.08],
+                                               m), None),
+        "country": _pick(rng, ["JP", "US", "DE", "CN", None], [0.85, 0.05, 0.02, 0.03, 0.05],
+                         m),
+    })
+    return people, spells
+
+
+def add_person(people: pd.DataFrame, spells: pd.DataFrame, person: dict, spell: dict
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return copies of the frames with one more registrant (and their current spell)."""
+    pid = int(people["pid"].max()) + 1
+    people = pd.concat([people, pd.DataFrame([{**person, "pid": pid}])], ignore_index=True)
+    spells = pd.concat([spells, pd.DataFrame([{**spell, "pid": pid}])], ignore_index=True)
+    return people, spells
