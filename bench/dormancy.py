@@ -1,0 +1,114 @@
+"""Compare the daily dormancy selection with a hand-written SQL statement doing the same.
+
+Builds N registrant accounts (5 % dormant) in a scratch database, then times, several times
+each, the episode-creating INSERT ... SELECT that the dormancy check runs and a hand-written
+equivalent, both rolled back. Prints the medians and their ratio (aim: at most 1.5).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from jgrad import create_app
+from jgrad.accounts.models import Account
+from jgrad.extensions import db
+from jgrad.lifecycle import dormancy
+
+HAND_WRITTEN = """
+INSERT INTO dormancy_episodes
+    (account_id, open_account_id, reason, state, started_at, deadline_at)
+SELECT a.id, a.id,
+       CASE WHEN a.email IS NULL THEN 'no_email'
+            WHEN a.email_status = 'invalid' THEN 'invalid_email'
+            ELSE 'no_login' END,
+       'open', :now, :deadline
+FROM accounts a
+WHERE a.role = 'registrant' AND a.state = 'active'
+  AND COALESCE(a.last_login_at, a.created_at) < :cutoff
+  AND NOT EXISTS (SELECT 1 FROM dormancy_episodes e WHERE e.open_account_id = a.id)
+"""
+
+
+def populate(count: int, now: dt.datetime) -> None:
+    rows = []
+    for n in range(count):
+        dormant = n % 20 == 0
+        last = now - dt.timedelta(days=(3 * 365 + 30 + n % 900) if dormant else n % 1000)
+        rows.append(dict(login=f"JD{n:09d}", email=f"r{n}@bench.example", email_status="valid",
+                         role="registrant", state="active", session_version=1, locale="ja",
+                         created_at=last - dt.timedelta(days=30), last_login_at=last))
+        if len(rows) == 20_000:
+            db.session.execute(sa.insert(Account.__table__), rows)
+            rows = []
+    if rows:
+        db.session.execute(sa.insert(Account.__table__), rows)
+    db.session.commit()
+    # Registrant rows for the dormant ones, which the notices need.
+    db.session.execute(sa.text(
+        "INSERT INTO registrants (account_id, doctor_id, family_name, given_name, "
+        "share_with_university, accept_contact, supplied_by, changed_by, created_at, changed_at) "
+        "SELECT id, login, 'Bench', 'Person', true, true, 'registrant', 'registrant', "
+        "created_at, created_at FROM accounts WHERE id % 20 = 1"))
+    db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("ANALYZE accounts"))
+        db.session.commit()
+
+
+def timed(run, repeats: int) -> tuple[float, int]:
+    times, created = [], 0
+    for _ in range(repeats):
+        started = time.perf_counter()
+        created = run()
+        times.append(time.perf_counter() - started)
+        db.session.rollback()
+    return statistics.median(times), created
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--registrants", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--database-url", help="a scratch database (default: a new SQLite file)")
+    args = parser.parse_args()
+    now = dt.datetime.now(dt.timezone.utc)
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": folder,
+                          "SECRET_KEY": "bench"})
+        with app.app_context():
+            if args.database_url:
+                db.drop_all()
+                db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+                db.session.commit()
+            upgrade()
+            started = time.perf_counter()
+            populate(args.registrants, now)
+            print(f"database: {url.split(':')[0]}; {args.registrants:,} registrant accounts "
+                  f"built in {time.perf_counter() - started:.1f} s")
+            grace = app.config["DORMANCY_GRACE_DAYS"]
+            ours, created = timed(lambda: dormancy._open_episodes(now, grace), args.repeats)
+            params = {"now": now, "deadline": now + dt.timedelta(days=grace),
+                      "cutoff": dormancy.years_before(now, app.config["DORMANCY_YEARS"])}
+            if db.engine.dialect.name == "sqlite":
+                params = {k: v.replace(tzinfo=None).isoformat(sep=" ") for k, v in params.items()}
+            hand, hand_created = timed(
+                lambda: db.session.execute(sa.text(HAND_WRITTEN), params).rowcount, args.repeats)
+            started = time.perf_counter()
+            counts = dormancy.run(now, batch=5000)
+            whole = time.perf_counter() - started
+    print(f"dormant found: {created:,} (hand-written: {hand_created:,})")
+    print(f"whole daily check (episodes, {counts['notified']:,} notices queued): {whole:.1f} s")
+    print(f"dormancy check selection: {ours * 1000:.0f} ms; hand-written SQL: {hand * 1000:.0f} ms;"
+          f" ratio {ours / hand:.2f} (aim: at most 1.5)")
+
+
+if __name__ == "__main__":
+    main()
