@@ -6,6 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO_REGISTRANTS ?= 500
 FLASK := $(BIN)/flask --app jgrad
+# Links in mail sent by the scheduler point at the local server.
+DEV_ENV := JGRAD_ENV=development JGRAD_SERVER_NAME_FOR_MAIL=$${JGRAD_SERVER_NAME_FOR_MAIL:-http://$(HOST):$(PORT)}
 
 .PHONY: run test install translations messages clean
 
@@ -30,11 +32,11 @@ messages: $(VENV)/.installed
 
 # The scheduler runs in its own process beside the web server and stops with it.
 run: translations
-	JGRAD_ENV=development $(FLASK) db upgrade
-	JGRAD_ENV=development $(FLASK) demo-data --registrants $(DEMO_REGISTRANTS) --if-empty
-	JGRAD_ENV=development $(FLASK) scheduler & scheduler=$$!; \
+	$(DEV_ENV) $(FLASK) db upgrade
+	$(DEV_ENV) $(FLASK) demo-data --registrants $(DEMO_REGISTRANTS) --if-empty
+	$(DEV_ENV) $(FLASK) scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
-	JGRAD_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
+	$(DEV_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -87,28 +87,72 @@ def _line_constraints(problem: AuditProblem, var_of: np.ndarray
     return rows, cols, coefs, rhs
 
 
-def _solve(matrix: csr_matrix, rhs: np.ndarray, bounds: list[tuple[float, float | None]],
-           var: int) -> tuple[float, float]:
-    """Return the min and max of one variable subject to ``matrix @ x == rhs``."""
-    c = np.zeros(matrix.shape[1])
-    out = []
-    for sense in (1.0, -1.0):
-        c[var] = sense
-        res = linprog(c, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
-        if res.status == 3:  # unbounded: only possible when maximising
-            out.append(np.inf)
-        elif res.status != 0:
-            raise RuntimeError(f"interval audit LP failed: {res.message}")
-        else:
-            out.append(sense * res.fun)
-    return out[0], out[1]
+def _optimum(matrix: csr_matrix, rhs: np.ndarray, bounds: list[tuple[float, float | None]],
+             objective: np.ndarray) -> tuple[float, np.ndarray | None]:
+    """Return min of ``objective @ x`` subject to the equations and a minimising point."""
+    res = linprog(objective, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
+    if res.status == 3:  # unbounded: only when maximising a cell no total caps
+        return -np.inf, None
+    if res.status != 0:
+        raise RuntimeError(f"interval audit LP failed: {res.message}")
+    return float(res.fun), res.x
 
 
-def joint_intervals(problems: Sequence[AuditProblem]) -> list[Intervals]:
-    """Return the feasible interval of every hidden cell, all tables' equations combined."""
+def _component(matrix: csr_matrix, rhs: np.ndarray, bounds: list[tuple[float, float | None]],
+               truth: np.ndarray, protection: float | None, seed: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Return each variable's interval; with ``protection``, stop once that wide.
+
+    Every feasible point found widens the proven range of *every* variable, so a few LPs
+    with random objectives certify most cells before exact per-cell LPs are needed.
+    """
+    n = matrix.shape[1]
+    low, high = truth.astype(float).copy(), truth.astype(float).copy()
+    exact_low, exact_high = np.zeros(n, bool), np.zeros(n, bool)
+
+    def seen(point: np.ndarray | None) -> None:
+        if point is not None:
+            np.minimum(low, point, out=low)
+            np.maximum(high, point, out=high)
+
+    def done() -> np.ndarray:
+        if protection is None:
+            return exact_low & exact_high
+        return (high - low >= protection) | (exact_low & exact_high)
+
+    rng = np.random.default_rng(seed)
+    for _ in range(4 if protection is not None else 0):
+        if done().all():
+            break
+        seen(_optimum(matrix, rhs, bounds, rng.choice([-1.0, 1.0], size=n))[1])
+    for var in range(n):
+        for sense in (-1.0, 1.0):  # maximise first: upper bounds are what totals pin
+            if done()[var]:
+                break
+            objective = np.zeros(n)
+            objective[var] = sense
+            value, point = _optimum(matrix, rhs, bounds, objective)
+            seen(point)
+            if sense < 0:
+                high[var], exact_high[var] = -value, True
+            else:
+                low[var], exact_low[var] = value, True
+    return low, high
+
+
+def joint_intervals(problems: Sequence[AuditProblem], protection: float | None = None
+                    ) -> list[Intervals]:
+    """Return the feasible interval of every hidden cell, all tables' equations combined.
+
+    With ``protection`` the intervals are only proven to be *at least* that wide when they
+    are (cheaper); narrower ones are always exact.
+    """
     hidden_keys = [p.keys[p.hidden] for p in problems]
-    keys, inverse = np.unique(np.concatenate(hidden_keys) if hidden_keys else
-                              np.zeros(0, np.uint64), return_inverse=True)
+    keys, first, inverse = np.unique(
+        np.concatenate(hidden_keys) if hidden_keys else np.zeros(0, np.uint64),
+        return_index=True, return_inverse=True)
+    truth = np.concatenate([p.counts[p.hidden] for p in problems]
+                           or [np.zeros(0)])[first].astype(float)
     var_ofs, offset = [], 0
     for p, hk in zip(problems, hidden_keys):
         var_of = np.full(p.counts.shape, -1, dtype=np.int64)
@@ -121,8 +165,7 @@ def joint_intervals(problems: Sequence[AuditProblem]) -> list[Intervals]:
     for p in problems:
         shown = np.isin(p.keys, keys) & ~p.hidden
         for key, value in zip(p.keys[shown], p.counts[shown]):
-            i = int(np.searchsorted(keys, key))
-            bounds[i] = (float(value), float(value))
+            bounds[int(np.searchsorted(keys, key))] = (float(value), float(value))
 
     rows, cols, coefs, rhs, start = [], [], [], [], 0
     for p, var_of in zip(problems, var_ofs):
@@ -131,7 +174,7 @@ def joint_intervals(problems: Sequence[AuditProblem]) -> list[Intervals]:
         cols, coefs, rhs = cols + c, coefs + v, rhs + b
         start += sum(len(x) for x in b)
     low, high = np.full(len(keys), np.nan), np.full(len(keys), np.nan)
-    if len(keys):
+    if len(keys) and start:
         matrix = coo_matrix((np.concatenate(coefs), (np.concatenate(rows),
                              np.concatenate(cols))), shape=(start, len(keys))).tocsr()
         b_eq = np.concatenate(rhs)
@@ -140,10 +183,9 @@ def joint_intervals(problems: Sequence[AuditProblem]) -> list[Intervals]:
         for comp in range(n_comp):
             var_idx = np.flatnonzero(label == comp)
             eq = np.unique(matrix[:, var_idx].nonzero()[0])
-            sub = matrix[eq][:, var_idx]
-            sub_bounds = [bounds[i] for i in var_idx]
-            for j, var in enumerate(var_idx):
-                low[var], high[var] = _solve(sub, b_eq[eq], sub_bounds, j)
+            low[var_idx], high[var_idx] = _component(
+                matrix[eq][:, var_idx], b_eq[eq], [bounds[i] for i in var_idx],
+                truth[var_idx], protection, seed=comp)
 
     out = []
     for p, var_of in zip(problems, var_ofs):

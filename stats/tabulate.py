@@ -14,17 +14,11 @@ TOTAL = "Total"
 
 @dataclass(frozen=True)
 class Cube:
-    """Hold counts by category on each axis, the last index of every axis being its total.
-
-    ``members`` is, per cell, the wrapping sum of random 64-bit weights of the people in the
-    cell: two cells (of any tables of one release) with equal non-zero ``members`` count the
-    same people, which is how the release links numbers that different tables share.
-    """
+    """Hold counts by category on each axis, the last index of every axis being its total."""
 
     dims: tuple[str, ...]
     labels: tuple[tuple[str, ...], ...]
     counts: np.ndarray
-    members: np.ndarray
 
     @property
     def interior(self) -> tuple[slice, ...]:
@@ -45,7 +39,7 @@ class Cube:
 
 
 def with_totals(interior: np.ndarray) -> np.ndarray:
-    """Return ``interior`` extended by one total entry on every axis (uint64 sums wrap)."""
+    """Return ``interior`` extended by one total entry on every axis."""
     out = interior
     for axis in range(interior.ndim):
         out = np.concatenate([out, out.sum(axis=axis, keepdims=True, dtype=out.dtype)],
@@ -60,9 +54,7 @@ def cube_from_frame(counts: pd.DataFrame) -> Cube:
         raise ValueError("counts must be non-negative")
     labels = (tuple(map(str, counts.index)), tuple(map(str, counts.columns)))
     dims = (str(counts.index.name or "row"), str(counts.columns.name or "column"))
-    # Without people behind the counts, cells are never linked to other tables.
-    members = np.zeros(tuple(n + 1 for n in values.shape), dtype=np.uint64)
-    return Cube(dims, labels, with_totals(values), members)
+    return Cube(dims, labels, with_totals(values))
 
 
 def population_mask(extract: pd.DataFrame, population: Filter, excluding: Filter) -> pd.Series:
@@ -83,12 +75,7 @@ def axis_labels(extract: pd.DataFrame, spec: TableSpec, dim: str) -> tuple[str, 
     return tuple(v for v in labels if (keep is None or v in keep) and v not in drop)
 
 
-def person_weights(n: int, seed: int = 0) -> np.ndarray:
-    """Return one random 64-bit weight per person, for linking cells across tables."""
-    return np.random.default_rng(seed).integers(1, 2**63, size=n, dtype=np.uint64)
-
-
-def build_cube(extract: pd.DataFrame, spec: TableSpec, weights: np.ndarray) -> Cube:
+def build_cube(extract: pd.DataFrame, spec: TableSpec) -> Cube:
     """Count the table's population over its dimensions, with totals on every axis."""
     mask = population_mask(extract, spec.population, spec.excluding).to_numpy()
     rows = extract.loc[mask]
@@ -99,7 +86,4 @@ def build_cube(extract: pd.DataFrame, spec: TableSpec, weights: np.ndarray) -> C
     flat = np.ravel_multi_index(codes, shape) if len(rows) else np.zeros(0, np.int64)
     size = int(np.prod(shape))
     counts = np.bincount(flat, minlength=size).astype(np.int64).reshape(shape)
-    members = np.zeros(size, dtype=np.uint64)
-    np.add.at(members, flat, weights[mask])
-    return Cube(spec.dimensions, labels, with_totals(counts),
-                with_totals(members.reshape(shape)))
+    return Cube(spec.dimensions, labels, with_totals(counts))
