@@ -70,8 +70,10 @@ def _register_blueprints(app: Flask) -> None:
     from jgrad.contact.views import bp as contact_bp
     from jgrad.main.views import bp as main_bp
     from jgrad.registrants.views import bp as registrants_bp
+    from jgrad.statistics.views import bp as statistics_bp
 
-    for blueprint in (main_bp, accounts_bp, registrants_bp, contact_bp, admin_bp):
+    for blueprint in (main_bp, accounts_bp, registrants_bp, contact_bp, admin_bp,
+                      statistics_bp):
         app.register_blueprint(blueprint)
 
 
@@ -81,8 +83,9 @@ def _register_commands(app: Flask) -> None:
     from jgrad.lifecycle.cli import lifecycle_cli
     from jgrad.mail.cli import mail_cli
     from jgrad.scheduler import scheduler_command
+    from jgrad.statistics.cli import stats_cli
     from jgrad.universities.cli import universities_cli
 
     for command in (accounts_cli, universities_cli, mail_cli, demo_data, lifecycle_cli,
-                    scheduler_command):
+                    scheduler_command, stats_cli):
         app.cli.add_command(command)

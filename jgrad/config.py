@@ -68,6 +68,11 @@ class Defaults:
     MAIL_DELIVER_IMMEDIATELY = None
     SERVER_NAME_FOR_MAIL = ""  # e.g. "https://jgrad.example"; default: the request's host
 
+    # Disclosure control of statistical releases (rule 10).
+    STATS_THRESHOLD = 10
+    STATS_ROUNDING = 5
+    STATS_MIN_DENOMINATOR = 25
+
     ACCESS_LOG_MAX_BYTES = 10 * 1024 * 1024
     ACCESS_LOG_BACKUPS = 10
 

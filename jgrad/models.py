@@ -7,3 +7,4 @@ from jgrad.registrants.history import ConsentChange, DeletionRequest, RecordChan
 from jgrad.registrants.models import CareerSpell, Enrolment, Registrant  # noqa: F401
 from jgrad.universities.models import University  # noqa: F401
 from jgrad.lifecycle.models import DeletionLedgerEntry, DormancyEpisode, JobLock, JobRun  # noqa: F401
+from jgrad.statistics.models import StatRelease  # noqa: F401

@@ -50,6 +50,8 @@ def home_for(account) -> str:
         return url_for("registrants.overview")
     if account.role == Role.ADMIN:
         return url_for("admin.dashboard_page")
+    if account.role == Role.ANALYST:
+        return url_for("statistics.releases")
     return url_for("main.index")
 
 

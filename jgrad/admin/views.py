@@ -1,14 +1,13 @@
 """Administration pages for the institute: for now, the inquiries from the contact form."""
 from __future__ import annotations
 
-from functools import wraps
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from jgrad.access import roles_required
 from jgrad.accounts.models import Role
 from jgrad.audit import services as audit
 from jgrad.contact.models import Inquiry
@@ -19,17 +18,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
 
 
-def admin_required(view):
-    """Let only administrators through."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != Role.ADMIN:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+admin_required = roles_required(Role.ADMIN)
 
 
 @bp.route("/inquiries")

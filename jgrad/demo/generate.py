@@ -49,10 +49,10 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 def ensure_universities() -> dict[str, int]:
     """Create the demo universities that are missing; return code -> id."""
     existing = dict(db.session.execute(sa.select(University.code, University.id)).all())
-    for code, name_en, name_ja, cooperating in people.UNIVERSITIES:
+    for code, name_en, name_ja, cooperating, kind in people.UNIVERSITIES:
         if code not in existing:
             university = University(code=code, name_en=name_en, name_ja=name_ja,
-                                    cooperating=cooperating)
+                                    cooperating=cooperating, kind=kind)
             db.session.add(university)
             db.session.flush()
             existing[code] = university.id

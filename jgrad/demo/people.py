@@ -35,13 +35,13 @@ FOREIGN_GIVEN = [("Wei", "male"), ("Min", "female"), ("Anh", "female"), ("Budi",
                  ("Priya", "female"), ("Arun", "male"), ("Emily", "female"), ("Lukas", "male")]
 
 UNIVERSITIES = [
-    ("HKU", "Hokuriku University of Science", "北陸科学大学", True),
-    ("MNU", "Minato National University", "みなと国立大学", True),
-    ("KSU", "Kansai Sogo University", "関西総合大学", True),
-    ("TIT", "Tohoku Institute of Technology", "東北工業技術大学", True),
-    ("SMU", "Seto Medical University", "瀬戸医科大学", True),
-    ("KYP", "Kyushu Prefectural University", "九州県立大学", True),
-    ("ASU", "Asahi Private University", "朝日私立大学", False),
+    ("HKU", "Hokuriku University of Science", "北陸科学大学", True, "national"),
+    ("MNU", "Minato National University", "みなと国立大学", True, "national"),
+    ("KSU", "Kansai Sogo University", "関西総合大学", True, "private"),
+    ("TIT", "Tohoku Institute of Technology", "東北工業技術大学", True, "national"),
+    ("SMU", "Seto Medical University", "瀬戸医科大学", True, "private"),
+    ("KYP", "Kyushu Prefectural University", "九州県立大学", True, "public"),
+    ("ASU", "Asahi Private University", "朝日私立大学", False, "private"),
 ]
 GRADUATE_SCHOOLS = {
     "02": ("Graduate School of Humanities", ["Philosophy", "History", "Linguistics"]),

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from jgrad.access import deny
 from jgrad.accounts.models import Role
 from jgrad.accounts.passwords import verify_password
 from jgrad.actors import Actor
@@ -39,7 +40,7 @@ def registrant_required(view):
     @login_required
     def wrapped(*args, **kwargs):
         if current_user.role != Role.REGISTRANT or current_user.registrant is None:
-            abort(403)
+            deny()
         return view(current_user.registrant, *args, **kwargs)
 
     return wrapped

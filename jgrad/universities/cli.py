@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from jgrad.audit import services as audit
 from jgrad.extensions import db
-from jgrad.universities.models import University
+from jgrad.universities.models import KINDS, University
 
 universities_cli = AppGroup("universities", help="Manage universities.")
 
@@ -18,7 +18,9 @@ universities_cli = AppGroup("universities", help="Manage universities.")
 @click.option("--name-ja", required=True, help="Name in Japanese.")
 @click.option("--cooperating/--not-cooperating", default=True, show_default=True,
               help="Whether the university takes part in joint utilization.")
-def add_command(code: str, name_en: str, name_ja: str, cooperating: bool) -> None:
+@click.option("--kind", type=click.Choice(KINDS), default="national", show_default=True,
+              help="National, public or private (small ones are grouped by kind in statistics).")
+def add_command(code: str, name_en: str, name_ja: str, cooperating: bool, kind: str) -> None:
     """Add a university with its code and names."""
     code = code.strip().upper()
     if not code or len(code) > 16 or not code.replace("-", "").isalnum():
@@ -26,7 +28,7 @@ def add_command(code: str, name_en: str, name_ja: str, cooperating: bool) -> Non
     if db.session.scalar(sa.select(University.id).where(University.code == code)):
         raise click.ClickException(f"A university with code {code} exists already.")
     university = University(code=code, name_en=name_en.strip(), name_ja=name_ja.strip(),
-                            cooperating=cooperating)
+                            cooperating=cooperating, kind=kind)
     db.session.add(university)
     db.session.flush()
     audit.record("university.created", object_type="university", object_id=university.id,

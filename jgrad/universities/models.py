@@ -10,6 +10,9 @@ from jgrad.db import utcnow
 from jgrad.extensions import db
 
 
+KINDS = ("national", "public", "private")
+
+
 class University(db.Model):
     __tablename__ = "universities"
 
@@ -18,6 +21,9 @@ class University(db.Model):
     name_en: Mapped[str] = mapped_column(sa.String(200))
     name_ja: Mapped[str] = mapped_column(sa.String(200))
     cooperating: Mapped[bool] = mapped_column(default=True)
+    # national, public or private: small universities are grouped by kind in statistics.
+    kind: Mapped[str] = mapped_column(sa.String(16), default="national",
+                                      server_default="national")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     def name(self, locale: str | None = None) -> str:

@@ -1,0 +1,44 @@
+"""``flask stats``: make a disclosure-controlled release of the table catalogue."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from jgrad.lifecycle.cli import as_of_moment
+from jgrad.statistics import services
+
+stats_cli = AppGroup("stats", help="De-identified statistics.")
+
+
+@stats_cli.command("release")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date the figures describe (default: today).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write the files into this folder.")
+@click.option("--new-series", is_flag=True,
+              help="Do not continue the previous release (see the README on series).")
+@click.option("--dry-run", is_flag=True, help="Compute and summarise; store and write nothing.")
+def release_command(as_of: dt.datetime | None, out: Path | None, new_series: bool,
+                    dry_run: bool) -> None:
+    """Write every catalogue table as CSV and XLSX, a chart per table, and the metadata."""
+    moment = as_of_moment(as_of)
+    started = time.perf_counter()
+    click.echo(f"Building the release as of {moment:%Y-%m-%d} ...")
+    release, previous = services.build(moment, new_series=new_series)
+    click.echo(f"  computed in {time.perf_counter() - started:.1f} s"
+               + (f"; continues release #{previous.id}" if previous else "; a new series"))
+    if not dry_run:
+        def progress(number, total, table_id):
+            click.echo(f"  [{number}/{total}] {table_id}")
+
+        row = services.store(release, previous, out=out, progress=progress)
+        click.echo(f"Stored as release #{row.id}" + (f" and written to {out}" if out else "")
+                   + ".")
+    hidden = ", ".join(f"{rule or 'published'}: {n}" for rule, n in release.hidden_by_rule.items())
+    click.echo(f"{len(release.tables)} tables, {len(release.withheld)} withheld by the interval "
+               f"audit; cells hidden by rule ({hidden}); "
+               f"{time.perf_counter() - started:.1f} s in all.")

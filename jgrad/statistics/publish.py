@@ -1,0 +1,92 @@
+"""Write a release to files: CSV and XLSX per table, a JSON metadata file, a chart per table."""
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: charts are files
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+FORMATS = ("csv", "xlsx", "png", "svg")
+
+
+def display_frame(table) -> pd.DataFrame:
+    """Return a table as printed: values, with hidden cells shown by their flag."""
+    values = table.frame.astype(object)
+    flags = table.flags.reindex_like(values) if table.spec.measure != "row_share" else \
+        table.flags.set_axis(values.columns, axis=1)
+    shown = values.where(flags.eq("") | flags.isna(), flags)
+    return shown.where(shown.notna(), "-")
+
+
+def _flat_index(frame: pd.DataFrame) -> list[str]:
+    if isinstance(frame.index, pd.MultiIndex):
+        return [" / ".join(map(str, key)) for key in frame.index]
+    return [str(key) for key in frame.index]
+
+
+def chart(table, path_stem: Path) -> None:
+    """Draw the table's published figures as grouped bars (hidden cells left out)."""
+    frame = table.frame
+    share = table.spec.measure == "row_share"
+    data = frame.drop(columns=[c for c in frame.columns if str(c) in ("n", "Total")])
+    data = data.drop(index=[i for i in data.index if "Total" in (i if isinstance(i, tuple)
+                                                                   else (i,))])
+    data = data.astype("float64")
+    figure, axes = plt.subplots(figsize=(max(6.0, 0.5 * len(data) + 4), 4.5))
+    if data.empty or data.isna().all().all():
+        axes.text(0.5, 0.5, "No figures can be published for this table.",
+                  ha="center", va="center", transform=axes.transAxes)
+        axes.set_axis_off()
+    else:
+        plotted = data.copy()
+        plotted.index = _flat_index(data)
+        plotted.plot(kind="bar", ax=axes, width=0.8, legend=len(plotted.columns) > 1)
+        axes.set_ylabel("% of row" if share else "people (rounded to 5)")
+        axes.tick_params(axis="x", labelrotation=45, labelsize=8)
+        for label in axes.get_xticklabels():
+            label.set_horizontalalignment("right")
+        if len(plotted.columns) > 1:
+            axes.legend(fontsize=7, title=str(data.columns.name or ""), title_fontsize=7,
+                        loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.set_title(table.spec.title, fontsize=10)
+    figure.text(0.01, 0.01, "Hidden cells are not drawn.", fontsize=7, color="#555555")
+    figure.tight_layout()
+    figure.savefig(path_stem.with_suffix(".png"), dpi=110)
+    figure.savefig(path_stem.with_suffix(".svg"))
+    plt.close(figure)
+
+
+def write_release(release, folder: Path, progress=None) -> dict:
+    """Write every table and the metadata into ``folder``; return the metadata written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    metadata = release.to_dict()
+    tables = list(release.tables.values())
+    for number, table in enumerate(tables, start=1):
+        if table.withheld is None:
+            shown = display_frame(table)
+            shown.to_csv(folder / f"{table.spec.id}.csv", encoding="utf-8-sig")
+            with pd.ExcelWriter(folder / f"{table.spec.id}.xlsx", engine="openpyxl") as writer:
+                shown.to_excel(writer, sheet_name="table")
+                pd.DataFrame({"note": [table.spec.title, *metadata["notes"],
+                                       *(f"{k} = {v}" for k, v in metadata["flags"].items())]}
+                             ).to_excel(writer, sheet_name="notes", index=False)
+            chart(table, folder / table.spec.id)
+        if progress:
+            progress(number, len(tables), table.spec.id)
+    (folder / "release.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=2),
+                                         encoding="utf-8")
+    # The next release of the series is built against this one (see stats.release).
+    with open(folder / "release.pickle", "wb") as handle:
+        pickle.dump(release, handle)
+    return metadata
+
+
+def read_release(folder: Path):
+    """Load a release written by ``write_release`` (files the app wrote itself)."""
+    with open(folder / "release.pickle", "rb") as handle:
+        return pickle.load(handle)
