@@ -1,0 +1,110 @@
+"""Rule 10 in the app: releases from the records, analysts' pages, nothing per person."""
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from jgrad.accounts.models import Role
+from jgrad.audit.models import AuditEvent
+from jgrad.db import utcnow
+from jgrad.extensions import db
+from jgrad.statistics.extract import people_frame, spells_frame
+from jgrad.statistics.models import StatRelease
+
+SIGNS = {"x", "s", "r", "d", "-"}
+
+
+def test_extract_has_active_registrants_only_and_no_identifiers(make_registrant, client):
+    active = make_registrant(email="active@example.org")
+    suspended = make_registrant(email="suspended@example.org")
+    suspended.account.suspend(reason="deletion_requested")
+    db.session.commit()
+    people = people_frame(utcnow())
+    assert list(people["pid"]) == [active.id]
+    assert not {"family_name", "given_name", "email", "doctor_id"} & set(people.columns)
+    client.submit("/login", {"identifier": "active@example.org",
+                             "password": "correct horse battery staple"})
+    client.submit("/me/careers/new", {"start_month": "2021-04", "labour_status": "employed",
+                                      "sector": "company", "employment_term": "permanent",
+                                      "country": "JP"})
+    spells = spells_frame(utcnow())
+    assert list(spells["pid"]) == [active.id] and spells["sector"].tolist() == ["company"]
+    # A spell that ended before the date does not count as current.
+    assert spells_frame(dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)).empty
+
+
+def test_analysts_get_403_and_an_audit_event_on_per_person_pages(
+        client, login, make_account, make_registrant):
+    registrant = make_registrant(email="someone@example.org")
+    analyst = make_account(role=Role.ANALYST, email="analyst@example.org")
+    login("analyst@example.org")
+    for path in ("/me", "/me/download/jgrad-record.json", "/me/download/jgrad-record.zip",
+                 f"/me/enrolments/{registrant.enrolments[0].id}", "/admin/",
+                 "/admin/inquiries"):
+        assert client.get(path).status_code == 403, path
+    denied = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "access.denied")).all()
+    assert len(denied) == 6
+    assert {e.actor_account_id for e in denied} == {analyst.id}
+    assert {str(e.outcome) for e in denied} == {"denied"}
+
+
+@pytest.fixture
+def released(runner, tmp_path):
+    """Demo registrants and one release written to a folder; returns (release row, folder)."""
+    runner.invoke(args=["demo-data", "--registrants", "600"])
+    out = tmp_path / "release"
+    result = runner.invoke(args=["stats", "release", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Stored as release #" in result.output and "tables" in result.output
+    return db.session.scalar(sa.select(StatRelease)), out, result.output
+
+
+def test_release_files_invariants_and_analyst_pages(released, client, login, make_account):
+    row, out, output = released
+    meta = json.loads((out / "release.json").read_text(encoding="utf-8"))
+    assert meta["as_of"] == row.as_of.isoformat() and meta["catalogue_version"]
+    assert meta["rules"]["threshold"] == 10 and meta["rules"]["rounding_base"] == 5
+    assert set(meta["hidden_by_rule"]) >= {"x", "s"}
+    published = [t for t in meta["tables"] if not t["withheld"]]
+    assert published, "every table was withheld"
+    for table in published:
+        for ext in ("csv", "xlsx", "png", "svg"):
+            assert (out / f"{table['id']}.{ext}").stat().st_size > 0
+        rows = list(csv.reader(io.StringIO(
+            (out / f"{table['id']}.csv").read_text(encoding="utf-8-sig"))))
+        share = table["measure"] == "row_share"
+        for line in rows[1:]:
+            for cell in line[len(table["rows"]):]:
+                if cell in SIGNS:
+                    continue
+                value = float(cell)
+                if share and value != int(value):
+                    continue  # a percentage
+                if not share:
+                    assert value == 0 or (value >= 10 and value % 5 == 0), (table["id"], cell)
+    assert not (out / "release.pickle").exists()  # internal file stays in the instance
+
+    make_account(role=Role.ANALYST, email="analyst@example.org")
+    login("analyst@example.org")
+    listing = client.get("/stats/").get_data(as_text=True)
+    assert f"#{row.id}" in listing
+    page = client.get(f"/stats/{row.id}").get_data(as_text=True)
+    first = published[0]["id"]
+    assert published[0]["title"] in page
+    table_page = client.get(f"/stats/{row.id}/tables/{first}").get_data(as_text=True)
+    assert "hidden-cell" in table_page or "x" in table_page
+    assert f"/stats/{row.id}/files/{first}.png" in table_page
+    csv_download = client.get(f"/stats/{row.id}/files/{first}.csv")
+    assert csv_download.status_code == 200
+    assert csv_download.headers["Content-Disposition"].startswith("attachment")
+    assert client.get(f"/stats/{row.id}/files/{first}.xlsx").data[:2] == b"PK"
+    assert client.get(f"/stats/{row.id}/files/{first}.png").data[:4] == b"\x89PNG"
+    assert client.get(f"/stats/{row.id}/files/release.pickle").status_code == 404
+    assert client.get(f"/stats/{row.id}/files/..%2Fsecret_key").status_code == 404
+    downloads = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "stats.downloaded")).all()
+    assert len(downloads) == 3
