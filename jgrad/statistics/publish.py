@@ -10,8 +10,39 @@ import matplotlib
 matplotlib.use("Agg")  # no display: charts are files
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from flask_babel import lazy_gettext as _l  # noqa: E402
 
 FORMATS = ("csv", "xlsx", "png", "svg")
+
+
+def _code_labels() -> dict[str, dict]:
+    from jgrad.registrants import codes
+
+    return {"field": codes.FIELD, "status": codes.ENROLMENT_STATUS, "sector": codes.SECTOR,
+            "sex": codes.SEX, "employment_term": codes.EMPLOYMENT_TERM,
+            # The extract top-codes income: 10-15 million and above are one band.
+            "income_band": {**codes.INCOME_BAND, ">=10m": _l("10 million yen or more")}}
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Replace classification codes in a table's headings by their names."""
+    names = _code_labels()
+
+    def rename(value, dimension):
+        mapping = names.get(dimension)
+        return str(mapping[value]) if mapping and value in mapping else value
+
+    frame = frame.copy()
+    if isinstance(frame.index, pd.MultiIndex):
+        frame.index = pd.MultiIndex.from_tuples(
+            [tuple(rename(v, d) for v, d in zip(key, frame.index.names, strict=True))
+             for key in frame.index], names=frame.index.names)
+    else:
+        frame.index = pd.Index([rename(v, frame.index.name) for v in frame.index],
+                               name=frame.index.name)
+    frame.columns = pd.Index([rename(v, frame.columns.name) for v in frame.columns],
+                             name=frame.columns.name)
+    return frame
 
 
 def display_frame(table) -> pd.DataFrame:
@@ -20,7 +51,7 @@ def display_frame(table) -> pd.DataFrame:
     flags = table.flags.reindex_like(values) if table.spec.measure != "row_share" else \
         table.flags.set_axis(values.columns, axis=1)
     shown = values.where(flags.eq("") | flags.isna(), flags)
-    return shown.where(shown.notna(), "-")
+    return labelled(shown.where(shown.notna(), "-"))
 
 
 def _flat_index(frame: pd.DataFrame) -> list[str]:
@@ -36,7 +67,7 @@ def chart(table, path_stem: Path) -> None:
     data = frame.drop(columns=[c for c in frame.columns if str(c) in ("n", "Total")])
     data = data.drop(index=[i for i in data.index if "Total" in (i if isinstance(i, tuple)
                                                                    else (i,))])
-    data = data.astype("float64")
+    data = labelled(data.astype("float64"))
     figure, axes = plt.subplots(figsize=(max(6.0, 0.5 * len(data) + 4), 4.5))
     if data.empty or data.isna().all().all():
         axes.text(0.5, 0.5, "No figures can be published for this table.",
