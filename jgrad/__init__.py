@@ -69,11 +69,13 @@ def _register_blueprints(app: Flask) -> None:
     from jgrad.admin.views import bp as admin_bp
     from jgrad.contact.views import bp as contact_bp
     from jgrad.main.views import bp as main_bp
+    from jgrad.portal import corrections  # noqa: F401  (adds its routes to portal_bp)
+    from jgrad.portal.views import bp as portal_bp
     from jgrad.registrants.views import bp as registrants_bp
     from jgrad.statistics.views import bp as statistics_bp
 
     for blueprint in (main_bp, accounts_bp, registrants_bp, contact_bp, admin_bp,
-                      statistics_bp):
+                      statistics_bp, portal_bp):
         app.register_blueprint(blueprint)
 
 

@@ -8,3 +8,4 @@ from jgrad.registrants.models import CareerSpell, Enrolment, Registrant  # noqa:
 from jgrad.universities.models import University  # noqa: F401
 from jgrad.lifecycle.models import DeletionLedgerEntry, DormancyEpisode, JobLock, JobRun  # noqa: F401
 from jgrad.statistics.models import StatRelease  # noqa: F401
+from jgrad.portal.models import ContactMessage, PossibleDuplicate, Provision  # noqa: F401

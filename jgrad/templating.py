@@ -34,6 +34,27 @@ def source_label(source, university_id: int | None = None) -> str:
     return _("the system")
 
 
+def access_label(action: str) -> str:
+    """Describe an audit action in the registrant's words."""
+    if action == "record.viewed":
+        return _("viewed your record")
+    if action == "record.exported":
+        return _("exported your record in a list")
+    if action == "record.contacted":
+        return _("sent you a message")
+    if action.startswith("record.") and action.endswith(".create"):
+        return _("added to your record")
+    if action.startswith("record.") and action.endswith(".update"):
+        return _("corrected your record")
+    if action.startswith("record.") and action.endswith(".delete"):
+        return _("deleted part of your record")
+    if action.startswith("account."):
+        return _("changed the state of your account")
+    if action.startswith("deletion."):
+        return _("recorded a deletion request")
+    return action
+
+
 def init_templating(app: Flask) -> None:
     @app.context_processor
     def _globals():
@@ -47,6 +68,7 @@ def init_templating(app: Flask) -> None:
             "prefecture_name": lambda code: codes.prefecture_name(code, locale),
             "country_name": lambda code: codes.country_names(locale).get(code, code or ""),
             "field_label": display.field_label,
+            "access_label": access_label,
             "value_label": lambda name, value: display.value_label(
                 name, value, locale, university_name
             ),

@@ -22,9 +22,12 @@ ROLE_NAMES = {"registrant": Role.REGISTRANT, "staff": Role.STAFF,
 @click.option("--role", type=click.Choice(sorted(ROLE_NAMES)), required=True)
 @click.option("--email", required=True)
 @click.option("--university", "university_code", help="University code (staff only).")
+@click.option("--staff-role", type=click.Choice(["viewer", "editor"]), default="viewer",
+              show_default=True, help="Staff only: editors may also import, correct, contact.")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from standard input; otherwise an invitation is mailed.")
-def create_command(role: str, email: str, university_code: str | None, password_stdin: bool):
+def create_command(role: str, email: str, university_code: str | None, staff_role: str,
+                   password_stdin: bool):
     """Create a staff, analyst or administrator account."""
     if role == "registrant":
         raise click.UsageError(
@@ -41,7 +44,8 @@ def create_command(role: str, email: str, university_code: str | None, password_
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
         account = create_account(role=ROLE_NAMES[role], email=email, password=password,
-                                 university_id=university_id)
+                                 university_id=university_id,
+                                 staff_role=staff_role if role == "staff" else None)
     except AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

@@ -33,6 +33,11 @@ class EmailStatus(StrEnum):
     INVALID = "invalid"
 
 
+class StaffRole(StrEnum):
+    VIEWER = "viewer"
+    EDITOR = "editor"
+
+
 class TokenPurpose(StrEnum):
     SIGNUP = "signup"
     RESET = "reset"
@@ -66,6 +71,8 @@ class Account(UserMixin, db.Model):
     university_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("universities.id", ondelete="RESTRICT"), index=True
     )
+    # Staff only: "viewer" reads; "editor" may also import, correct and contact.
+    staff_role: Mapped[str | None] = mapped_column(sa.String(16))
     state: Mapped[AccountState] = mapped_column(
         enum_column(AccountState, 16), default=AccountState.PENDING, index=True
     )
@@ -94,6 +101,11 @@ class Account(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_editor(self) -> bool:
+        """Tell whether a staff member may import, correct and contact."""
+        return self.role == Role.STAFF and self.staff_role == StaffRole.EDITOR
 
     @property
     def is_active(self) -> bool:

@@ -169,7 +169,8 @@ def set_password(account: Account, password: str, *, locale: str = "en") -> None
 
 
 def create_account(
-    *, role: Role, email: str, password: str | None, university_id: int | None = None, by=None
+    *, role: Role, email: str, password: str | None, university_id: int | None = None,
+    staff_role: str | None = None, by=None,
 ) -> Account:
     """Create a staff, analyst or administrator account (registrants sign up instead)."""
     email = normalise_email(email)
@@ -179,7 +180,8 @@ def create_account(
         raise AccountError("A staff account needs a university, and only a staff account has one.")
     if account_by_email(email) is not None:
         raise AccountError(f"An account with the e-mail address {email} exists already.")
-    account = Account(role=role, email=email, login=email, university_id=university_id)
+    account = Account(role=role, email=email, login=email, university_id=university_id,
+                      staff_role=(staff_role or "viewer") if role == Role.STAFF else None)
     if password is not None:
         problem = password_problem(password, (email,))
         if problem:

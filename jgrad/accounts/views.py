@@ -52,6 +52,8 @@ def home_for(account) -> str:
         return url_for("admin.dashboard_page")
     if account.role == Role.ANALYST:
         return url_for("statistics.releases")
+    if account.role == Role.STAFF:
+        return url_for("portal.alumni")
     return url_for("main.index")
 
 

@@ -44,12 +44,21 @@ def record(
 
 
 def record_many(action: str, *, object_type: str, object_ids: list[int], details: dict | None,
-                at, subject_registrant_ids: list[int | None] | None = None) -> None:
-    """Write one event per object in a single statement (scheduled jobs, by no person)."""
+                at, subject_registrant_ids: list[int | None] | None = None,
+                account=None) -> None:
+    """Write one event per object in a single statement (bulk operations and jobs)."""
     subjects = subject_registrant_ids or [None] * len(object_ids)
+    ip, request_id = _request_origin()
+    actor = dict(
+        actor_account_id=getattr(account, "id", None),
+        actor_role=str(account.role) if account is not None else None,
+        actor_university_id=getattr(account, "university_id", None),
+        ip=ip, request_id=request_id,
+    )
     rows = [
         dict(at=at, action=action, object_type=object_type, object_id=str(object_id),
-             subject_registrant_id=subject, outcome=str(Outcome.SUCCESS), details=details)
+             subject_registrant_id=subject, outcome=str(Outcome.SUCCESS), details=details,
+             **actor)
         for object_id, subject in zip(object_ids, subjects, strict=True)
     ]
     if rows:

@@ -69,6 +69,7 @@ def ensure_role_accounts(universities: dict[str, int]) -> int:
             role=role, email=email, login=email, email_status=EmailStatus.VALID,
             password_hash=hash_password(password), state=AccountState.ACTIVE,
             university_id=universities["HKU"] if role == Role.STAFF else None,
+            staff_role="editor" if role == Role.STAFF else None,
         ))
         created += 1
     db.session.flush()

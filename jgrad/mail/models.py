@@ -28,6 +28,9 @@ class OutboxMessage(db.Model):
         sa.ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
     to_address: Mapped[str] = mapped_column(sa.String(254))
+    # Set for messages sent to alumni: per-recipient delivery state of one message.
+    contact_message_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("contact_messages.id", ondelete="SET NULL"), index=True)
     subject: Mapped[str] = mapped_column(sa.String(255))
     body_text: Mapped[str] = mapped_column(sa.Text)
     state: Mapped[DeliveryState] = mapped_column(

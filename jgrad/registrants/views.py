@@ -226,3 +226,19 @@ def delete(registrant):
             session.clear()
             return render_template("registrants/deletion_requested.html", due=due)
     return render_template("registrants/delete.html", form=form)
+
+
+@bp.route("/access")
+@registrant_required
+def access(registrant):
+    """Who has accessed my data: every view, export, correction and message by someone else."""
+    from jgrad.audit.models import AuditEvent
+
+    events = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.subject_registrant_id == registrant.id,
+               sa.or_(AuditEvent.actor_account_id.is_(None),
+                      AuditEvent.actor_account_id != registrant.account_id))
+        .order_by(AuditEvent.id.desc()).limit(500)
+    ).all()
+    return render_template("registrants/access.html", events=events)

@@ -1,0 +1,112 @@
+"""Rule 7: a registrant's university or the institute corrects or deletes wrong items."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from jgrad.actors import Actor
+from jgrad.db import utcnow
+from jgrad.extensions import db
+from jgrad.mail import services as mail
+from jgrad.portal.access import record_for, registrant_for
+from jgrad.portal.views import bp, editor_only, staff_or_admin
+from jgrad.registrants import services
+from jgrad.registrants.forms import CareerSpellForm, EnrolmentForm, ProfileForm, values_of
+from jgrad.registrants.models import CareerSpell, Enrolment
+
+
+def _tell_registrant(registrant) -> None:
+    """Mail the registrant that their record was changed by someone else (once a day)."""
+    account = registrant.account
+    address = registrant.contact_email or account.email
+    if not address or str(account.email_status) == "invalid":
+        return
+    by = current_user.university.name(account.locale) if current_user.university else None
+    mail.queue(
+        key=f"corrected:{registrant.id}:{utcnow().date().isoformat()}",
+        kind="corrected", to=address, template="corrected", locale=account.locale,
+        account_id=account.id, university=by,
+        history_url=mail.external_url("registrants.history"),
+    )
+
+
+def _done(registrant, changed: bool):
+    if changed:
+        _tell_registrant(registrant)
+    db.session.commit()
+    flash(_("Saved. The registrant has been told.") if changed else _("Nothing was changed."),
+          "info")
+    return redirect(url_for("portal.record", doctor_id=registrant.doctor_id))
+
+
+@bp.route("/<doctor_id>/profile", methods=["GET", "POST"])
+@staff_or_admin
+def correct_profile(doctor_id: str):
+    editor_only()
+    registrant = registrant_for(current_user, doctor_id)
+    form = ProfileForm(obj=registrant)
+    if form.validate_on_submit():
+        changed = services.update_profile(registrant, values_of(form),
+                                          Actor.for_account(current_user))
+        return _done(registrant, bool(changed))
+    return render_template("portal/correct.html", form=form, registrant=registrant,
+                           kind="profile", record=registrant)
+
+
+def _correct(doctor_id, model, form_class, record_id, add, update, kind):
+    editor_only()
+    registrant = registrant_for(current_user, doctor_id)
+    record = record_for(current_user, registrant, model, record_id) if record_id else None
+    form = form_class(obj=record)
+    if form.validate_on_submit():
+        actor = Actor.for_account(current_user)
+        if record is None:
+            add(registrant, values_of(form), actor)
+            changed = True
+        else:
+            changed = bool(update(record, values_of(form), actor))
+        return _done(registrant, changed)
+    return render_template("portal/correct.html", form=form, registrant=registrant, kind=kind,
+                           record=record)
+
+
+def _remove(doctor_id, model, record_id, delete):
+    editor_only()
+    registrant = registrant_for(current_user, doctor_id)
+    record = record_for(current_user, registrant, model, record_id)
+    try:
+        delete(record, Actor.for_account(current_user))
+    except services.RecordError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("portal.record", doctor_id=registrant.doctor_id))
+    return _done(registrant, True)
+
+
+@bp.route("/<doctor_id>/enrolments/new", methods=["GET", "POST"])
+@bp.route("/<doctor_id>/enrolments/<int:record_id>", methods=["GET", "POST"])
+@staff_or_admin
+def correct_enrolment(doctor_id: str, record_id: int | None = None):
+    return _correct(doctor_id, Enrolment, EnrolmentForm, record_id, services.add_enrolment,
+                    services.update_enrolment, "enrolment")
+
+
+@bp.route("/<doctor_id>/enrolments/<int:record_id>/delete", methods=["POST"])
+@staff_or_admin
+def delete_enrolment(doctor_id: str, record_id: int):
+    return _remove(doctor_id, Enrolment, record_id, services.delete_enrolment)
+
+
+@bp.route("/<doctor_id>/careers/new", methods=["GET", "POST"])
+@bp.route("/<doctor_id>/careers/<int:record_id>", methods=["GET", "POST"])
+@staff_or_admin
+def correct_career(doctor_id: str, record_id: int | None = None):
+    return _correct(doctor_id, CareerSpell, CareerSpellForm, record_id,
+                    services.add_career_spell, services.update_career_spell, "career")
+
+
+@bp.route("/<doctor_id>/careers/<int:record_id>/delete", methods=["POST"])
+@staff_or_admin
+def delete_career(doctor_id: str, record_id: int):
+    return _remove(doctor_id, CareerSpell, record_id, services.delete_career_spell)

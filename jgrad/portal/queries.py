@@ -1,0 +1,126 @@
+"""The alumni list: filters, sorting and pagination, all in SQL."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from jgrad.accounts.models import Account, Role
+from jgrad.extensions import db
+from jgrad.portal.access import visible_condition
+from jgrad.registrants import codes
+from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
+
+PAGE_SIZE = 50
+SORTS = {
+    "name": (Registrant.family_name_roman, Registrant.given_name_roman, Registrant.id),
+    "entry": (Enrolment.entry_date.desc(), Registrant.id),
+    "completion": (Enrolment.status_date.desc(), Registrant.id),
+    "doctor_id": (Registrant.doctor_id,),
+}
+
+
+@dataclass(frozen=True)
+class AlumniFilter:
+    """What staff filter the alumni list by; every field optional."""
+
+    status: str | None = None
+    entry_year: int | None = None
+    completion_year: int | None = None
+    field: str | None = None
+    sector: str | None = None
+    name: str | None = None
+    sort: str = "name"
+
+    @classmethod
+    def from_args(cls, args) -> "AlumniFilter":
+        def year(name):
+            value = args.get(name, "").strip()
+            return int(value) if value.isdigit() and 1900 < int(value) < 2200 else None
+
+        def code(name, allowed):
+            value = args.get(name) or None
+            return value if value in allowed else None
+
+        sort = args.get("sort", "name")
+        return cls(
+            status=code("status", codes.ENROLMENT_STATUS), entry_year=year("entry_year"),
+            completion_year=year("completion_year"), field=code("field", codes.FIELD),
+            sector=code("sector", codes.SECTOR),
+            name=(args.get("name") or "").strip()[:100] or None,
+            sort=sort if sort in SORTS else "name",
+        )
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+
+
+def alumni_query(account, filters: AlumniFilter, *columns):
+    """Select (registrant, enrolment) rows the account may see, filtered (unsorted)."""
+    query = (
+        sa.select(*columns)
+        .select_from(Registrant)
+        .join(Enrolment, Enrolment.registrant_id == Registrant.id)
+        .where(visible_condition(account))
+    )
+    if account.role == Role.STAFF:
+        query = query.where(Enrolment.university_id == account.university_id)
+    if filters.status:
+        query = query.where(Enrolment.status == filters.status)
+    if filters.field:
+        query = query.where(Enrolment.field == filters.field)
+    if filters.entry_year:
+        query = query.where(Enrolment.entry_date >= dt.date(filters.entry_year, 1, 1),
+                            Enrolment.entry_date < dt.date(filters.entry_year + 1, 1, 1))
+    if filters.completion_year:
+        query = query.where(
+            Enrolment.status.in_(["degree_awarded", "completed_without_degree"]),
+            Enrolment.status_date >= dt.date(filters.completion_year, 1, 1),
+            Enrolment.status_date < dt.date(filters.completion_year + 1, 1, 1))
+    if filters.sector:
+        query = query.where(sa.select(CareerSpell.id).where(
+            CareerSpell.registrant_id == Registrant.id, CareerSpell.end_month.is_(None),
+            CareerSpell.sector == filters.sector).exists())
+    if filters.name:
+        pattern = f"%{filters.name.lower()}%"
+        query = query.where(sa.or_(*(sa.func.lower(column).like(pattern) for column in (
+            Registrant.family_name, Registrant.given_name, Registrant.family_name_kana,
+            Registrant.given_name_kana, Registrant.family_name_roman,
+            Registrant.given_name_roman))))
+    return query
+
+
+LIST_COLUMNS = (
+    Registrant.id, Registrant.doctor_id, Registrant.family_name, Registrant.given_name,
+    Registrant.family_name_roman, Registrant.given_name_roman, Registrant.accept_contact,
+    Enrolment.id.label("enrolment_id"), Enrolment.university_id, Enrolment.graduate_school,
+    Enrolment.field, Enrolment.status, Enrolment.status_date, Enrolment.entry_date,
+)
+
+
+def alumni_page(account, filters: AlumniFilter, page: int):
+    """Return one page of rows and the total count."""
+    base = alumni_query(account, filters, *LIST_COLUMNS)
+    total = _count(account, filters)
+    rows = base.order_by(*SORTS[filters.sort]).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    return db.session.execute(rows).all(), total
+
+
+def _count(account, filters: AlumniFilter) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(
+            alumni_query(account, filters, Enrolment.id).subquery()))
+
+
+def contactable(account, filters: AlumniFilter):
+    """Select registrant id, account id and address of matching alumni who accept contact."""
+    address = sa.func.coalesce(Registrant.contact_email, Account.email)
+    return (
+        alumni_query(account, filters, Registrant.id, Account.id.label("account_id"),
+                     address.label("address"), Account.locale)
+        .join(Account, Account.id == Registrant.account_id)
+        .where(Registrant.accept_contact.is_(True), address.is_not(None),
+               Account.email_status != "invalid")
+        .distinct()
+    )

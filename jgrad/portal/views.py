@@ -1,0 +1,132 @@
+"""The university portal: alumni list, records, export and messages (rules 4 and 5)."""
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import (Blueprint, Response, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from jgrad.access import deny, roles_required
+from jgrad.accounts.models import Role
+from jgrad.audit import services as audit
+from jgrad.db import utcnow
+from jgrad.extensions import db
+from jgrad.mail.models import OutboxMessage
+from jgrad.portal import messaging
+from jgrad.portal.access import registrant_for
+from jgrad.portal.forms import ContactForm
+from jgrad.portal.models import ContactMessage
+from jgrad.portal.queries import LIST_COLUMNS, PAGE_SIZE, AlumniFilter, alumni_page, alumni_query
+from jgrad.registrants.history import ConsentChange, RecordChange
+from jgrad.registrants.models import Registrant
+
+bp = Blueprint("portal", __name__, url_prefix="/records")
+staff_or_admin = roles_required(Role.STAFF, Role.ADMIN)
+
+
+def editor_only() -> None:
+    """Refuse viewers: only editors and administrators change records or write to alumni."""
+    if current_user.role == Role.STAFF and not current_user.is_editor:
+        deny()
+
+
+@bp.route("/")
+@staff_or_admin
+def alumni():
+    filters = AlumniFilter.from_args(request.args)
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = alumni_page(current_user, filters, page)
+    audit.record("records.listed", account=current_user, object_type="registrant",
+                 details={"filters": filters.as_dict(), "page": page, "rows": len(rows)})
+    db.session.commit()
+    return render_template("portal/alumni.html", rows=rows, total=total, page=page,
+                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+                           filters=filters, args=filters.as_dict())
+
+
+@bp.route("/export.csv")
+@staff_or_admin
+def export():
+    """Stream the filtered list as CSV; every registrant in it gets an audit event."""
+    filters = AlumniFilter.from_args(request.args)
+    ids = alumni_query(current_user, filters, Registrant.id).distinct()
+    included = list(db.session.scalars(ids))
+    audit.record_many("record.exported", object_type="registrant", object_ids=included,
+                      subject_registrant_ids=included, at=utcnow(),
+                      details={"by": current_user.id, "format": "csv"},
+                      account=current_user)
+    audit.record("records.exported", account=current_user, object_type="registrant",
+                 details={"filters": filters.as_dict(), "rows": len(included)})
+    db.session.commit()
+    query = alumni_query(current_user, filters, *LIST_COLUMNS).order_by(Registrant.id)
+    header = [c.name for c in LIST_COLUMNS if c.name not in ("id", "enrolment_id")]
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(header)
+        yield "\ufeff" + buffer.getvalue()
+        for row in db.session.execute(query.execution_options(yield_per=1000)):
+            buffer.seek(0)
+            buffer.truncate()
+            values = row._mapping
+            writer.writerow(["" if values[h] is None else values[h] for h in header])
+            yield buffer.getvalue()
+
+    return Response(stream_with_context(generate()), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=alumni.csv"})
+
+
+@bp.route("/<doctor_id>")
+@staff_or_admin
+def record(doctor_id: str):
+    registrant = registrant_for(current_user, doctor_id)
+    history = db.session.scalars(
+        sa.select(RecordChange).where(RecordChange.registrant_id == registrant.id)
+        .order_by(RecordChange.id.desc()).limit(100)).all()
+    consents = db.session.scalars(
+        sa.select(ConsentChange).where(ConsentChange.registrant_id == registrant.id)
+        .order_by(ConsentChange.id.desc())).all()
+    audit.record("record.viewed", account=current_user, object_type="registrant",
+                 object_id=registrant.id, subject_registrant_id=registrant.id)
+    db.session.commit()
+    return render_template("portal/record.html", registrant=registrant, history=history,
+                           consents=consents, can_edit=current_user.role == Role.ADMIN
+                           or current_user.is_editor)
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@staff_or_admin
+def contact():
+    editor_only()
+    filters = AlumniFilter.from_args(request.args)
+    form = ContactForm()
+    count = messaging.recipient_count(current_user, filters)
+    if form.validate_on_submit():
+        message = messaging.send(current_user, filters, form.subject.data, form.body.data)
+        db.session.commit()
+        flash(_("The message is queued for %(n)d people.", n=message.recipients), "info")
+        return redirect(url_for("portal.messages"))
+    return render_template("portal/contact.html", form=form, count=count,
+                           args=filters.as_dict())
+
+
+@bp.route("/messages")
+@staff_or_admin
+def messages():
+    query = sa.select(ContactMessage).order_by(ContactMessage.id.desc()).limit(100)
+    if current_user.role == Role.STAFF:
+        query = query.where(ContactMessage.university_id == current_user.university_id)
+    sent = db.session.scalars(query).all()
+    states = {}
+    if sent:
+        for message_id, state, number in db.session.execute(
+                sa.select(OutboxMessage.contact_message_id, OutboxMessage.state, sa.func.count())
+                .where(OutboxMessage.contact_message_id.in_([m.id for m in sent]))
+                .group_by(OutboxMessage.contact_message_id, OutboxMessage.state)):
+            states.setdefault(message_id, {})[str(state)] = number
+    return render_template("portal/messages.html", sent=sent, states=states)

@@ -1,0 +1,147 @@
+"""Every route against every kind of visitor (rule 4). A route without a row fails the test."""
+import datetime as dt
+
+import pytest
+
+from jgrad.accounts.models import Role
+from jgrad.actors import Actor
+from jgrad.extensions import db
+from jgrad.registrants import services as records
+from tests.factories import PASSWORD
+
+VISITORS = ("anonymous", "registrant_a", "registrant_b", "staff_a", "staff_other",
+            "staff_noncooperating", "analyst", "admin")
+
+OK, DENIED, HIDDEN, LOGIN = {200, 302}, {403}, {404}, "login"
+
+# Who may do what, by kind of route.
+KINDS = {
+    "public": dict.fromkeys(VISITORS, OK),
+    "login": {**dict.fromkeys(VISITORS, OK), "anonymous": LOGIN},
+    "own": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN,
+            "registrant_a": OK, "registrant_b": OK},
+    # A's own records by id: B finds nothing there.
+    "own_record": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN,
+                   "registrant_a": OK, "registrant_b": HIDDEN},
+    "portal": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "staff_a": OK,
+               "staff_other": OK, "staff_noncooperating": OK, "admin": OK},
+    # Registrant A's record in the portal: only A's cooperating university and the institute.
+    "portal_record": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "staff_a": OK,
+                      "staff_other": HIDDEN, "staff_noncooperating": HIDDEN, "admin": OK},
+    "statistics": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "analyst": HIDDEN,
+                   "admin": HIDDEN},  # no release #1 exists
+    "statistics_list": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "analyst": OK,
+                        "admin": OK},
+    "admin": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "admin": OK},
+    "admin_object": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "admin": HIDDEN},
+}
+
+ROUTES = {
+    "static": "public", "main.index": "public", "main.privacy": "public",
+    "main.set_language": "public", "contact.contact": "public", "accounts.signup": "public",
+    "accounts.signup_complete": "public", "accounts.login": "public",
+    "accounts.logout": "public", "accounts.reset_request": "public",
+    "accounts.reset_complete": "public",
+    "accounts.change_password": "login",
+    "registrants.overview": "own", "registrants.welcome": "own", "registrants.profile": "own",
+    "registrants.history": "own", "registrants.settings": "own", "registrants.download": "own",
+    "registrants.download_json": "own", "registrants.download_zip": "own",
+    "registrants.delete": "own", "registrants.access": "own",
+    "registrants.enrolment": "own_record", "registrants.delete_enrolment": "own_record",
+    "registrants.career": "own_record", "registrants.delete_career": "own_record",
+    "portal.alumni": "portal", "portal.export": "portal", "portal.messages": "portal",
+    "portal.contact": "portal",
+    "portal.record": "portal_record", "portal.correct_profile": "portal_record",
+    "portal.correct_enrolment": "portal_record", "portal.delete_enrolment": "portal_record",
+    "portal.correct_career": "portal_record", "portal.delete_career": "portal_record",
+    "statistics.releases": "statistics_list", "statistics.release": "statistics",
+    "statistics.table": "statistics", "statistics.download": "statistics",
+    "admin.dashboard_page": "admin", "admin.inquiries": "admin",
+    "admin.record_deletion_request": "admin", "admin.close_inquiry": "admin_object",
+    "admin.process_deletion": "admin_object",
+}
+
+
+@pytest.fixture
+def world(make_university, make_registrant, make_account):
+    a, other, closed = (make_university(code="A"), make_university(code="B"),
+                        make_university(code="C", cooperating=False))
+    registrant_a = make_registrant(email="a@example.org", university=a)
+    records.add_enrolment(registrant_a, dict(
+        university_id=closed.id, graduate_school="Graduate School of Law", field="04",
+        programme_type="latter", entry_date=dt.date(2012, 4, 1), status="withdrawn",
+        status_date=dt.date(2013, 3, 31)), Actor.for_account(registrant_a.account))
+    spell = records.add_career_spell(registrant_a, dict(
+        start_month=dt.date(2021, 4, 1), labour_status="employed", sector="company"),
+        Actor.for_account(registrant_a.account))
+    make_registrant(email="b@example.org", university=other)
+    staff = {
+        "staff_a": make_account(role=Role.STAFF, university=a, email="staff.a@example.org"),
+        "staff_other": make_account(role=Role.STAFF, university=other,
+                                    email="staff.b@example.org"),
+        "staff_noncooperating": make_account(role=Role.STAFF, university=closed,
+                                             email="staff.c@example.org"),
+    }
+    for account in staff.values():
+        account.staff_role = "editor"
+    make_account(role=Role.ANALYST, email="analyst@example.org")
+    make_account(role=Role.ADMIN, email="admin@example.org")
+    db.session.commit()
+    return {
+        "doctor_id": registrant_a.doctor_id,
+        "enrolment": registrant_a.enrolments[0].id,
+        "career": spell.id,
+        "logins": {"registrant_a": "a@example.org", "registrant_b": "b@example.org",
+                   "staff_a": "staff.a@example.org", "staff_other": "staff.b@example.org",
+                   "staff_noncooperating": "staff.c@example.org",
+                   "analyst": "analyst@example.org", "admin": "admin@example.org"},
+    }
+
+
+def _requests(app, world):
+    """Return (endpoint, kind, method, path) for every route, reads first, deletions last."""
+    values = {"doctor_id": world["doctor_id"], "table_id": "registrants_by_status_field",
+              "name": "release.json", "filename": "style.css", "release_id": 1,
+              "inquiry_id": 999, "request_id": 999}
+    adapter = app.url_map.bind("localhost")
+    found = []
+    for rule in app.url_map.iter_rules():
+        args = {}
+        for arg in rule.arguments:
+            if arg == "record_id":
+                args[arg] = world["career"] if "career" in rule.endpoint else world["enrolment"]
+            else:
+                args[arg] = values[arg]
+        method = "GET" if "GET" in rule.methods else "POST"
+        kind = ROUTES.get(rule.endpoint)
+        if kind == "own_record" and "record_id" not in rule.arguments:
+            kind = "own"  # adding a new record of one's own
+        found.append((rule.endpoint, kind, method, adapter.build(rule.endpoint, args)))
+    found.sort(key=lambda item: (item[2] == "POST", "delete" in item[0]))
+    return found
+
+
+def test_every_route_has_a_row(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ROUTES) == set(), "add the new route to ROUTES"
+    assert set(ROUTES) - endpoints == set()
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_access_matrix(app, client, world, visitor):
+    if visitor != "anonymous":
+        response = client.submit("/login", {"identifier": world["logins"][visitor],
+                                            "password": PASSWORD})
+        assert response.status_code == 302
+    for endpoint, kind, method, path in _requests(app, world):
+        expected = KINDS[kind][visitor]
+        if endpoint == "accounts.logout":
+            continue  # it would end the visit; tested on its own
+        response = client.get(path) if method == "GET" else client.submit(path)
+        if expected == LOGIN:
+            assert response.status_code == 302 and "/login" in response.headers["Location"], \
+                (endpoint, response.status_code)
+        elif endpoint in ("accounts.signup_complete", "accounts.reset_complete"):
+            assert response.status_code in (302, 400), endpoint  # no token: generic refusal
+        else:
+            assert response.status_code in expected, (endpoint, method, response.status_code)
