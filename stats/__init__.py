@@ -1,1 +1,24 @@
-"""Disclosure-controlled statistics: pure functions on pandas DataFrames, no Flask."""
+"""Disclosure-controlled statistics: pure functions on pandas DataFrames, no Flask.
+
+The app builds two frames with SQL (columns documented in :mod:`stats.extract`) and calls
+:func:`build_release`; everything else here is the machinery behind it:
+
+* :mod:`stats.extract` -- de-identify and generalise the records (one row per person).
+* :mod:`stats.catalogue` -- the fixed, versioned list of tables (data, not code).
+* :mod:`stats.tabulate` -- count a table's population into a cube with totals.
+* :mod:`stats.disclosure` -- primary, sensitive, denominator and secondary suppression,
+  rounding and shares on one cube.
+* :mod:`stats.audit` -- the linear-programming interval audit.
+* :mod:`stats.linkage` -- which cells of different tables count the same people.
+* :mod:`stats.release` -- all of it for every table together, with metadata.
+"""
+
+from stats.audit import DisclosureRiskError
+from stats.catalogue import CATALOGUE, CATALOGUE_VERSION, TableSpec
+from stats.extract import deidentify
+from stats.release import Release, TableRelease, build_release
+
+__all__ = [
+    "CATALOGUE", "CATALOGUE_VERSION", "DisclosureRiskError", "Release", "TableRelease",
+    "TableSpec", "build_release", "deidentify",
+]

@@ -3,8 +3,10 @@
 The attacker knows every published cell *exactly* (stronger than reality: published counts
 are rounded) and that every line of a table adds up to its total.  For each hidden cell we
 minimise and maximise its value over the non-negative reals subject to those equations
-(``scipy.optimize.linprog``, HiGHS).  A table may be published only if every hidden cell's
-feasible interval is at least ``protection`` wide.
+(``scipy.optimize.linprog`` with HiGHS).  A table may be published only if every hidden
+cell's feasible interval is at least ``protection`` wide.  Every LP solution is a feasible
+point for all cells at once, so most cells are proven wide by a few LPs with random
+objectives; only the rest get their own min and max LPs.
 
 Several tables are audited *jointly*: a cell is identified by a key, and cells of different
 tables with equal keys are one unknown (the same people counted twice), so equations of one
@@ -87,20 +89,27 @@ def _line_constraints(problem: AuditProblem, var_of: np.ndarray
     return rows, cols, coefs, rhs
 
 
-def _optimum(matrix: csr_matrix, rhs: np.ndarray, bounds: list[tuple[float, float | None]],
-             objective: np.ndarray) -> tuple[float, np.ndarray | None]:
-    """Return min of ``objective @ x`` subject to the equations and a minimising point."""
-    res = linprog(objective, A_eq=matrix, b_eq=rhs, bounds=bounds, method="highs")
-    if res.status == 3:  # unbounded: only when maximising a cell no total caps
-        return -np.inf, None
-    if res.status != 0:
-        raise RuntimeError(f"interval audit LP failed: {res.message}")
-    return float(res.fun), res.x
+class _Model:
+    """Hold one group's equations and minimise linear objectives over them."""
+
+    def __init__(self, matrix: csr_matrix, rhs: np.ndarray,
+                 bounds: list[tuple[float, float | None]]) -> None:
+        self.matrix, self.rhs, self.bounds = matrix, rhs, bounds
+
+    def minimum(self, objective: np.ndarray) -> tuple[float, np.ndarray | None]:
+        """Return min of ``objective @ x`` and a minimising point (None if unbounded)."""
+        res = linprog(objective, A_eq=self.matrix, b_eq=self.rhs, bounds=self.bounds,
+                      method="highs")
+        if res.status == 3:  # unbounded: only when maximising a cell that no total caps
+            return -np.inf, None
+        if res.status != 0:
+            raise RuntimeError(f"interval audit LP failed: {res.message}")
+        return float(res.fun), res.x
 
 
 def _component(matrix: csr_matrix, rhs: np.ndarray, bounds: list[tuple[float, float | None]],
-               truth: np.ndarray, protection: float | None, seed: int
-               ) -> tuple[np.ndarray, np.ndarray]:
+               truth: np.ndarray, protection: float | None, seed: int, wide: np.ndarray,
+               exact: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Return each variable's interval; with ``protection``, stop once that wide.
 
     Every feasible point found widens the proven range of *every* variable, so a few LPs
@@ -108,6 +117,7 @@ def _component(matrix: csr_matrix, rhs: np.ndarray, bounds: list[tuple[float, fl
     """
     n = matrix.shape[1]
     low, high = truth.astype(float).copy(), truth.astype(float).copy()
+    high[wide] = np.inf  # proven wide earlier; more hidden cells only widen intervals
     exact_low, exact_high = np.zeros(n, bool), np.zeros(n, bool)
 
     def seen(point: np.ndarray | None) -> None:
@@ -120,18 +130,19 @@ def _component(matrix: csr_matrix, rhs: np.ndarray, bounds: list[tuple[float, fl
             return exact_low & exact_high
         return (high - low >= protection) | (exact_low & exact_high)
 
+    model = _Model(matrix, rhs, bounds)
     rng = np.random.default_rng(seed)
-    for _ in range(4 if protection is not None else 0):
+    for _ in range(8 if protection is not None else 0):
         if done().all():
             break
-        seen(_optimum(matrix, rhs, bounds, rng.choice([-1.0, 1.0], size=n))[1])
-    for var in range(n):
+        seen(model.minimum(rng.choice([-1.0, 1.0], size=n))[1])
+    for var in range(n if exact else 0):
         for sense in (-1.0, 1.0):  # maximise first: upper bounds are what totals pin
             if done()[var]:
                 break
             objective = np.zeros(n)
             objective[var] = sense
-            value, point = _optimum(matrix, rhs, bounds, objective)
+            value, point = model.minimum(objective)
             seen(point)
             if sense < 0:
                 high[var], exact_high[var] = -value, True
@@ -140,12 +151,16 @@ def _component(matrix: csr_matrix, rhs: np.ndarray, bounds: list[tuple[float, fl
     return low, high
 
 
-def joint_intervals(problems: Sequence[AuditProblem], protection: float | None = None
+def joint_intervals(problems: Sequence[AuditProblem], protection: float | None = None,
+                    known_wide: np.ndarray | None = None, exact: bool = True
                     ) -> list[Intervals]:
     """Return the feasible interval of every hidden cell, all tables' equations combined.
 
     With ``protection`` the intervals are only proven to be *at least* that wide when they
-    are (cheaper); narrower ones are always exact.
+    are (cheaper); narrower ones are always exact.  Keys in ``known_wide`` were proven wide
+    by an earlier audit of the same tables with fewer hidden cells, and are not re-solved.
+    With ``exact=False`` (a quick screen) narrow intervals are only inner bounds: a cell
+    found narrow is a suspect, not a proven exposure.
     """
     hidden_keys = [p.keys[p.hidden] for p in problems]
     keys, first, inverse = np.unique(
@@ -185,7 +200,9 @@ def joint_intervals(problems: Sequence[AuditProblem], protection: float | None =
             eq = np.unique(matrix[:, var_idx].nonzero()[0])
             low[var_idx], high[var_idx] = _component(
                 matrix[eq][:, var_idx], b_eq[eq], [bounds[i] for i in var_idx],
-                truth[var_idx], protection, seed=comp)
+                truth[var_idx], protection, seed=comp,
+                wide=np.isin(keys[var_idx], known_wide if known_wide is not None else []),
+                exact=exact)
 
     out = []
     for p, var_of in zip(problems, var_ofs):

@@ -93,29 +93,41 @@ def denominator_mask(counts: np.ndarray, min_denominator: int) -> np.ndarray:
     return mask
 
 
-def _secondary_step(counts: np.ndarray, hidden: np.ndarray, axis: int,
-                    protection: int) -> np.ndarray:
-    """Return the cells to hide so the lines along ``axis`` protect their hidden cells."""
-    n = counts.shape[axis] - 1
-    v = np.moveaxis(counts, axis, -1).reshape(-1, n + 1)
-    h = np.moveaxis(hidden, axis, -1).reshape(-1, n + 1)
-    hidden_inner = h[:, :n]
-    hidden_sum = np.where(hidden_inner, v[:, :n], 0).sum(axis=1)
-    total_hidden = h[:, n]
-    # One hidden cell is its total minus the rest; hidden cells worth fewer than
-    # `protection` people under a published total can be bounded too tightly.
-    need = (h.sum(axis=1) == 1) | (
-        ~total_hidden & hidden_inner.any(axis=1) & (hidden_sum < protection))
-    candidates = ~hidden_inner & (v[:, :n] > 0)
+def _lines(array: np.ndarray, axis: int) -> np.ndarray:
+    """Return the lines of ``array`` along ``axis`` as rows (total last)."""
+    return np.moveaxis(array, axis, -1).reshape(-1, array.shape[axis])
+
+
+def _unlines(lines: np.ndarray, like: np.ndarray, axis: int) -> np.ndarray:
+    return np.moveaxis(lines.reshape(np.moveaxis(like, axis, -1).shape), -1, axis)
+
+
+def _hide_in_lines(v: np.ndarray, h: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """Return, for each line in ``need``, its smallest published non-zero cell (else total)."""
+    n = v.shape[1] - 1
+    candidates = ~h[:, :n] & (v[:, :n] > 0)
     score = np.where(candidates, v[:, :n], np.iinfo(np.int64).max)
     choice = score.argmin(axis=1)  # ties: first label, so the choice is deterministic
     has = candidates.any(axis=1)
     add = np.zeros_like(h)
     lines = np.flatnonzero(need & has)
     add[lines, choice[lines]] = True
-    add[np.flatnonzero(need & ~has & ~total_hidden), n] = True
-    shape = np.moveaxis(hidden, axis, -1).shape
-    return np.moveaxis(add.reshape(shape), -1, axis)
+    add[np.flatnonzero(need & ~has & ~h[:, n]), n] = True
+    return add
+
+
+def _secondary_step(counts: np.ndarray, hidden: np.ndarray, axis: int,
+                    protection: int) -> np.ndarray:
+    """Return the cells to hide so the lines along ``axis`` protect their hidden cells."""
+    v, h = _lines(counts, axis), _lines(hidden, axis)
+    n = v.shape[1] - 1
+    hidden_inner = h[:, :n]
+    hidden_sum = np.where(hidden_inner, v[:, :n], 0).sum(axis=1)
+    # One hidden cell is its total minus the rest; hidden cells worth fewer than
+    # `protection` people under a published total can be bounded too tightly.
+    need = (h.sum(axis=1) == 1) | (~h[:, n] & hidden_inner.any(axis=1)
+                                   & (hidden_sum < protection))
+    return _unlines(_hide_in_lines(v, h, need), hidden, axis)
 
 
 def secondary_mask(counts: np.ndarray, hidden: np.ndarray, protection: int) -> np.ndarray:
@@ -130,6 +142,26 @@ def secondary_mask(counts: np.ndarray, hidden: np.ndarray, protection: int) -> n
                 hidden |= add
                 changed = True
     return hidden
+
+
+def widen(counts: np.ndarray, hidden: np.ndarray, exposed: np.ndarray) -> np.ndarray:
+    """Return more cells to hide: one per published-total line through an exposed cell.
+
+    A hidden total bounds the cells under it, so the lines through a hidden total of a line
+    with an exposed cell are widened too.
+    """
+    exposed = exposed.copy()
+    for _ in range(counts.ndim):
+        for axis in range(counts.ndim):
+            e, h = _lines(exposed, axis), _lines(hidden, axis)
+            e[:, -1] |= e.any(axis=1) & h[:, -1]
+            exposed = _unlines(e, exposed, axis)
+    add = np.zeros_like(hidden)
+    for axis in range(counts.ndim):
+        h = _lines(hidden, axis)
+        need = _lines(exposed, axis).any(axis=1) & ~h[:, -1]
+        add |= _unlines(_hide_in_lines(_lines(counts, axis), h, need), hidden, axis)
+    return add & ~hidden
 
 
 def round_to_base(values: np.ndarray, base: int) -> np.ndarray:

@@ -1,24 +1,28 @@
 """Build a release: every catalogue table, disclosure-controlled together.
 
 Differencing *across tables of one release* is handled by treating the release as one
-system.  Every cell carries a key: the wrapping sum of random 64-bit weights of the people in
-it, so two non-empty cells of any tables have equal keys exactly when they count the same
-people (field totals of two tables over one population, a 3-D table's layer sum and the 2-D
-table it equals, ...).  Then (1) a key hidden in one table is hidden in every table, and
-secondary suppression is re-run until no table changes; (2) the interval audit solves all
-tables' equations jointly, shared cells being one unknown, and withholds every table with a
-hidden cell narrower than ``protection``; (3) a key gets one rounded value everywhere.
-Guarantee: no hidden cell can be bounded more tightly than ``protection`` by linear
-reasoning over all published cells and totals of the release, given exactly (rounding only
-adds uncertainty).  Relations that no table publishes are not modelled; empty cells are not
-linked across tables (their keys are unique), which can only matter for hidden zeros.
+system.  Every cell is named by the people it counts (:mod:`stats.linkage`), so cells of
+different tables that count the same people by construction -- field totals of two tables
+over one population, a 3-D table's layer sum and the 2-D table it equals, completers in
+two tables -- share one key.  Then (1) a key hidden in one table is hidden in every table,
+and secondary suppression is re-run until no table changes; (2) the interval audit solves
+all tables' equations jointly, shared cells being one unknown; exposed cells get more
+cells hidden around them and the audit is re-run, and a table still exposed is withheld;
+(3) a key gets one rounded value everywhere.  Guarantee: no hidden cell can be bounded
+more tightly than ``protection`` by linear reasoning over all published cells and totals
+of the release, taken as exact (rounding only adds uncertainty).  Not covered: relations
+between populations that the catalogue does not make explicit (e.g. that nobody without a
+current spell has a sector) beyond the completion rule in :mod:`stats.linkage`.
 
 Differencing *between releases* (someone arrives, nothing else changes) is handled by
 building the next release against the previous one of the same series (``previous=``):
-every cell hidden before stays hidden with the same flag, and a published count keeps its
-published value while its exact count stays within ``rounding_base - 1`` of it.  So a
-handful of arrivals changes no published figure; larger changes show as usual.  Start a
-new series (``previous=None``) only when many registrants have changed, e.g. yearly.
+every cell hidden before stays hidden with the same flag (so in a series "x" marks a cell
+that was small when first hidden), and a published count keeps its
+published value while its exact count stays within ``rounding_base - 1`` of it.  With
+conventional rounding one arrival in a cell whose count sits on a rounding edge would
+otherwise show, and reveal which cells (field, sector, ...) the newcomer is in.  So up to two
+arrivals per cell change no published figure; larger changes show as usual.  Start a new
+series (``previous=None``) only when many registrants have changed, e.g. yearly.
 """
 
 from __future__ import annotations
@@ -33,14 +37,13 @@ import pandas as pd
 from stats.audit import AuditProblem, exposed_cells, joint_intervals
 from stats.catalogue import CATALOGUE, CATALOGUE_VERSION, TableSpec
 from stats.disclosure import (
-    DENOMINATOR, PRIMARY, PUBLISHED, RULES, SECONDARY, SENSITIVE, Protection,
+    DENOMINATOR, PRIMARY, RULES, SECONDARY, SENSITIVE, Protection,
     denominator_mask, primary_mask, round_to_base, row_shares, secondary_mask,
-    sensitive_mask,
+    sensitive_mask, widen,
 )
 from stats.extract import deidentify
-from stats.tabulate import TOTAL, Cube, build_cube, person_weights
-
-_EMPTY_KEY_BASE = np.uint64(2**63)  # keys of empty cells: unique, never a member sum
+from stats.linkage import cell_definitions, link_keys
+from stats.tabulate import TOTAL, Cube, build_cube
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ class Release:
             "catalogue_version": self.catalogue_version,
             "previous_as_of": self.previous_as_of and self.previous_as_of.isoformat(),
             "rules": asdict(self.rules),
-            "flags": {PRIMARY: "small count (below threshold)",
+            "flags": {PRIMARY: "small count, zero included (below threshold)",
                       SECONDARY: "hidden to protect another cell",
                       SENSITIVE: "group too concentrated for a sensitive measure",
                       DENOMINATOR: "denominator too small for a percentage"},
@@ -132,8 +135,8 @@ def _as_cube_layout(frame: pd.DataFrame, cube: Cube) -> np.ndarray | None:
     return frame.to_numpy().reshape(cube.counts.shape)
 
 
-def _initial(cube: Cube, spec: TableSpec, rules: Rules, previous: TableRelease | None
-             ) -> Protection:
+def _initial(cube: Cube, spec: TableSpec, rules: Rules, previous: TableRelease | None,
+             structural_zero: np.ndarray) -> Protection:
     """Apply one table's own rules, keeping what the previous release hid, flag and all."""
     out = Protection.empty(cube.counts.shape)
     if previous is not None and previous.flags is not None:
@@ -141,22 +144,12 @@ def _initial(cube: Cube, spec: TableSpec, rules: Rules, previous: TableRelease |
         if flags is not None:
             for flag in RULES:
                 out.hide(flags == flag, flag)
-    out.hide(primary_mask(cube.counts, rules.threshold, rules.publish_zeros), PRIMARY)
+    small = primary_mask(cube.counts, rules.threshold, rules.publish_zeros)
+    out.hide(small & ~structural_zero, PRIMARY)  # no one can be there: nothing to protect
     if spec.sensitive:
         out.hide(sensitive_mask(cube.counts, rules.dominance), SENSITIVE)
     if spec.measure == "row_share":
         out.hide(denominator_mask(cube.counts, rules.min_denominator), DENOMINATOR)
-    return out
-
-
-def _cell_keys(cubes: list[Cube]) -> list[np.ndarray]:
-    """Return per-cube keys: member sums, or a unique key for each empty cell."""
-    out, offset = [], 0
-    for cube in cubes:
-        unique = _EMPTY_KEY_BASE + np.arange(offset, offset + cube.counts.size,
-                                             dtype=np.uint64).reshape(cube.counts.shape)
-        out.append(np.where(cube.counts > 0, cube.members, unique))
-        offset += cube.counts.size
     return out
 
 
@@ -172,6 +165,34 @@ def _suppress_jointly(cubes: list[Cube], keys: list[np.ndarray],
                      for k, prot in zip(keys, protections))
         if not spread:
             return
+
+
+def _audit(tables: tuple[TableSpec, ...], cubes: list[Cube], keys: list[np.ndarray],
+           protections: list[Protection], protection: int, rounds: int = 12) -> list[int]:
+    """Audit all tables jointly, hiding more around exposed cells; return exposed counts.
+
+    Hiding more cells only removes known values, so intervals proven wide stay wide and
+    each round re-solves only the rest.  Tables still exposed after ``rounds`` are withheld:
+    that removes equations too, so it cannot expose the other tables.
+    """
+    wide = np.zeros(0, dtype=np.uint64)
+    exposed: list[np.ndarray] = []
+    for _ in range(rounds):
+        problems = [AuditProblem(spec.id, cube.counts, prot.hidden, key)
+                    for spec, cube, prot, key in zip(tables, cubes, protections, keys)]
+        intervals = joint_intervals(problems, protection, known_wide=wide)
+        exposed = [exposed_cells(iv, p.hidden, protection)
+                   for iv, p in zip(intervals, protections)]
+        if not any(e.any() for e in exposed):
+            break
+        wide = np.unique(np.concatenate(
+            [wide, *(k[p.hidden & ~e] for k, p, e in zip(keys, protections, exposed))]))
+        grown = sum(prot.hide(widen(cube.counts, prot.hidden, e), SECONDARY)
+                    for cube, prot, e in zip(cubes, protections, exposed))
+        if not grown:
+            break
+        _suppress_jointly(cubes, keys, protections, protection)
+    return [int(e.sum()) for e in exposed]
 
 
 def _round_jointly(cubes: list[Cube], keys: list[np.ndarray], protections: list[Protection],
@@ -236,21 +257,18 @@ def build_release(
         raise ValueError("previous release used different rules; start a new series")
     extract = deidentify(people, spells, as_of, min_country_size=min_country_size,
                          min_university_size=min_university_size)
-    weights = person_weights(len(extract))
-    cubes = [build_cube(extract, spec, weights) for spec in tables]
-    keys = _cell_keys(cubes)
+    cubes = [build_cube(extract, spec) for spec in tables]
+    domains = {c: tuple(extract[c].cat.categories) for c in extract.columns
+               if isinstance(extract[c].dtype, pd.CategoricalDtype)}
+    definitions = [cell_definitions(cube, spec, domains) for cube, spec in zip(cubes, tables)]
+    keys = link_keys(definitions)
     prior_tables = [previous.tables.get(spec.id) if previous else None for spec in tables]
-    protections = [_initial(cube, spec, rules, prior)
-                   for cube, spec, prior in zip(cubes, tables, prior_tables)]
+    protections = [_initial(cube, spec, rules, prior, np.equal(defs, None))
+                   for cube, spec, prior, defs in zip(cubes, tables, prior_tables,
+                                                      definitions)]
     _suppress_jointly(cubes, keys, protections, rules.protection)
 
-    problems = [AuditProblem(spec.id, cube.counts, prot.hidden, key)
-                for spec, cube, prot, key in zip(tables, cubes, protections, keys)]
-    # Withholding a table only removes equations, so the others' intervals can only widen:
-    # one joint pass decides every table.
-    intervals = joint_intervals(problems)
-    exposed = [int(exposed_cells(iv, p.hidden, rules.protection).sum())
-               for iv, p in zip(intervals, protections)]
+    exposed = _audit(tables, cubes, keys, protections, rules.protection)
     for prot, n in zip(protections, exposed):
         if n:
             prot.hidden[...] = True  # nothing of a withheld table is published

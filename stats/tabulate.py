@@ -81,7 +81,7 @@ def build_cube(extract: pd.DataFrame, spec: TableSpec) -> Cube:
     rows = extract.loc[mask]
     labels = tuple(axis_labels(extract, spec, d) for d in spec.dimensions)
     shape = tuple(len(lab) for lab in labels)
-    codes = [pd.Categorical(rows[d], categories=lab).codes.astype(np.int64)
+    codes = [rows[d].cat.set_categories(list(lab)).cat.codes.to_numpy(dtype=np.int64)
              for d, lab in zip(spec.dimensions, labels)]
     flat = np.ravel_multi_index(codes, shape) if len(rows) else np.zeros(0, np.int64)
     size = int(np.prod(shape))

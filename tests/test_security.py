@@ -1,4 +1,7 @@
-"""The security baseline: headers, cookies, CSRF, sizes, errors, rate limits, route access."""
+"""The security baseline: headers, cookies, CSRF, sizes, errors, rate limits, sessions.
+
+Who may use which route is tested in test_access_matrix.py.
+"""
 import pytest
 
 from jgrad.extensions import db
@@ -6,105 +9,18 @@ from tests.factories import PASSWORD
 
 CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 
-# Every route, and who may use it. A route missing here fails the test below.
-ROUTE_ACCESS = {
-    "static": "public",
-    "main.index": "public",
-    "main.privacy": "public",
-    "main.set_language": "public",
-    "contact.contact": "public",
-    "accounts.signup": "public",
-    "accounts.signup_complete": "public",
-    "accounts.login": "public",
-    "accounts.logout": "public",
-    "accounts.reset_request": "public",
-    "accounts.reset_complete": "public",
-    "accounts.change_password": "login",
-    "registrants.overview": "registrant",
-    "registrants.welcome": "registrant",
-    "registrants.profile": "registrant",
-    "registrants.enrolment": "registrant",
-    "registrants.delete_enrolment": "registrant",
-    "registrants.career": "registrant",
-    "registrants.delete_career": "registrant",
-    "registrants.history": "registrant",
-    "registrants.settings": "registrant",
-    "registrants.download": "registrant",
-    "registrants.download_json": "registrant",
-    "registrants.download_zip": "registrant",
-    "registrants.delete": "registrant",
-    "admin.inquiries": "admin",
-    "admin.close_inquiry": "admin",
-    "admin.dashboard_page": "admin",
-    "admin.record_deletion_request": "admin",
-    "admin.process_deletion": "admin",
-    "statistics.releases": "analyst+admin",
-    "statistics.release": "analyst+admin",
-    "statistics.table": "analyst+admin",
-    "statistics.download": "analyst+admin",
-}
-
-
-def _routes(app):
-    for rule in app.url_map.iter_rules():
-        values = {arg: "registrants_by_status_field" if arg == "table_id" else
-                  "release.json" if arg == "name" else 1 for arg in rule.arguments}
-        if rule.endpoint == "static":
-            values = {"filename": "style.css"}
-        path = app.url_map.bind("localhost").build(rule.endpoint, values)
-        method = "GET" if "GET" in rule.methods else "POST"
-        yield rule.endpoint, path, method
-
-
-def test_every_route_has_an_access_rule(app):
-    endpoints = {endpoint for endpoint, _, _ in _routes(app)}
-    assert endpoints - set(ROUTE_ACCESS) == set(), "add the new route to ROUTE_ACCESS"
-    assert set(ROUTE_ACCESS) - endpoints == set(), "a route in ROUTE_ACCESS no longer exists"
-
-
-def test_every_protected_route_refuses_anonymous_visitors(app, client):
-    for endpoint, path, method in _routes(app):
-        if ROUTE_ACCESS[endpoint] == "public":
-            continue
-        if method == "GET":
-            response = client.get(path)
-        else:
-            response = client.submit(path)
-        assert response.status_code == 302, (endpoint, response.status_code)
-        assert "/login" in response.headers["Location"], endpoint
-
-
-def test_role_routes_refuse_every_other_role(app, client, login, make_account, make_registrant,
-                                            make_university):
-    from jgrad.accounts.models import Role
-
-    university = make_university()
-    visitors = {
-        "registrant": make_registrant(email="hana@example.org").account.email,
-        "admin": make_account(role=Role.ADMIN).email,
-        "analyst": make_account(role=Role.ANALYST).email,
-        "staff": make_account(role=Role.STAFF, university=university).email,
-    }
-    for role, email in visitors.items():
-        login(email)
-        for endpoint, path, method in _routes(app):
-            required = ROUTE_ACCESS[endpoint]
-            if required in ("public", "login") or role in required.split("+"):
-                continue
-            response = client.get(path) if method == "GET" else client.submit(path)
-            assert response.status_code == 403, (role, endpoint, response.status_code)
-        client.submit("/logout")
-
 
 def test_every_state_changing_request_needs_a_csrf_token(app, client, make_registrant, login):
     make_registrant(email="hana@example.org")
     login("hana@example.org")
-    for endpoint, path, _ in _routes(app):
-        rule_methods = next(r.methods for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-        if "POST" not in rule_methods:
-            continue
+    adapter = app.url_map.bind("localhost")
+    posts = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
+    assert len(posts) > 10
+    for rule in posts:
+        path = adapter.build(rule.endpoint, {arg: "JD000000000" if arg == "doctor_id" else 1
+                                             for arg in rule.arguments})
         response = client.post(path, data={})
-        assert response.status_code == 400, (endpoint, response.status_code)
+        assert response.status_code == 400, (rule.endpoint, response.status_code)
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/privacy", "/does-not-exist"])

@@ -10,8 +10,8 @@ import pandas as pd
 AS_OF = date(2025, 3, 31)
 
 _FIELDS = [f"{i:02d}" for i in range(11)]
-# Field "10" (services) is deliberately rare, as it is among Japanese doctorates.
-_FIELD_P = [0.02, 0.03, 0.08, 0.07, 0.06, 0.25, 0.06, 0.18, 0.06, 0.18, 0.01]
+# Field "10" (services) is deliberately small, as it is among Japanese doctorates.
+_FIELD_P = [0.02, 0.03, 0.08, 0.07, 0.06, 0.25, 0.06, 0.18, 0.06, 0.18, 0.03]
 _SECTORS = ["university", "public_research", "government", "company", "non_profit",
             "self_employed", "other"]
 _INCOME = ["lt2m", "2to4m", "4to6m", "6to8m", "8to10m", "10to15m", "ge15m", "undisclosed"]

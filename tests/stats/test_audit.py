@@ -1,0 +1,101 @@
+"""The interval audit: a hidden cell that can be pinned down makes a table unpublishable."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from stats.audit import DisclosureRiskError, cell_intervals, check_table, exposed_cells
+from stats.disclosure import protect
+from stats.tabulate import Cube, with_totals
+
+PROTECTION = 10
+
+
+def _reference_intervals(counts: np.ndarray, hidden: np.ndarray
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Recompute each hidden cell's range independently: scipy linprog over the full cube."""
+    n = counts.size
+    index = np.arange(n).reshape(counts.shape)
+    rows = []
+    for axis in range(counts.ndim):
+        for line in np.moveaxis(index, axis, -1).reshape(-1, counts.shape[axis]):
+            row = np.zeros(n)
+            row[line[:-1]], row[line[-1]] = 1.0, -1.0
+            rows.append(row)
+    flat, flat_hidden = counts.ravel().astype(float), hidden.ravel()
+    bounds = [(0, None) if h else (v, v) for v, h in zip(flat, flat_hidden)]
+    low, high = np.full(n, np.nan), np.full(n, np.nan)
+    for cell in np.flatnonzero(flat_hidden):
+        c = np.zeros(n)
+        c[cell] = 1.0
+        low[cell] = linprog(c, A_eq=np.array(rows), b_eq=np.zeros(len(rows)),
+                            bounds=bounds, method="highs").fun
+        res = linprog(-c, A_eq=np.array(rows), b_eq=np.zeros(len(rows)), bounds=bounds,
+                      method="highs")
+        high[cell] = np.inf if res.status == 3 else -res.fun
+    return low.reshape(counts.shape), high.reshape(counts.shape)
+
+
+def test_a_single_hidden_cell_in_a_row_with_a_published_total_is_caught():
+    counts = with_totals(np.array([[3, 20, 30], [40, 50, 60]]))
+    hidden = np.zeros(counts.shape, dtype=bool)
+    hidden[0, 0] = True  # suppressed, but row total 53 and the other cells are published
+    intervals = cell_intervals(counts, hidden)
+    assert intervals.low[0, 0] == pytest.approx(3) == intervals.high[0, 0]
+    with pytest.raises(DisclosureRiskError, match="withheld"):
+        check_table(counts, hidden, PROTECTION, "hand-made")
+
+
+def test_two_small_hidden_cells_that_only_hide_each_other_are_caught():
+    counts = with_totals(np.array([[3, 2, 30], [40, 50, 60]]))
+    hidden = np.zeros(counts.shape, dtype=bool)
+    hidden[0, :2] = hidden[1, :2] = True  # each line has two hidden cells ...
+    intervals = cell_intervals(counts, hidden)
+    # ... but 3 + 2 = 5 is known from the row, so the cells sit within [0, 5].
+    assert intervals.high[0, 0] == pytest.approx(5)
+    with pytest.raises(DisclosureRiskError):
+        check_table(counts, hidden, PROTECTION)
+
+
+def test_well_suppressed_table_passes_the_audit():
+    counts = with_totals(np.array([[3, 40, 50], [20, 30, 60], [25, 35, 45]]))
+    hidden = np.zeros(counts.shape, dtype=bool)
+    hidden[:2, :2] = True
+    intervals = check_table(counts, hidden, PROTECTION)
+    assert (intervals.width[hidden] >= PROTECTION).all()
+
+
+_tables = st.tuples(st.integers(2, 4), st.integers(2, 4)).flatmap(
+    lambda shape: st.lists(
+        st.one_of(st.integers(0, 12), st.integers(10, 80)),
+        min_size=shape[0] * shape[1], max_size=shape[0] * shape[1],
+    ).map(lambda cells: np.array(cells, dtype=np.int64).reshape(shape)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_tables, st.booleans())
+def test_after_suppression_every_hidden_cell_is_wide_or_the_table_is_withheld(cells, zeros):
+    counts = with_totals(cells)
+    prot = protect(_as_cube(counts), publish_zeros=zeros)
+    low, high = _reference_intervals(counts, prot.hidden)
+    truly_exposed = prot.hidden & ((high - low) < PROTECTION - 1e-6)
+    try:
+        intervals = check_table(counts, prot.hidden, PROTECTION)
+    except DisclosureRiskError:
+        assert truly_exposed.any(), "withheld although every hidden cell was protected"
+    else:
+        assert not truly_exposed.any(), "published a table with a pinned-down cell"
+        assert np.allclose(intervals.low[prot.hidden], low[prot.hidden])
+        assert np.allclose(intervals.high[prot.hidden], high[prot.hidden])
+    assert (exposed_cells(cell_intervals(counts, prot.hidden), prot.hidden, PROTECTION)
+            == truly_exposed).all()
+
+
+def _as_cube(counts: np.ndarray) -> Cube:
+    labels = tuple(tuple(f"{axis}{i}" for i in range(n - 1))
+                   for axis, n in enumerate(counts.shape))
+    return Cube(("row", "column"), labels, counts)

@@ -1,0 +1,129 @@
+"""Differencing attack: compare releases made before and after one unusual graduate joins."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from stats.catalogue import CATALOGUE, table
+from stats.extract import deidentify
+from stats.release import Release, build_release
+from stats.tabulate import TOTAL, build_cube
+from tests.stats import AS_OF, add_person, make_population
+
+UNUSUAL_PERSON = {"birth_year": 1985, "sex": "male", "nationality": "JP",
+                  "university": "University 00", "university_type": "national",
+                  "field": "10", "status": "degree_awarded",
+                  "status_date": date(2020, 9, 30), "entry_date": date(2017, 4, 1)}
+UNUSUAL_SPELL = {"labour_status": "employed", "sector": "non_profit", "postdoc": False,
+                 "employment_term": "permanent", "income_band": "ge15m", "country": "JP"}
+INCOME = (table("income_by_field"),)
+
+
+def _published(release: Release) -> dict[str, tuple]:
+    """Return everything an analyst sees in a release, table by table."""
+    out = {tid: (t.withheld, t.frame, t.flags) for tid, t in release.tables.items()}
+    meta = release.to_dict()
+    meta.pop("previous_as_of")
+    return {"tables": out, "meta": meta}
+
+
+def _assert_same_publication(a: Release, b: Release) -> None:
+    pa, pb = _published(a), _published(b)
+    assert pa["meta"] == pb["meta"]
+    for tid, (withheld, frame, flags) in pa["tables"].items():
+        other = pb["tables"][tid]
+        assert withheld == other[0], tid
+        if frame is not None:
+            pd.testing.assert_frame_equal(frame, other[1], obj=tid)
+            pd.testing.assert_frame_equal(flags, other[2], obj=tid)
+
+
+@pytest.fixture(scope="module")
+def population() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return make_population(3000, seed=11)
+
+
+def test_comparing_releases_does_not_reveal_the_added_graduates_field_sector_or_income(
+        population):
+    """The attacker holds release A (everyone but X) and release B (everyone plus X), the
+    next release of the same series (built with ``previous=A``), and knows that exactly one
+    person joined.  Precise claim checked here: *every published number, flag, withheld
+    table and metadata entry of B equals that of A.*  The comparison is then consistent
+    with every possible field, sector and income band of X (indeed with X not existing), so
+    it cannot reveal any of them.  We also check the attack is not vacuous: X really changes
+    exact counts that A publishes (field 10's total in two tables), which a stateless
+    rebuild could show.  Limits: the guarantee covers up to two arrivals per cell between
+    releases of a series; departures and bigger changes show as usual.
+    """
+    people, spells = population
+    before = build_release(people, spells, AS_OF)
+    people_x, spells_x = add_person(people, spells, UNUSUAL_PERSON, UNUSUAL_SPELL)
+    after = build_release(people_x, spells_x, AS_OF, previous=before)
+
+    _assert_same_publication(before, after)
+
+    # Not vacuous: X is counted, in published cells of A whose exact value B changes.
+    old, new = deidentify(people, spells, AS_OF), deidentify(people_x, spells_x, AS_OF)
+    rare = ["field", "sector", "income_band"]
+    key = ("10", "non_profit", ">=10m")
+    assert (new[rare].apply(tuple, axis=1) == key).sum() == \
+        (old[rare].apply(tuple, axis=1) == key).sum() + 1
+    touched = 0
+    for spec in CATALOGUE:
+        if before.tables[spec.id].withheld:
+            continue
+        changed = build_cube(new, spec).counts != build_cube(old, spec).counts
+        shown = (before.tables[spec.id].flags.to_numpy() == "").reshape(changed.shape)
+        touched += int((changed & shown).sum())
+    assert touched >= 10
+    field_10 = before.tables["registrants_by_status_field"].counts.loc["10", TOTAL]
+    assert pd.notna(field_10), "field 10's size is published, and X changed it"
+
+
+def _on_rounding_edge(people: pd.DataFrame, spells: pd.DataFrame
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Drop field-10 workers until their count is 2 mod 5: one more rounds up, not down."""
+    extract = deidentify(people, spells, AS_OF)
+    working = (extract["status"] == "degree_awarded") & extract["labour_status"].isin(
+        ["employed", "self_employed"]) & (extract["field"] == "10")
+    pids = people.loc[working.to_numpy(), "pid"].tolist()
+    drop = (len(pids) - 2) % 5
+    gone = set(pids[:drop])
+    keep = ~people["pid"].isin(gone)
+    return people[keep], spells[~spells["pid"].isin(gone)], len(pids) - drop
+
+
+def test_a_stateless_rebuild_can_reveal_the_field_so_releases_form_a_series(population):
+    """Control for the test above: with conventional rounding alone, a release rebuilt from
+    scratch after X joins changes field 10's rounded total whenever that total sits on a
+    rounding edge (about one time in five), which tells the attacker X's field.  Building
+    the new release against the previous one keeps every published figure."""
+    people, spells, n = _on_rounding_edge(*population)
+    assert n >= 10 and n % 5 == 2
+    before = build_release(people, spells, AS_OF, tables=INCOME)
+    people_x, spells_x = add_person(people, spells, UNUSUAL_PERSON, UNUSUAL_SPELL)
+    stateless = build_release(people_x, spells_x, AS_OF, tables=INCOME)
+    series = build_release(people_x, spells_x, AS_OF, tables=INCOME, previous=before)
+
+    totals_before = before.tables["income_by_field"].counts[TOTAL]
+    totals_after = stateless.tables["income_by_field"].counts[TOTAL]
+    changed = totals_before.index[(totals_before != totals_after).fillna(True)]
+    assert list(changed) == ["10", TOTAL] or list(changed) == ["10"], \
+        "the stateless rebuild singles out field 10"
+    _assert_same_publication(before, series)
+
+
+def test_the_top_income_bands_cannot_be_told_apart_in_any_release(population):
+    """Top-coding merges 10-15m and 15m+ before anything is counted, so a release with X in
+    the top band is identical to one with X one band lower: the exact band is never
+    revealed, with or without a series."""
+    people, spells = population
+    top = build_release(*add_person(people, spells, UNUSUAL_PERSON, UNUSUAL_SPELL), AS_OF,
+                        tables=INCOME)
+    lower = build_release(*add_person(people, spells, UNUSUAL_PERSON,
+                                      {**UNUSUAL_SPELL, "income_band": "10to15m"}),
+                          AS_OF, tables=INCOME)
+    _assert_same_publication(top, lower)

@@ -1,0 +1,103 @@
+"""Invariants that hold on every table of a release."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stats.catalogue import CATALOGUE, CATALOGUE_VERSION, table
+from stats.extract import deidentify
+from stats.release import Release, build_release
+from stats.tabulate import TOTAL, build_cube
+from tests.stats import AS_OF, make_population
+
+THRESHOLD, BASE, MIN_DENOMINATOR = 10, 5, 25
+
+
+@pytest.fixture(scope="module")
+def population() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return make_population(3000, seed=7)
+
+
+@pytest.fixture(scope="module")
+def release(population) -> Release:
+    return build_release(*population, AS_OF, threshold=THRESHOLD, rounding_base=BASE,
+                         min_denominator=MIN_DENOMINATOR)
+
+
+def _published(release: Release):
+    return [t for t in release.tables.values() if not t.withheld]
+
+
+def test_every_catalogue_table_is_in_the_release_and_most_are_published(release):
+    assert list(release.tables) == [spec.id for spec in CATALOGUE]
+    published = _published(release)
+    assert len(published) >= len(CATALOGUE) - 1
+    for t in published:
+        assert (t.flags.to_numpy() == "").sum() > 0, f"{t.spec.id} publishes nothing"
+
+
+def test_each_published_count_is_zero_hidden_or_a_multiple_of_five_at_least_threshold(release):
+    for t in _published(release):
+        values, flags = t.counts.to_numpy(dtype=float, na_value=np.nan), t.flags.to_numpy()
+        assert (np.isnan(values) == (flags != "")).all(), t.spec.id
+        shown = values[~np.isnan(values)]
+        assert ((shown == 0) | ((shown >= THRESHOLD) & (shown % BASE == 0))).all(), t.spec.id
+
+
+def test_each_published_percentage_has_a_denominator_of_at_least_25(population, release):
+    extract = deidentify(*population, AS_OF)
+    share_tables = [t for t in _published(release) if t.spec.measure == "row_share"]
+    assert share_tables
+    for t in share_tables:
+        exact = build_cube(extract, t.spec)
+        denominators = exact.counts[..., -1].reshape(-1)
+        shares = t.frame.drop(columns="n").to_numpy(dtype=float, na_value=np.nan)
+        published_rows = ~np.isnan(shares).all(axis=1)
+        assert published_rows.any()
+        assert (denominators[published_rows] >= MIN_DENOMINATOR).all(), t.spec.id
+        assert ((shares[~np.isnan(shares)] >= 0) & (shares[~np.isnan(shares)] <= 100)).all()
+
+
+def test_totals_shared_by_tables_have_the_same_value_and_the_same_suppression(release):
+    abroad = release.tables["working_abroad_by_field"].counts[TOTAL]
+    income = release.tables["income_by_field"].counts[TOTAL]
+    by_sex = release.tables["sector_by_sex_field"].counts.xs(TOTAL, level="sex")[TOTAL]
+    pd.testing.assert_series_equal(abroad, income, check_names=False)
+    pd.testing.assert_series_equal(abroad, by_sex, check_names=False)
+    assert abroad.notna().sum() >= 5, "the field totals are mostly published"
+
+
+def test_grand_total_is_rounded_from_the_exact_count(population, release):
+    people, _ = population
+    grand = release.tables["registrants_by_status_field"].counts.loc[TOTAL, TOTAL]
+    assert grand == (len(people) + BASE // 2) // BASE * BASE
+
+
+def test_release_metadata_is_json_and_names_rules_version_and_counts(release):
+    meta = json.loads(json.dumps(release.to_dict()))
+    assert meta["as_of"] == AS_OF.isoformat()
+    assert meta["catalogue_version"] == CATALOGUE_VERSION
+    assert meta["rules"]["threshold"] == THRESHOLD
+    assert meta["rules"]["rounding_base"] == BASE
+    assert meta["rules"]["min_denominator"] == MIN_DENOMINATOR
+    assert meta["withheld"] == list(release.withheld)
+    assert meta["hidden_by_rule"]["x"] == sum(t["hidden_by_rule"]["x"] for t in meta["tables"])
+    assert meta["hidden_by_rule"]["x"] > 0 and meta["hidden_by_rule"]["s"] > 0
+    assert {t["id"] for t in meta["tables"]} == set(release.tables)
+
+
+def test_a_release_cannot_continue_a_series_built_with_other_rules(population, release):
+    with pytest.raises(ValueError, match="different rules"):
+        build_release(*population, AS_OF, threshold=20, previous=release,
+                      tables=(table("income_by_field"),))
+
+
+def test_analysts_may_only_swap_in_allowed_dimensions():
+    spec = table("income_by_field")
+    assert spec.with_dimensions(rows=("sex",)).rows == ("sex",)
+    with pytest.raises(ValueError, match="does not allow"):
+        spec.with_dimensions(rows=("university_group",))
