@@ -52,24 +52,24 @@ def _init_extensions(app: Flask) -> None:
     from jgrad.templating import init_templating
     from jgrad.web import init_web
 
+    init_web(app)  # first: its request set-up (upload limits) runs before the CSRF check
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     init_login(app)
-    init_web(app)
     init_templating(app)
     init_mail(app)
 
 
 def _register_blueprints(app: Flask) -> None:
     from jgrad.accounts.views import bp as accounts_bp
-    from jgrad.admin import lifecycle_views  # noqa: F401  (adds its routes to admin_bp)
+    from jgrad.admin import duplicates_views, lifecycle_views  # noqa: F401  (admin routes)
     from jgrad.admin.views import bp as admin_bp
     from jgrad.contact.views import bp as contact_bp
     from jgrad.main.views import bp as main_bp
-    from jgrad.portal import corrections  # noqa: F401  (adds its routes to portal_bp)
+    from jgrad.portal import corrections, uploads  # noqa: F401  (add routes to portal_bp)
     from jgrad.portal.views import bp as portal_bp
     from jgrad.registrants.views import bp as registrants_bp
     from jgrad.statistics.views import bp as statistics_bp

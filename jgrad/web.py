@@ -58,7 +58,15 @@ def _configure_access_log(app: Flask) -> None:
     access_log.propagate = False
 
 
+# Endpoints that take files get a larger limit than MAX_CONTENT_LENGTH; set before anything
+# (the CSRF check included) reads the body.
+UPLOAD_LIMITS = {"portal.import_upload": 20 * 1024 * 1024}
+
+
 def _start_request() -> None:
+    if request.endpoint in UPLOAD_LIMITS:
+        request.max_content_length = UPLOAD_LIMITS[request.endpoint]
+        request.max_form_memory_size = UPLOAD_LIMITS[request.endpoint]
     g.request_id = secrets.token_hex(8)
     g.started = time.perf_counter()
     g.client_ip = request.remote_addr

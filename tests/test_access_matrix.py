@@ -28,6 +28,11 @@ KINDS = {
     # Registrant A's record in the portal: only A's cooperating university and the institute.
     "portal_record": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "staff_a": OK,
                       "staff_other": HIDDEN, "staff_noncooperating": HIDDEN, "admin": OK},
+    "portal_staff": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "staff_a": OK,
+                     "staff_other": OK, "staff_noncooperating": OK},
+    # Confirming needs a ticket from an upload: without one it is a bad request.
+    "portal_staff_post": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN,
+                          "staff_a": {400}, "staff_other": {400}},
     "statistics": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "analyst": HIDDEN,
                    "admin": HIDDEN},  # no release #1 exists
     "statistics_list": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "analyst": OK,
@@ -51,6 +56,7 @@ ROUTES = {
     "registrants.career": "own_record", "registrants.delete_career": "own_record",
     "portal.alumni": "portal", "portal.export": "portal", "portal.messages": "portal",
     "portal.contact": "portal",
+    "portal.import_upload": "portal_staff", "portal.import_confirm": "portal_staff_post",
     "portal.record": "portal_record", "portal.correct_profile": "portal_record",
     "portal.correct_enrolment": "portal_record", "portal.delete_enrolment": "portal_record",
     "portal.correct_career": "portal_record", "portal.delete_career": "portal_record",
@@ -58,7 +64,8 @@ ROUTES = {
     "statistics.table": "statistics", "statistics.download": "statistics",
     "admin.dashboard_page": "admin", "admin.inquiries": "admin",
     "admin.record_deletion_request": "admin", "admin.close_inquiry": "admin_object",
-    "admin.process_deletion": "admin_object",
+    "admin.process_deletion": "admin_object", "admin.duplicates": "admin",
+    "admin.merge_duplicate": "admin_object", "admin.keep_duplicate_apart": "admin_object",
 }
 
 
@@ -102,7 +109,7 @@ def _requests(app, world):
     """Return (endpoint, kind, method, path) for every route, reads first, deletions last."""
     values = {"doctor_id": world["doctor_id"], "table_id": "registrants_by_status_field",
               "name": "release.json", "filename": "style.css", "release_id": 1,
-              "inquiry_id": 999, "request_id": 999}
+              "inquiry_id": 999, "request_id": 999, "flag_id": 999}
     adapter = app.url_map.bind("localhost")
     found = []
     for rule in app.url_map.iter_rules():

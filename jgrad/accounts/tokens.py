@@ -16,12 +16,18 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+def new_secret() -> tuple[str, str]:
+    """Return a raw link secret and the hash under which it is stored."""
+    raw = secrets.token_urlsafe(32)
+    return raw, _digest(raw)
+
+
 def issue(purpose: TokenPurpose, email: str, *, hours: int, account_id: int | None = None):
     """Create a token row and return it with the raw secret that goes into the link."""
-    raw = secrets.token_urlsafe(32)
+    raw, digest = new_secret()
     token = AccountToken(
         purpose=purpose,
-        token_hash=_digest(raw),
+        token_hash=digest,
         email=email,
         account_id=account_id,
         expires_at=utcnow() + dt.timedelta(hours=hours),

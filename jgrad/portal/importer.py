@@ -1,0 +1,247 @@
+"""Write a checked university file: upsert on university + student number, all or nothing.
+
+Existing enrolments are updated (only the university's own enrolment data; the profile the
+registrant keeps is left alone), new people get a pending account and an invitation, and a
+person who looks like an existing registrant (same name, birth year, university and entry
+year, or the same e-mail address) is held for an administrator instead of being duplicated.
+Every statement is set-based: one executemany per table and batch.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import current_app
+
+from jgrad.accounts import tokens
+from jgrad.accounts.models import Account, AccountToken, Role, TokenPurpose
+from jgrad.actors import Actor, Source
+from jgrad.audit import services as audit
+from jgrad.db import utcnow
+from jgrad.extensions import db
+from jgrad.mail import services as mail
+from jgrad.mail.models import OutboxMessage
+from jgrad.portal.importfile import Problem
+from jgrad.portal.models import PossibleDuplicate
+from jgrad.registrants.history import ConsentChange, RecordChange
+from jgrad.registrants.identifiers import new_doctor_id
+from jgrad.registrants.models import Enrolment, Registrant
+from jgrad.registrants.services import plain
+
+ENROLMENT = ("graduate_school", "major", "field", "programme_type", "entry_date", "status",
+             "status_date", "degree_name")
+PROFILE = ("family_name", "given_name", "family_name_kana", "given_name_kana",
+           "family_name_roman", "given_name_roman", "birth_year", "sex", "nationality")
+LINK_SLOT = "\x00LINK\x00"
+
+
+@dataclass
+class ImportPlan:
+    new: list[dict] = field(default_factory=list)
+    updates: list[tuple[dict, dict]] = field(default_factory=list)  # (row, changes)
+    unchanged: int = 0
+    flags: list[tuple[dict, int]] = field(default_factory=list)  # (row, candidate registrant)
+    already_flagged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        return {"added": len(self.new), "updated": len(self.updates),
+                "unchanged": self.unchanged, "flagged": len(self.flags) + self.already_flagged}
+
+
+def _lookalike_key(family, given, birth_year, entry_year):
+    return (family, given, birth_year, entry_year)
+
+
+def plan(university_id: int, rows: list[dict]) -> ImportPlan:
+    """Sort the rows into new, changed, unchanged and held-for-review, reading only."""
+    result = ImportPlan()
+    existing = {
+        row.student_number: row for row in db.session.execute(
+            sa.select(Enrolment.id, Enrolment.registrant_id, Enrolment.student_number,
+                      *(getattr(Enrolment, c) for c in ENROLMENT))
+            .where(Enrolment.university_id == university_id,
+                   Enrolment.student_number.is_not(None)))
+    }
+    flagged = set(db.session.scalars(sa.select(PossibleDuplicate.student_number).where(
+        PossibleDuplicate.university_id == university_id, PossibleDuplicate.state == "open")))
+    lookalikes = {
+        _lookalike_key(r.family_name, r.given_name, r.birth_year, r.entry_date.year):
+            r.registrant_id
+        for r in db.session.execute(
+            sa.select(Registrant.family_name, Registrant.given_name, Registrant.birth_year,
+                      Enrolment.entry_date, Enrolment.registrant_id)
+            .join(Enrolment, Enrolment.registrant_id == Registrant.id)
+            .where(Enrolment.university_id == university_id))
+    }
+    emails = sorted({row["email"] for row in rows if row["email"]})
+    owners = {}
+    for start in range(0, len(emails), 900):
+        for email, role, registrant_id in db.session.execute(
+                sa.select(Account.email, Account.role, Registrant.id)
+                .outerjoin(Registrant, Registrant.account_id == Account.id)
+                .where(Account.email.in_(emails[start:start + 900]))):
+            owners[email] = (role, registrant_id)
+    for row in rows:
+        current = existing.get(row["student_number"])
+        if current is not None:
+            changes = {c: [plain(getattr(current, c)), plain(row[c])] for c in ENROLMENT
+                       if getattr(current, c) != row[c]}
+            if changes:
+                result.updates.append((dict(row, enrolment_id=current.id,
+                                            registrant_id=current.registrant_id), changes))
+            else:
+                result.unchanged += 1
+            continue
+        if row["student_number"] in flagged:
+            result.already_flagged += 1
+            continue
+        candidate = lookalikes.get(_lookalike_key(row["family_name"], row["given_name"],
+                                                  row["birth_year"], row["entry_date"].year))
+        if row["email"] in owners:
+            role, registrant_id = owners[row["email"]]
+            if role != Role.REGISTRANT or registrant_id is None:
+                result.problems.append(Problem(row["line"], "email", "this address belongs "
+                                               "to an account that is not a registrant"))
+                continue
+            candidate = candidate or registrant_id
+        if candidate is not None:
+            result.flags.append((row, candidate))
+        else:
+            result.new.append(row)
+    return result
+
+
+def apply(university, import_plan: ImportPlan, actor: Actor, progress=None,
+          batch: int = 5000) -> dict[str, int]:
+    """Write the plan in the current transaction; the caller commits once."""
+    now = utcnow()
+    stamp = dict(changed_by=str(Source.UNIVERSITY), changed_by_university_id=university.id,
+                 changed_by_account_id=actor.account_id, changed_at=now)
+    history = dict(actor_source=str(actor.source), actor_university_id=actor.university_id,
+                   actor_account_id=actor.account_id, at=now)
+    if import_plan.updates:
+        table = Enrolment.__table__
+        statement = table.update().where(table.c.id == sa.bindparam("b_id")).values(
+            **{c: sa.bindparam(c) for c in ENROLMENT}, **stamp)
+        db.session.execute(statement, [dict({c: row[c] for c in ENROLMENT},
+                                            b_id=row["enrolment_id"])
+                                       for row, _ in import_plan.updates])
+        db.session.execute(sa.insert(RecordChange.__table__), [
+            dict(registrant_id=row["registrant_id"], record_type="enrolment",
+                 record_id=row["enrolment_id"], action="update", changes=changes, **history)
+            for row, changes in import_plan.updates])
+    if import_plan.flags:
+        db.session.execute(sa.insert(PossibleDuplicate.__table__), [
+            dict(university_id=university.id, student_number=row["student_number"],
+                 candidate_registrant_id=candidate, row=_as_json(row), state="open",
+                 created_at=now)
+            for row, candidate in import_plan.flags])
+    for start in range(0, len(import_plan.new), batch):
+        create_people(university, import_plan.new[start:start + batch], actor, now)
+        if progress:
+            progress(min(start + batch, len(import_plan.new)), len(import_plan.new))
+    summary = import_plan.summary()
+    audit.record("import.completed", account=db.session.get(Account, actor.account_id)
+                 if actor.account_id else None, object_type="university",
+                 object_id=university.id, details=summary)
+    return summary
+
+
+def _as_json(row: dict) -> dict:
+    return {k: plain(v) for k, v in row.items()}
+
+
+def create_people(university, rows: list[dict], actor: Actor, now: dt.datetime) -> list[int]:
+    """Create pending registrants with their enrolment, and queue their invitations."""
+    doctor_ids = fresh_doctor_ids(len(rows))
+    account_ids = _insert(Account, [
+        dict(login=doctor_id, email=row["email"], email_status="unverified",
+             role="registrant", state="pending", session_version=1, created_at=now,
+             state_changed_at=now, locale="ja" if row["nationality"] in (None, "JP") else "en")
+        for doctor_id, row in zip(doctor_ids, rows, strict=True)])
+    source = dict(supplied_by=str(Source.UNIVERSITY), supplied_by_university_id=university.id,
+                  created_at=now, changed_by=str(Source.UNIVERSITY),
+                  changed_by_university_id=university.id, changed_by_account_id=actor.account_id,
+                  changed_at=now)
+    registrant_ids = _insert(Registrant, [
+        dict({c: row[c] for c in PROFILE}, account_id=account_id, doctor_id=doctor_id,
+             share_with_university=True, accept_contact=True, **source)
+        for account_id, doctor_id, row in zip(account_ids, doctor_ids, rows, strict=True)])
+    enrolment_ids = _insert(Enrolment, [
+        dict({c: row[c] for c in ENROLMENT}, registrant_id=registrant_id,
+             university_id=university.id, student_number=row["student_number"], **source)
+        for registrant_id, row in zip(registrant_ids, rows, strict=True)])
+    history = dict(actor_source=str(actor.source), actor_university_id=actor.university_id,
+                   actor_account_id=actor.account_id, at=now)
+    changes = []
+    consents = []
+    for registrant_id, enrolment_id, row in zip(registrant_ids, enrolment_ids, rows,
+                                                strict=True):
+        changes.append(dict(registrant_id=registrant_id, record_type="registrant",
+                            record_id=registrant_id, action="create", changes={
+                                c: [None, plain(row[c])] for c in PROFILE if row[c] is not None},
+                            **history))
+        changes.append(dict(registrant_id=registrant_id, record_type="enrolment",
+                            record_id=enrolment_id, action="create", changes={
+                                c: [None, plain(row[c])] for c in ENROLMENT
+                                if row[c] is not None}, **history))
+        for setting in ("share_with_university", "accept_contact"):
+            consents.append(dict(registrant_id=registrant_id, setting=setting, old_value=None,
+                                 new_value=True, actor_source=str(actor.source),
+                                 actor_account_id=actor.account_id, at=now))
+    db.session.execute(sa.insert(RecordChange.__table__), changes)
+    db.session.execute(sa.insert(ConsentChange.__table__), consents)
+    _invite(university, [(a, d, r) for a, d, r in zip(account_ids, doctor_ids, rows,
+                                                       strict=True) if r["email"]], now)
+    return registrant_ids
+
+
+def fresh_doctor_ids(count: int) -> list[str]:
+    """Return ``count`` new Doctor IDs, none of them in use, checked in chunks."""
+    chosen: set[str] = set()
+    while len(chosen) < count:
+        wanted = count - len(chosen)
+        candidates = {new_doctor_id() for _ in range(wanted)} - chosen
+        for start in range(0, len(candidates), 900):
+            chunk = sorted(candidates)[start:start + 900]
+            candidates -= set(db.session.scalars(
+                sa.select(Account.login).where(Account.login.in_(chunk))))
+        chosen |= candidates
+    return sorted(chosen)[:count]
+
+
+def _insert(model, rows: list[dict]) -> list[int]:
+    table = model.__table__
+    return list(db.session.scalars(
+        sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+
+
+def _invite(university, people: list[tuple[int, str, dict]], now: dt.datetime) -> None:
+    """Queue set-password invitations, rendering the mail once per language."""
+    if not people:
+        return
+    hours = current_app.config["SIGNUP_TOKEN_HOURS"]
+    link_base = mail.external_url("accounts.signup_complete", token="TOKEN").replace(
+        "TOKEN", LINK_SLOT)
+    rendered = {}
+    token_rows, messages = [], []
+    for account_id, doctor_id, row in people:
+        locale = "ja" if row["nationality"] in (None, "JP") else "en"
+        if locale not in rendered:
+            rendered[locale] = mail.render("invite_registrant", locale, link=LINK_SLOT,
+                                           hours=hours, university=university.name(locale),
+                                           doctor_id="\x00DID\x00")
+        raw, digest = tokens.new_secret()
+        token_rows.append(dict(purpose=str(TokenPurpose.SIGNUP), token_hash=digest,
+                               email=row["email"], account_id=account_id, created_at=now,
+                               expires_at=now + dt.timedelta(hours=hours)))
+        subject, body = rendered[locale]
+        body = body.replace(LINK_SLOT, link_base.replace(LINK_SLOT, raw)).replace(
+            "\x00DID\x00", doctor_id)
+        messages.append(dict(key=f"invite:{doctor_id}", kind="invite", account_id=account_id,
+                             to_address=row["email"], subject=subject, body_text=body,
+                             state="pending", attempts=0, next_attempt_at=now, created_at=now))
+    db.session.execute(sa.insert(AccountToken.__table__), token_rows)
+    db.session.execute(sa.insert(OutboxMessage.__table__), messages)

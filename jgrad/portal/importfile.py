@@ -1,0 +1,206 @@
+"""Read and check a university's file of doctoral students (CSV or XLSX), row by row.
+
+Nothing is written here: the file is turned into validated rows, or into a list of errors
+that name the row and the column. The format is described in docs/import-format.md.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+
+from jgrad.registrants import codes
+
+COLUMNS = (
+    "student_number", "family_name", "given_name", "family_name_kana", "given_name_kana",
+    "family_name_roman", "given_name_roman", "email", "birth_year", "sex", "nationality",
+    "graduate_school", "major", "field", "programme_type", "entry_date", "status",
+    "status_date", "degree",
+)
+REQUIRED = ("student_number", "family_name", "given_name", "graduate_school", "field",
+            "programme_type", "entry_date", "status")
+LIMITS = {"student_number": 32, "email": 254, "graduate_school": 200, "major": 200,
+          "degree": 200}
+MAX_ROWS = 500_000
+
+
+@dataclass
+class Problem:
+    row: int  # the line in the file; the header is line 1
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.message}" if self.row else \
+            f"{self.column}: {self.message}"
+
+
+@dataclass
+class ParsedFile:
+    rows: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"the file is not UTF-8 text (byte {error.start}); in Excel, save "
+                         "as 'CSV UTF-8'") from error
+    reader = csv.reader(io.StringIO(text, newline=""))
+    lines = [row for row in reader]
+    if not lines:
+        raise ValueError("the file is empty")
+    return lines[0], lines[1:]
+
+
+def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise ValueError("the file is not a readable XLSX workbook") from error
+    sheet = workbook.worksheets[0]
+    rows = [[_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    workbook.close()
+    rows = [row for row in rows if any(row)]
+    if not rows:
+        raise ValueError("the workbook's first sheet is empty")
+    return rows[0], rows[1:]
+
+
+def parse(data: bytes, filename: str) -> ParsedFile:
+    """Read the whole file and check every row; never stop at the first problem."""
+    result = ParsedFile()
+    try:
+        header, lines = (_read_xlsx if filename.lower().endswith(".xlsx") else _read_csv)(data)
+    except ValueError as error:
+        result.problems.append(Problem(0, "file", str(error)))
+        return result
+    header = [str(h).strip().lower() for h in header]
+    missing = [c for c in COLUMNS if c not in header]
+    unknown = [h for h in header if h and h not in COLUMNS]
+    if missing:
+        result.problems.append(Problem(1, "header", "missing column(s): " + ", ".join(missing)))
+    if unknown:
+        result.problems.append(Problem(1, "header", "unknown column(s): " + ", ".join(unknown)))
+    if missing or unknown:
+        return result
+    if len(lines) > MAX_ROWS:
+        result.problems.append(Problem(0, "file", f"more than {MAX_ROWS:,} rows"))
+        return result
+    seen: dict[str, int] = {}
+    emails: dict[str, int] = {}
+    for number, line in enumerate(lines, start=2):
+        if not any(cell.strip() for cell in line):
+            continue
+        raw = {name: (line[i].strip() if i < len(line) else "") for i, name in enumerate(header)}
+        row = _check(raw, number, result.problems)
+        if row is None:
+            continue
+        first = seen.setdefault(row["student_number"], number)
+        if first != number:
+            result.problems.append(Problem(number, "student_number",
+                                           f"the same student number as row {first}"))
+            continue
+        if row["email"]:
+            first_email = emails.setdefault(row["email"], number)
+            if first_email != number:
+                result.problems.append(Problem(number, "email",
+                                               f"the same e-mail address as row {first_email}"))
+                continue
+        row["line"] = number
+        result.rows.append(row)
+    return result
+
+
+def _date(value: str, number: int, column: str, problems: list) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        problems.append(Problem(number, column, f"{value!r} is not a date as YYYY-MM-DD"))
+        return None
+
+
+def _check(raw: dict, number: int, problems: list[Problem]) -> dict | None:
+    """Return the row with typed values, or None after recording its problems."""
+    before = len(problems)
+    for name in REQUIRED:
+        if not raw[name]:
+            problems.append(Problem(number, name, "is required"))
+    for name, limit in LIMITS.items():
+        if len(raw[name]) > limit:
+            problems.append(Problem(number, name, f"longer than {limit} characters"))
+    for name in ("family_name", "given_name", "family_name_kana", "given_name_kana",
+                 "family_name_roman", "given_name_roman"):
+        if len(raw[name]) > 100:
+            problems.append(Problem(number, name, "longer than 100 characters"))
+    field_code = raw["field"].zfill(2) if raw["field"].isdigit() else raw["field"]
+    checks = (("field", field_code, codes.FIELD), ("programme_type", raw["programme_type"],
+              codes.PROGRAMME_TYPE), ("status", raw["status"], codes.ENROLMENT_STATUS),
+              ("sex", raw["sex"], codes.SEX))
+    for name, value, allowed in checks:
+        if value and value not in allowed:
+            problems.append(Problem(number, name, f"{value!r} is not one of "
+                                    + ", ".join(allowed)))
+    nationality = raw["nationality"].upper()
+    if nationality and nationality not in codes.COUNTRY_CODES:
+        problems.append(Problem(number, "nationality", f"{raw['nationality']!r} is not an "
+                                "ISO 3166 two-letter country code"))
+    birth_year = None
+    if raw["birth_year"]:
+        if raw["birth_year"].isdigit() and 1900 <= int(raw["birth_year"]) <= dt.date.today().year:
+            birth_year = int(raw["birth_year"])
+        else:
+            problems.append(Problem(number, "birth_year", f"{raw['birth_year']!r} is not a year"))
+    email = raw["email"].lower()
+    if email:
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError:
+            problems.append(Problem(number, "email", f"{raw['email']!r} is not an e-mail address"))
+    entry_date = _date(raw["entry_date"], number, "entry_date", problems)
+    status_date = _date(raw["status_date"], number, "status_date", problems)
+    if raw["status"] and raw["status"] != "enrolled" and not raw["status_date"]:
+        problems.append(Problem(number, "status_date", f"is required when status is "
+                                f"{raw['status']}"))
+    if entry_date and status_date and status_date < entry_date:
+        problems.append(Problem(number, "status_date", "is before entry_date"))
+    if raw["status"] == "degree_awarded" and not raw["degree"]:
+        problems.append(Problem(number, "degree", "is required when the degree was awarded"))
+    if len(problems) > before:
+        return None
+    return {
+        "student_number": raw["student_number"], "family_name": raw["family_name"],
+        "given_name": raw["given_name"], "family_name_kana": raw["family_name_kana"] or None,
+        "given_name_kana": raw["given_name_kana"] or None,
+        "family_name_roman": raw["family_name_roman"] or None,
+        "given_name_roman": raw["given_name_roman"] or None, "email": email or None,
+        "birth_year": birth_year, "sex": raw["sex"] or None, "nationality": nationality or None,
+        "graduate_school": raw["graduate_school"], "major": raw["major"] or None,
+        "field": field_code, "programme_type": raw["programme_type"],
+        "entry_date": entry_date, "status": raw["status"], "status_date": status_date,
+        "degree_name": raw["degree"] or None,
+    }

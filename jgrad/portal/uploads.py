@@ -1,0 +1,92 @@
+"""Staff upload a file of doctoral students, see a preview, then confirm the import."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+
+from jgrad.access import deny, roles_required
+from jgrad.accounts.models import Role
+from jgrad.actors import Actor
+from jgrad.extensions import db
+from jgrad.portal import importer
+from jgrad.portal.importfile import parse
+from jgrad.portal.views import bp, editor_only
+
+editor_staff = roles_required(Role.STAFF)
+
+
+class UploadForm(FlaskForm):
+    file = FileField(validators=[FileRequired()])
+
+
+def _folder() -> Path:
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _check(data: bytes, name: str):
+    parsed = parse(data, name)
+    plan = importer.plan(current_user.university_id, parsed.rows) if parsed.valid else None
+    problems = parsed.problems + (plan.problems if plan else [])
+    return parsed, plan, problems
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@editor_staff
+def import_upload():
+    editor_only()
+    form = UploadForm()
+    cooperating = current_user.university.cooperating
+    if form.validate_on_submit():
+        if not cooperating:
+            deny()
+        upload = form.file.data
+        name = Path(upload.filename or "upload.csv").name
+        if not name.lower().endswith((".csv", ".xlsx")):
+            flash(_("Upload a .csv or .xlsx file."), "error")
+            return redirect(url_for("portal.import_upload"))
+        data = upload.read()
+        parsed, plan, problems = _check(data, name)
+        ticket = None
+        if not problems:
+            ticket = secrets.token_hex(16)
+            suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
+            (_folder() / f"{current_user.id}-{ticket}{suffix}").write_bytes(data)
+        return render_template("portal/import_preview.html", name=name, problems=problems,
+                               rows=parsed.rows[:20], total=len(parsed.rows),
+                               summary=plan.summary() if plan else None, ticket=ticket,
+                               form=FlaskForm())
+    return render_template("portal/import.html", form=form, cooperating=cooperating)
+
+
+@bp.route("/import/confirm", methods=["POST"])
+@editor_staff
+def import_confirm():
+    editor_only()
+    if not current_user.university.cooperating:
+        deny()
+    ticket = request.form.get("ticket", "")
+    form = FlaskForm()
+    if not form.validate_on_submit() or not ticket.isalnum():
+        abort(400)
+    matches = list(_folder().glob(f"{current_user.id}-{ticket}.*"))
+    if not matches:
+        abort(404)
+    path = matches[0]
+    parsed, plan, problems = _check(path.read_bytes(), path.name)
+    if problems:  # the database changed since the preview
+        flash(_("The file no longer imports cleanly; upload it again to see why."), "error")
+        return redirect(url_for("portal.import_upload"))
+    summary = importer.apply(current_user.university, plan, Actor.for_account(current_user))
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(_("Imported: %(added)d added, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(flagged)d held for review.", **summary), "info")
+    return redirect(url_for("portal.alumni"))
