@@ -65,7 +65,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from jgrad.accounts.views import bp as accounts_bp
-    from jgrad.admin import duplicates_views, lifecycle_views  # noqa: F401  (admin routes)
+    from jgrad.admin import (  # noqa: F401  (they add their routes to admin_bp)
+        duplicates_views, lifecycle_views, manage_views, register_views)
     from jgrad.admin.views import bp as admin_bp
     from jgrad.contact.views import bp as contact_bp
     from jgrad.main.views import bp as main_bp

@@ -66,6 +66,9 @@ ROUTES = {
     "admin.record_deletion_request": "admin", "admin.close_inquiry": "admin_object",
     "admin.process_deletion": "admin_object", "admin.duplicates": "admin",
     "admin.merge_duplicate": "admin_object", "admin.keep_duplicate_apart": "admin_object",
+    "admin.universities": "admin", "admin.accounts": "admin", "admin.provisions": "admin",
+    "admin.provisions_csv": "admin", "admin.audit_search": "admin",
+    "admin.toggle_cooperation": "admin_object", "admin.toggle_account": "admin_object",
 }
 
 
@@ -109,7 +112,8 @@ def _requests(app, world):
     """Return (endpoint, kind, method, path) for every route, reads first, deletions last."""
     values = {"doctor_id": world["doctor_id"], "table_id": "registrants_by_status_field",
               "name": "release.json", "filename": "style.css", "release_id": 1,
-              "inquiry_id": 999, "request_id": 999, "flag_id": 999}
+              "inquiry_id": 999, "request_id": 999, "flag_id": 999,
+              "university_id": 999, "account_id": 999}
     adapter = app.url_map.bind("localhost")
     found = []
     for rule in app.url_map.iter_rules():

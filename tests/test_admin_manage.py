@@ -1,0 +1,95 @@
+"""Administration: universities and cooperation, accounts, the provisions register, audit search."""
+import sqlalchemy as sa
+
+from jgrad.accounts.models import Account, AccountState, Role
+from jgrad.extensions import db
+from jgrad.portal.models import Provision
+from jgrad.universities.models import University
+from tests.factories import PASSWORD, outbox
+
+
+def admin(client, login, make_account):
+    make_account(role=Role.ADMIN, email="admin@example.org")
+    login("admin@example.org")
+
+
+def test_stopping_cooperation_removes_staff_access_at_once(
+        app, client, login, make_account, make_university, make_registrant):
+    home = make_university(code="HOME")
+    person = make_registrant(email="p@example.org", university=home)
+    make_account(role=Role.STAFF, university=home, email="staff@home.example")
+    staff = app.test_client()
+    staff.submit("/login", {"identifier": "staff@home.example", "password": PASSWORD})
+    assert staff.get(f"/records/{person.doctor_id}").status_code == 200
+    admin(client, login, make_account)
+    assert client.submit(f"/admin/universities/{home.id}/cooperation").status_code == 302
+    assert db.session.get(University, home.id).cooperating is False
+    assert staff.get(f"/records/{person.doctor_id}").status_code == 404
+    client.submit(f"/admin/universities/{home.id}/cooperation")
+    assert staff.get(f"/records/{person.doctor_id}").status_code == 200
+
+
+def test_adding_a_university_checks_the_code(client, login, make_account, make_university):
+    make_university(code="DUP")
+    admin(client, login, make_account)
+    response = client.submit("/admin/universities", {"code": "dup", "name_en": "X",
+                                                     "name_ja": "X", "kind": "private"})
+    assert "exists already" in response.get_data(as_text=True)
+    ok = client.submit("/admin/universities", {"code": "new-1", "name_en": "New University",
+                                               "name_ja": "新大学", "kind": "private"})
+    assert ok.status_code == 302
+    assert db.session.scalar(sa.select(University.kind).where(University.code == "NEW-1")) \
+        == "private"
+
+
+def test_inviting_and_suspending_staff(app, client, login, make_account, make_university):
+    home = make_university(code="HOME")
+    admin(client, login, make_account)
+    response = client.submit("/admin/accounts", {"email": "new.staff@home.example",
+                                                 "role": "staff", "university_id": str(home.id),
+                                                 "staff_role": "editor"})
+    assert response.status_code == 302
+    account = db.session.scalar(sa.select(Account).where(Account.email == "new.staff@home.example"))
+    assert account.state == AccountState.PENDING and account.staff_role == "editor"
+    assert outbox(to="new.staff@home.example", kind="invite")
+    no_university = client.submit("/admin/accounts", {"email": "x@home.example",
+                                                      "role": "staff", "university_id": "0",
+                                                      "staff_role": "viewer"})
+    assert "needs a university" in no_university.get_data(as_text=True)
+    analyst = make_account(role=Role.ANALYST, email="analyst@example.org")
+    other = app.test_client()
+    other.submit("/login", {"identifier": "analyst@example.org", "password": PASSWORD})
+    assert other.get("/stats/").status_code == 200
+    client.submit(f"/admin/accounts/{analyst.id}/state")
+    assert db.session.get(Account, analyst.id).state == AccountState.SUSPENDED
+    assert other.get("/stats/").status_code == 302  # the session ended
+
+
+def test_rule6_every_provision_is_recorded_and_exportable(client, login, make_account):
+    admin(client, login, make_account)
+    future = client.submit("/admin/provisions", {
+        "dataset": "x", "recipient": "y", "purpose": "z", "legal_basis": "b",
+        "provided_on": "2999-01-01"})
+    assert "cannot be in the future" in future.get_data(as_text=True)
+    response = client.submit("/admin/provisions", {
+        "dataset": "Career outcomes of FY2020 graduates (de-identified extract)",
+        "recipient": "Ministry of Education, Culture, Sports, Science and Technology",
+        "purpose": "Review of doctoral fellowship policy", "legal_basis": "Terms, article 6",
+        "provided_on": "2026-10-01", "records": "1200"})
+    assert response.status_code == 302
+    provision = db.session.scalar(sa.select(Provision))
+    assert provision.records == 1200 and provision.recorded_by_account_id is not None
+    exported = client.get("/admin/provisions.csv").get_data(as_text=True)
+    assert "Review of doctoral fellowship policy" in exported and "2026-10-01" in exported
+
+
+def test_audit_trail_search(client, login, make_account, make_registrant):
+    person = make_registrant(email="p@example.org")
+    client.submit("/login", {"identifier": "p@example.org", "password": "wrong password here"})
+    admin(client, login, make_account)
+    page = client.get("/admin/audit?action=login.failed").get_data(as_text=True)
+    assert "login.failed" in page and "login.succeeded" not in page
+    about = client.get(f"/admin/audit?doctor_id={person.doctor_id.lower()}").get_data(
+        as_text=True)
+    assert "record.registrant.create" in about
+    assert client.get("/admin/audit?since=not-a-date&outcome=denied").status_code == 200
