@@ -15,6 +15,7 @@ from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.lifecycle.models import DeletionLedgerEntry, DormancyEpisode
 from jgrad.mail.models import OutboxMessage
+from jgrad.portal.models import PossibleDuplicate
 from jgrad.registrants.history import ConsentChange, DeletionRequest, RecordChange
 from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
 
@@ -80,6 +81,8 @@ def delete_registrants(registrant_ids: list[int], reason: str,
     for model in (Enrolment, CareerSpell, RecordChange, ConsentChange, DeletionRequest):
         db.session.execute(sa.delete(model).where(model.registrant_id.in_(rids)))
     db.session.execute(sa.delete(DormancyEpisode).where(DormancyEpisode.account_id.in_(aids)))
+    db.session.execute(sa.delete(PossibleDuplicate).where(
+        PossibleDuplicate.candidate_registrant_id.in_(rids)))
     db.session.execute(sa.delete(Registrant).where(Registrant.id.in_(rids)))
     db.session.execute(sa.delete(Account).where(Account.id.in_(aids)))
     db.session.expire_all()
@@ -110,6 +113,8 @@ def leftovers(registrant_id: int, account_id: int, doctor_id: str,
                     events.object_id == str(registrant_id)))),
         "dormancy_episodes": sa.select(sa.func.count()).select_from(DormancyEpisode).where(
             DormancyEpisode.account_id == account_id),
+        "possible_duplicates": sa.select(sa.func.count()).select_from(PossibleDuplicate).where(
+            PossibleDuplicate.candidate_registrant_id == registrant_id),
     }
     for model in (Enrolment, CareerSpell, RecordChange, ConsentChange, DeletionRequest):
         checks[model.__tablename__] = sa.select(sa.func.count()).select_from(model).where(

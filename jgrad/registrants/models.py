@@ -121,7 +121,11 @@ class Enrolment(Provenance, db.Model):
     registrant = relationship("Registrant", back_populates="enrolments")
     university = relationship("University", foreign_keys=[university_id])
 
-    __table_args__ = (sa.UniqueConstraint("university_id", "student_number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("university_id", "student_number"),
+        # The access layer asks "is this registrant enrolled at that university?" per row.
+        sa.Index("ix_enrolments_registrant_university", "registrant_id", "university_id"),
+    )
 
 
 class CareerSpell(Provenance, db.Model):
