@@ -21,8 +21,12 @@ from jgrad.universities.models import University
 VISIBLE_STATES = (str(AccountState.ACTIVE), str(AccountState.PENDING))
 
 
-def visible_condition(account):
-    """Return a WHERE clause on Registrant for what ``account`` may see (false for none)."""
+def visible_condition(account, enrolment_joined: bool = False):
+    """Return a WHERE clause on Registrant for what ``account`` may see (false for none).
+
+    ``enrolment_joined``: the query already joins Enrolment restricted to the staff member's
+    university, so the enrolment condition holds by construction and is not repeated.
+    """
     if account.role == Role.ADMIN:
         return sa.true()
     if account.role != Role.STAFF or account.university_id is None:
@@ -40,8 +44,10 @@ def visible_condition(account):
     active_owner = sa.select(owner.id).where(
         owner.id == Registrant.account_id, owner.state.in_(VISIBLE_STATES)
     ).correlate(Registrant).exists()
-    return sa.and_(enrolled_here, cooperating, Registrant.share_with_university.is_(True),
-                   active_owner)
+    conditions = [cooperating, Registrant.share_with_university.is_(True), active_owner]
+    if not enrolment_joined:
+        conditions.append(enrolled_here)
+    return sa.and_(*conditions)
 
 
 def visible_registrants(account):

@@ -58,13 +58,14 @@ class AlumniFilter:
 
 def alumni_query(account, filters: AlumniFilter, *columns):
     """Select (registrant, enrolment) rows the account may see, filtered (unsorted)."""
+    staff = account.role == Role.STAFF
     query = (
         sa.select(*columns)
         .select_from(Registrant)
         .join(Enrolment, Enrolment.registrant_id == Registrant.id)
-        .where(visible_condition(account))
+        .where(visible_condition(account, enrolment_joined=staff))
     )
-    if account.role == Role.STAFF:
+    if staff:
         query = query.where(Enrolment.university_id == account.university_id)
     if filters.status:
         query = query.where(Enrolment.status == filters.status)
