@@ -9,17 +9,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from jgrad import create_app
 from jgrad.accounts.models import Account
 from jgrad.accounts.passwords import hash_password
 from jgrad.extensions import db
+from scratch import scratch_app
 from jgrad.registrants.models import Enrolment, Registrant
 from jgrad.universities.models import University
 
@@ -78,21 +75,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--database-url", help="a scratch database (default: a new SQLite file)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": folder,
-                          "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
+    with scratch_app(args.database_url, context=False,
+                     RATELIMIT_ENABLED=False) as (app, url, folder):
+        started = time.perf_counter()
         with app.app_context():
-            if args.database_url:
-                db.drop_all()
-                db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-                db.session.commit()
-            upgrade()
-            started = time.perf_counter()
             populate(args.registrants, args.alumni)
-            print(f"database: {url.split(':')[0]}; {args.registrants:,} registrants, "
-                  f"{args.alumni:,} at the staff member's university, built in "
-                  f"{time.perf_counter() - started:.0f} s")
+        print(f"database: {url.split(':')[0]}; {args.registrants:,} registrants, "
+              f"{args.alumni:,} at the staff member's university, built in "
+              f"{time.perf_counter() - started:.0f} s")
         client = app.test_client()
         page = client.get("/login").get_data(as_text=True)
         token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]

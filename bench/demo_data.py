@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
-from pathlib import Path
 
-from flask_migrate import upgrade
 
-from jgrad import create_app
 from jgrad.demo.generate import create_registrants, ensure_role_accounts, ensure_universities
 from jgrad.extensions import db
+from scratch import scratch_app
 
 
 def main() -> None:
@@ -18,21 +15,12 @@ def main() -> None:
     parser.add_argument("--registrants", type=int, default=10_000)
     parser.add_argument("--database-url", help="default: a new SQLite file")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": folder,
-                          "SECRET_KEY": "bench"})
-        with app.app_context():
-            if args.database_url:
-                db.drop_all()
-                db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
-                db.session.commit()
-            upgrade()
-            ensure_role_accounts(ensure_universities())
-            db.session.commit()
-            started = time.perf_counter()
-            summary = create_registrants(args.registrants)
-            seconds = time.perf_counter() - started
+    with scratch_app(args.database_url) as (app, url, folder):
+        ensure_role_accounts(ensure_universities())
+        db.session.commit()
+        started = time.perf_counter()
+        summary = create_registrants(args.registrants)
+        seconds = time.perf_counter() - started
     print(f"database: {url.split(':')[0]}")
     print(f"registrants: {summary.registrants}, enrolments: {summary.enrolments}, "
           f"career spells: {summary.career_spells}")

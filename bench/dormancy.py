@@ -9,16 +9,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from jgrad import create_app
 from jgrad.accounts.models import Account
 from jgrad.extensions import db
+from scratch import scratch_app
 from jgrad.lifecycle import dormancy
 
 HAND_WRITTEN = """
@@ -79,31 +76,22 @@ def main() -> None:
     parser.add_argument("--database-url", help="a scratch database (default: a new SQLite file)")
     args = parser.parse_args()
     now = dt.datetime.now(dt.timezone.utc)
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": folder,
-                          "SECRET_KEY": "bench"})
-        with app.app_context():
-            if args.database_url:
-                db.drop_all()
-                db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-                db.session.commit()
-            upgrade()
-            started = time.perf_counter()
-            populate(args.registrants, now)
-            print(f"database: {url.split(':')[0]}; {args.registrants:,} registrant accounts "
-                  f"built in {time.perf_counter() - started:.1f} s")
-            grace = app.config["DORMANCY_GRACE_DAYS"]
-            ours, created = timed(lambda: dormancy._open_episodes(now, grace), args.repeats)
-            params = {"now": now, "deadline": now + dt.timedelta(days=grace),
-                      "cutoff": dormancy.years_before(now, app.config["DORMANCY_YEARS"])}
-            if db.engine.dialect.name == "sqlite":
-                params = {k: v.replace(tzinfo=None).isoformat(sep=" ") for k, v in params.items()}
-            hand, hand_created = timed(
-                lambda: db.session.execute(sa.text(HAND_WRITTEN), params).rowcount, args.repeats)
-            started = time.perf_counter()
-            counts = dormancy.run(now, batch=5000)
-            whole = time.perf_counter() - started
+    with scratch_app(args.database_url) as (app, url, folder):
+        started = time.perf_counter()
+        populate(args.registrants, now)
+        print(f"database: {url.split(':')[0]}; {args.registrants:,} registrant accounts "
+              f"built in {time.perf_counter() - started:.1f} s")
+        grace = app.config["DORMANCY_GRACE_DAYS"]
+        ours, created = timed(lambda: dormancy._open_episodes(now, grace), args.repeats)
+        params = {"now": now, "deadline": now + dt.timedelta(days=grace),
+                  "cutoff": dormancy.years_before(now, app.config["DORMANCY_YEARS"])}
+        if db.engine.dialect.name == "sqlite":
+            params = {k: v.replace(tzinfo=None).isoformat(sep=" ") for k, v in params.items()}
+        hand, hand_created = timed(
+            lambda: db.session.execute(sa.text(HAND_WRITTEN), params).rowcount, args.repeats)
+        started = time.perf_counter()
+        counts = dormancy.run(now, batch=5000)
+        whole = time.perf_counter() - started
     print(f"dormant found: {created:,} (hand-written: {hand_created:,})")
     print(f"whole daily check (episodes, {counts['notified']:,} notices queued): {whole:.1f} s")
     print(f"dormancy check selection: {ours * 1000:.0f} ms; hand-written SQL: {hand * 1000:.0f} ms;"

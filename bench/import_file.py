@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import tempfile
 import time
-from pathlib import Path
 
-import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from jgrad import create_app
 from jgrad.actors import Actor, Source
 from jgrad.extensions import db
+from scratch import scratch_app
 from jgrad.portal import importer
 from jgrad.portal.importfile import COLUMNS, parse
 from jgrad.universities.models import University
@@ -50,26 +46,17 @@ def main() -> None:
     parser.add_argument("--database-url", help="a scratch database (default: a new SQLite file)")
     args = parser.parse_args()
     data = make_csv(args.rows)
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": folder,
-                          "SECRET_KEY": "bench"})
-        with app.app_context():
-            if args.database_url:
-                db.drop_all()
-                db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
-                db.session.commit()
-            upgrade()
-            university = University(code="BENCH", name_en="Bench University", name_ja="ベンチ大学")
-            db.session.add(university)
-            db.session.commit()
-            print(f"database: {url.split(':')[0]}; {args.rows:,} rows, "
-                  f"{len(data) / 1e6:.1f} MB of CSV")
-            for label in ("first import", "same file again"):
-                summary, times = run(university, data)
-                total = sum(times.values())
-                steps = ", ".join(f"{k} {v:.1f} s" for k, v in times.items())
-                print(f"{label}: {summary} in {total:.1f} s ({steps})")
+    with scratch_app(args.database_url) as (app, url, folder):
+        university = University(code="BENCH", name_en="Bench University", name_ja="ベンチ大学")
+        db.session.add(university)
+        db.session.commit()
+        print(f"database: {url.split(':')[0]}; {args.rows:,} rows, "
+              f"{len(data) / 1e6:.1f} MB of CSV")
+        for label in ("first import", "same file again"):
+            summary, times = run(university, data)
+            total = sum(times.values())
+            steps = ", ".join(f"{k} {v:.1f} s" for k, v in times.items())
+            print(f"{label}: {summary} in {total:.1f} s ({steps})")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,9 @@ from jgrad.registrants import codes
 from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
 
 PAGE_SIZE = 50
+# Counting every match of a large university costs a join over all its alumni: count up to
+# this many and say "more than" beyond it.
+COUNT_CAP = 10_000
 SORTS = {
     "name": (Registrant.family_name_roman, Registrant.given_name_roman, Registrant.id),
     "entry": (Enrolment.entry_date.desc(), Registrant.id),
@@ -101,17 +104,18 @@ LIST_COLUMNS = (
 
 
 def alumni_page(account, filters: AlumniFilter, page: int):
-    """Return one page of rows and the total count."""
+    """Return one page of rows, whether another page follows, and the count (capped)."""
     base = alumni_query(account, filters, *LIST_COLUMNS)
-    total = _count(account, filters)
-    rows = base.order_by(*SORTS[filters.sort]).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    return db.session.execute(rows).all(), total
+    rows = db.session.execute(base.order_by(*SORTS[filters.sort]).limit(PAGE_SIZE + 1)
+                              .offset((page - 1) * PAGE_SIZE)).all()
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, count(account, filters)
 
 
-def _count(account, filters: AlumniFilter) -> int:
+def count(account, filters: AlumniFilter, cap: int = COUNT_CAP) -> int:
+    """Count the matching rows, stopping at ``cap`` + 1."""
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(
-            alumni_query(account, filters, Enrolment.id).subquery()))
+            alumni_query(account, filters, Enrolment.id).limit(cap + 1).subquery()))
 
 
 def contactable(account, filters: AlumniFilter):

@@ -20,7 +20,8 @@ from jgrad.portal import messaging
 from jgrad.portal.access import registrant_for
 from jgrad.portal.forms import ContactForm
 from jgrad.portal.models import ContactMessage
-from jgrad.portal.queries import LIST_COLUMNS, PAGE_SIZE, AlumniFilter, alumni_page, alumni_query
+from jgrad.portal.queries import (COUNT_CAP, LIST_COLUMNS, AlumniFilter, alumni_page,
+                                  alumni_query)
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.models import Registrant
 
@@ -39,12 +40,12 @@ def editor_only() -> None:
 def alumni():
     filters = AlumniFilter.from_args(request.args)
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = alumni_page(current_user, filters, page)
+    rows, has_next, total = alumni_page(current_user, filters, page)
     audit.record("records.listed", account=current_user, object_type="registrant",
                  details={"filters": filters.as_dict(), "page": page, "rows": len(rows)})
     db.session.commit()
     return render_template("portal/alumni.html", rows=rows, total=total, page=page,
-                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+                           has_next=has_next, capped=total > COUNT_CAP, cap=COUNT_CAP,
                            filters=filters, args=filters.as_dict())
 
 

@@ -1,0 +1,35 @@
+"""A scratch application and database for benchmarks, built by the migrations."""
+from __future__ import annotations
+
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from jgrad import create_app
+from jgrad.extensions import db
+
+
+@contextmanager
+def scratch_app(database_url: str | None, context: bool = True, **config):
+    """Yield (app, url, folder) on a new SQLite file or an emptied database.
+
+    With ``context`` the caller runs inside an application context; without it (to time
+    requests through the test client, each in a context of its own) it does not.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        url = database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": folder,
+                          "SECRET_KEY": "bench", **config})
+        with app.app_context():
+            if database_url:
+                db.drop_all()
+                db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+                db.session.commit()
+            upgrade()
+            if context:
+                yield app, url, Path(folder)
+        if not context:
+            yield app, url, Path(folder)
