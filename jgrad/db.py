@@ -81,3 +81,24 @@ ALEMBIC_OPTIONS = {
     "compare_server_default": True,
     "render_item": _render_item,
 }
+
+
+def allocate_ids(session, table: sa.Table, count: int) -> list[int]:
+    """Reserve ``count`` primary keys for a bulk insert with explicit ids.
+
+    Inserting with RETURNING and a guaranteed row order falls back to slow paths on some
+    drivers; taking the ids first lets one plain executemany do the work.
+    """
+    if count <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        sequence = session.scalar(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"),
+                                  {"t": table.name})
+        return list(session.scalars(sa.text(
+            "SELECT nextval(CAST(:s AS regclass)) FROM generate_series(1, :n)"),
+            {"s": sequence, "n": count}))
+    # SQLite: a no-op write takes the database's write lock first, so no other writer can
+    # take the same ids before this transaction commits.
+    session.execute(table.update().where(sa.false()).values({table.c.id: table.c.id}))
+    start = session.scalar(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))) + 1
+    return list(range(start, start + count))
