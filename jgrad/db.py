@@ -102,3 +102,10 @@ def allocate_ids(session, table: sa.Table, count: int) -> list[int]:
     session.execute(table.update().where(sa.false()).values({table.c.id: table.c.id}))
     start = session.scalar(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))) + 1
     return list(range(start, start + count))
+
+
+def insert_with_ids(session, table: sa.Table, rows: list[dict]) -> list[int]:
+    """Insert rows in one executemany with ids taken first; return the ids in row order."""
+    ids = allocate_ids(session, table, len(rows))
+    session.execute(sa.insert(table), [dict(row, id=i) for row, i in zip(rows, ids, strict=True)])
+    return ids

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from jgrad.accounts.models import Account, AccountState, EmailStatus, Role
 from jgrad.accounts.passwords import hash_password
 from jgrad.actors import Source
-from jgrad.db import allocate_ids, utcnow
+from jgrad.db import insert_with_ids, utcnow
 from jgrad.demo import people
 from jgrad.extensions import db
 from jgrad.registrants.history import ConsentChange
@@ -191,11 +191,7 @@ def _last_login(rng: random.Random, created: dt.datetime, now: dt.datetime):
 
 
 def _insert_returning_ids(model, rows: list[dict]) -> list[int]:
-    table = model.__table__
-    ids = allocate_ids(db.session, table, len(rows))
-    db.session.execute(sa.insert(table), [dict(row, id=i) for row, i in zip(rows, ids,
-                                                                          strict=True)])
-    return ids
+    return insert_with_ids(db.session, model.__table__, rows)
 
 
 def create_registrants(count: int, *, seed: int = 2026, today: dt.date | None = None,

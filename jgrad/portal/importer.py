@@ -18,7 +18,7 @@ from jgrad.accounts import tokens
 from jgrad.accounts.models import Account, AccountToken, Role, TokenPurpose
 from jgrad.actors import Actor, Source
 from jgrad.audit import services as audit
-from jgrad.db import allocate_ids, utcnow
+from jgrad.db import insert_with_ids, utcnow
 from jgrad.extensions import db
 from jgrad.mail import services as mail
 from jgrad.mail.models import OutboxMessage
@@ -216,11 +216,7 @@ def fresh_doctor_ids(count: int) -> list[str]:
 
 
 def _insert(model, rows: list[dict]) -> list[int]:
-    table = model.__table__
-    ids = allocate_ids(db.session, table, len(rows))
-    db.session.execute(sa.insert(table), [dict(row, id=i) for row, i in zip(rows, ids,
-                                                                          strict=True)])
-    return ids
+    return insert_with_ids(db.session, model.__table__, rows)
 
 
 def _invite(university, people: list[tuple[int, str, dict]], now: dt.datetime) -> None:
