@@ -60,10 +60,7 @@ def registrant_for(account, doctor_id: str) -> Registrant:
     registrant = db.session.scalar(
         visible_registrants(account).where(Registrant.doctor_id == doctor_id.upper()))
     if registrant is None:
-        audit.record("record.refused", account=account, object_type="registrant",
-                     outcome=Outcome.DENIED, details={"path": request.path})
-        db.session.commit()
-        abort(404)
+        _refuse(account, "registrant")
     return registrant
 
 
@@ -72,8 +69,13 @@ def record_for(account, registrant: Registrant, model, record_id: int):
     record = db.session.scalar(sa.select(model).where(
         model.id == record_id, model.registrant_id == registrant.id))
     if record is None:
-        audit.record("record.refused", account=account, object_type=model.__tablename__,
-                     outcome=Outcome.DENIED, details={"path": request.path})
-        db.session.commit()
-        abort(404)
+        _refuse(account, model.__tablename__)
     return record
+
+
+def _refuse(account, object_type: str):
+    """Answer 404 (a 403 would say the record exists) and audit the attempt."""
+    audit.record("record.refused", account=account, object_type=object_type,
+                 outcome=Outcome.DENIED, details={"path": request.path})
+    db.session.commit()
+    abort(404)

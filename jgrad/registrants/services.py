@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from jgrad.accounts.models import Account
@@ -12,7 +13,8 @@ from jgrad.audit import services as audit
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.mail import services as mail
-from jgrad.registrants.history import ConsentChange, DeletionRequest, RecordChange
+from jgrad.registrants.history import (ConsentChange, DeletionRequest, DeletionRequestState,
+                                       RecordChange)
 from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
 
 PROFILE_FIELDS = (
@@ -147,9 +149,8 @@ def update_enrolment(enrolment: Enrolment, values: dict, actor: Actor) -> dict:
 
 def delete_enrolment(enrolment: Enrolment, actor: Actor) -> None:
     """Remove an enrolment; a registrant always keeps at least one."""
-    remaining = db.session.query(Enrolment).filter(
-        Enrolment.registrant_id == enrolment.registrant_id
-    ).count()
+    remaining = db.session.scalar(sa.select(sa.func.count(Enrolment.id)).where(
+        Enrolment.registrant_id == enrolment.registrant_id))
     if remaining <= 1:
         raise RecordError(
             _l("A record needs at least one doctoral enrolment. Correct this one instead.")
@@ -212,9 +213,9 @@ def request_deletion(
 ) -> DeletionRequest:
     """Record a verified deletion request, suspend the account and set the deadline."""
     now = now or utcnow()
-    pending = db.session.query(DeletionRequest).filter_by(
-        registrant_id=registrant.id, state="pending"
-    ).first()
+    pending = db.session.scalar(sa.select(DeletionRequest).where(
+        DeletionRequest.registrant_id == registrant.id,
+        DeletionRequest.state == DeletionRequestState.PENDING).limit(1))
     if pending is not None:
         return pending
     request = DeletionRequest(

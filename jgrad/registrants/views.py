@@ -16,6 +16,7 @@ from jgrad.accounts.models import Role
 from jgrad.accounts.passwords import verify_password
 from jgrad.actors import Actor
 from jgrad.audit import services as audit
+from jgrad.audit.models import AuditEvent
 from jgrad.extensions import db
 from jgrad.registrants import codes, services
 from jgrad.registrants.export import export_data, export_zip
@@ -232,8 +233,6 @@ def delete(registrant):
 @registrant_required
 def access(registrant):
     """Who has accessed my data: every view, export, correction and message by someone else."""
-    from jgrad.audit.models import AuditEvent
-
     events = db.session.scalars(
         sa.select(AuditEvent)
         .where(AuditEvent.subject_registrant_id == registrant.id,

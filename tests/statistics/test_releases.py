@@ -17,7 +17,7 @@ from jgrad.statistics.models import StatRelease
 SIGNS = {"x", "s", "r", "d", "-"}
 
 
-def test_extract_has_active_registrants_only_and_no_identifiers(make_registrant, client):
+def test_rule10_extract_has_active_registrants_only_and_no_identifiers(make_registrant, client):
     active = make_registrant(email="active@example.org")
     suspended = make_registrant(email="suspended@example.org")
     suspended.account.suspend(reason="deletion_requested")
@@ -63,7 +63,8 @@ def released(runner, tmp_path):
     return db.session.scalar(sa.select(StatRelease)), out, result.output
 
 
-def test_release_files_invariants_and_analyst_pages(released, client, login, make_account):
+def test_rule10_release_files_publish_no_small_counts_and_analysts_browse_them(
+        released, client, login, make_account):
     row, out, output = released
     meta = json.loads((out / "release.json").read_text(encoding="utf-8"))
     assert meta["as_of"] == row.as_of.isoformat() and meta["catalogue_version"]
