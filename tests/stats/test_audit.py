@@ -8,7 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from stats.audit import DisclosureRiskError, cell_intervals, check_table, exposed_cells
+from stats.audit import (
+    AuditProblem, DisclosureRiskError, cell_intervals, check_table, exposed_cells,
+    joint_intervals, own_keys,
+)
 from stats.disclosure import protect
 from stats.tabulate import Cube, with_totals
 
@@ -93,6 +96,35 @@ def test_after_suppression_every_hidden_cell_is_wide_or_the_table_is_withheld(ce
         assert np.allclose(intervals.high[prot.hidden], high[prot.hidden])
     assert (exposed_cells(cell_intervals(counts, prot.hidden), prot.hidden, PROTECTION)
             == truly_exposed).all()
+
+
+_masked_tables = st.tuples(st.integers(2, 4), st.integers(2, 4)).flatmap(
+    lambda shape: st.tuples(
+        st.lists(st.integers(0, 40), min_size=shape[0] * shape[1],
+                 max_size=shape[0] * shape[1]),
+        st.lists(st.booleans(), min_size=(shape[0] + 1) * (shape[1] + 1),
+                 max_size=(shape[0] + 1) * (shape[1] + 1)),
+    ).map(lambda drawn: (np.array(drawn[0], dtype=np.int64).reshape(shape),
+                         np.array(drawn[1]).reshape(shape[0] + 1, shape[1] + 1))))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_masked_tables)
+def test_the_quick_audit_finds_exactly_the_cells_an_exact_audit_finds(drawn):
+    """With a protection width the audit takes shortcuts; its verdicts must not change."""
+    cells, hidden = drawn
+    counts = with_totals(cells)
+    low, high = _reference_intervals(counts, hidden)
+    problem = AuditProblem("t", counts, hidden, own_keys(counts.shape))
+    quick = joint_intervals([problem], PROTECTION)[0]
+    truly_exposed = hidden & ((high - low) < PROTECTION - 1e-6)
+    assert (exposed_cells(quick, hidden, PROTECTION) == truly_exposed).all()
+    # Narrow intervals come back as bounds around the truth, wide ones as proven ranges.
+    assert (quick.low[truly_exposed] <= low[truly_exposed] + 1e-6).all()
+    assert (quick.high[truly_exposed] >= high[truly_exposed] - 1e-6).all()
+    wide = hidden & ~truly_exposed
+    assert (quick.low[wide] >= low[wide] - 1e-6).all()
+    assert (quick.high[wide] <= high[wide] + 1e-6).all()
 
 
 def _as_cube(counts: np.ndarray) -> Cube:
