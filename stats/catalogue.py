@@ -5,8 +5,8 @@ whose column takes one of the listed values; ``excluding`` drops listed values) 
 two row dimensions and one column dimension, all columns of the extract
 (:mod:`stats.extract`).  With two row dimensions the first one is a *layer*: the table is a
 stack of 2-D tables plus their sum (see :mod:`stats.disclosure`).  An analyst may only pick a
-catalogue table and swap its dimensions for others in ``allowed``; there are no free-form
-filters.  Changing anything here changes what is published: bump ``CATALOGUE_VERSION``.
+catalogue table, or one of its breakdowns (its column by one dimension in ``allowed``,
+see :meth:`TableSpec.breakdowns`); there are no free-form filters.  Changing anything here changes what is published: bump ``CATALOGUE_VERSION``.
 """
 
 from __future__ import annotations
@@ -16,10 +16,13 @@ from typing import Literal
 
 from stats.extract import COMPLETED, EXTRACT_COLUMNS, NOT_COMPLETED
 
-CATALOGUE_VERSION = "2025-1"
+CATALOGUE_VERSION = "2026-1"
 
 Measure = Literal["count", "row_share"]
 Filter = tuple[tuple[str, tuple[str, ...]], ...]
+
+#: Years since completion is nearly a function of the completion cohort: never crossed.
+EXCLUSIVE = frozenset({"cohort_band", "years_since_band"})
 
 #: Dimensions an analyst may cross; integer columns are not tabulated directly.
 DIMENSIONS = tuple(c for c in EXTRACT_COLUMNS
@@ -39,6 +42,7 @@ class TableSpec:
     excluding: Filter = ()
     sensitive: bool = False
     allowed: tuple[str, ...] = ()
+    breakdown_of: str | None = None
 
     def __post_init__(self) -> None:
         dims = (*self.rows, self.column)
@@ -50,6 +54,8 @@ class TableSpec:
             raise ValueError(f"table {self.id}: unknown dimension(s) {unknown}")
         if len(set(dims)) != len(dims):
             raise ValueError(f"table {self.id}: a dimension is used twice in {dims}")
+        if EXCLUSIVE <= set(dims):
+            raise ValueError(f"table {self.id}: {sorted(EXCLUSIVE)} are never crossed")
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -65,8 +71,26 @@ class TableSpec:
                    if d not in (*self.allowed, *self.dimensions)]
         if refused:
             raise ValueError(f"table {self.id} does not allow dimension(s) {refused}")
-        suffix = "+".join((*rows, column))
-        return replace(self, id=f"{self.id}:{suffix}", rows=rows, column=column)
+        if rows == self.rows and column == self.column:
+            return self
+        base = self.breakdown_of or self.id
+        table_id = ".".join((base, *rows)) + ("" if column == self.column else f"~{column}")
+        title = self.title.split(" (breakdown by ")[0]
+        title = f"{title} (breakdown by {' and '.join((*rows, column))})"
+        return replace(self, id=table_id, title=title, rows=rows, column=column,
+                       breakdown_of=base)
+
+    def breakdowns(self) -> tuple[TableSpec, ...]:
+        """Return the table's measure by each allowed dimension it does not already use.
+
+        These are the breakdowns an analyst may choose: one dimension by the table's
+        column, over the table's population.  A release computes them all and protects
+        them together with every other table, so no breakdown can be played against
+        another.  They are two-way on purpose: three-way swaps multiply the hidden cells
+        that the joint audit must solve together beyond what a release can afford.
+        """
+        return tuple(self.with_dimensions(rows=(dim,)) for dim in self.allowed
+                     if dim not in self.dimensions and not EXCLUSIVE <= {dim, self.column})
 
 
 _PERSON_DIMS = ("field", "sex", "age_band", "university_type", "university_group",
@@ -136,6 +160,11 @@ CATALOGUE: tuple[TableSpec, ...] = (
         allowed=("field", "sex", "cohort_band", "years_since_band", "sector"),
     ),
 )
+
+
+def with_breakdowns(tables: tuple[TableSpec, ...] = CATALOGUE) -> tuple[TableSpec, ...]:
+    """Return every table followed by its breakdowns: everything one release publishes."""
+    return tuple(t for spec in tables for t in (spec, *spec.breakdowns()))
 
 
 def table(table_id: str) -> TableSpec:

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from stats.audit import AuditProblem, exposed_cells, joint_intervals
-from stats.catalogue import CATALOGUE, CATALOGUE_VERSION, TableSpec
+from stats.catalogue import CATALOGUE_VERSION, TableSpec, with_breakdowns
 from stats.disclosure import (
     DENOMINATOR, PRIMARY, RULES, SECONDARY, SENSITIVE, Protection,
     denominator_mask, primary_mask, round_to_base, row_shares, secondary_mask,
@@ -80,6 +80,7 @@ class TableRelease:
             "population": {k: list(v) for k, v in spec.population},
             "excluding": {k: list(v) for k, v in spec.excluding},
             "sensitive": spec.sensitive, "allowed_dimensions": list(spec.allowed),
+            "breakdown_of": spec.breakdown_of,
             "hidden_by_rule": dict(self.hidden_by_rule), "withheld": self.withheld,
         }
 
@@ -246,10 +247,14 @@ def build_release(
     publish_zeros: bool = False,
     min_country_size: int = 50,
     min_university_size: int = 100,
-    tables: tuple[TableSpec, ...] = CATALOGUE,
+    tables: tuple[TableSpec, ...] | None = None,
     previous: Release | None = None,
 ) -> Release:
-    """De-identify, tabulate every table, protect them together and return the release."""
+    """De-identify, tabulate every table, protect them together and return the release.
+
+    ``tables`` defaults to the whole catalogue with every table's breakdowns.
+    """
+    tables = with_breakdowns() if tables is None else tables
     rules = Rules(threshold, rounding_base, min_denominator,
                   threshold if protection is None else protection, dominance, publish_zeros,
                   min_country_size, min_university_size)

@@ -24,7 +24,11 @@ stats_cli = AppGroup("stats", help="De-identified statistics.")
 @click.option("--dry-run", is_flag=True, help="Compute and summarise; store and write nothing.")
 def release_command(as_of: dt.datetime | None, out: Path | None, new_series: bool,
                     dry_run: bool) -> None:
-    """Write every catalogue table as CSV and XLSX, a chart per table, and the metadata."""
+    """Write every catalogue table and breakdown as CSV and XLSX, charts, and the metadata.
+
+    Charts are drawn for the catalogue's tables; a breakdown's chart is drawn on the site
+    the first time it is opened.
+    """
     moment = as_of_moment(as_of)
     started = time.perf_counter()
     click.echo(f"Building the release as of {moment:%Y-%m-%d} ...")
@@ -39,6 +43,7 @@ def release_command(as_of: dt.datetime | None, out: Path | None, new_series: boo
         click.echo(f"Stored as release #{row.id}" + (f" and written to {out}" if out else "")
                    + ".")
     hidden = ", ".join(f"{rule or 'published'}: {n}" for rule, n in release.hidden_by_rule.items())
-    click.echo(f"{len(release.tables)} tables, {len(release.withheld)} withheld by the interval "
-               f"audit; cells hidden by rule ({hidden}); "
-               f"{time.perf_counter() - started:.1f} s in all.")
+    breakdowns = sum(t.spec.breakdown_of is not None for t in release.tables.values())
+    click.echo(f"{len(release.tables) - breakdowns} tables and {breakdowns} breakdowns, "
+               f"{len(release.withheld)} withheld by the interval audit; cells hidden by rule "
+               f"({hidden}); {time.perf_counter() - started:.1f} s in all.")

@@ -3,16 +3,21 @@ from __future__ import annotations
 
 import json
 import pickle
+import secrets
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+# The object-oriented API keeps no global figure state: charts drawn by two requests at
+# once do not meet.
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # no display: charts are files
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from flask_babel import lazy_gettext as _l  # noqa: E402
+from jgrad.statistics import labels
 
 FORMATS = ("csv", "xlsx", "png", "svg")
+CHARTS = ("png", "svg")
 
 
 def _code_labels() -> dict[str, dict]:
@@ -33,15 +38,16 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
         return str(mapping[value]) if mapping and value in mapping else value
 
     frame = frame.copy()
+    headings = [labels.dimension(name) for name in frame.index.names]
     if isinstance(frame.index, pd.MultiIndex):
         frame.index = pd.MultiIndex.from_tuples(
             [tuple(rename(v, d) for v, d in zip(key, frame.index.names, strict=True))
-             for key in frame.index], names=frame.index.names)
+             for key in frame.index], names=headings)
     else:
         frame.index = pd.Index([rename(v, frame.index.name) for v in frame.index],
-                               name=frame.index.name)
+                               name=headings[0])
     frame.columns = pd.Index([rename(v, frame.columns.name) for v in frame.columns],
-                             name=frame.columns.name)
+                             name=labels.dimension(frame.columns.name))
     return frame
 
 
@@ -68,7 +74,8 @@ def chart(table, path_stem: Path) -> None:
     data = data.drop(index=[i for i in data.index if "Total" in (i if isinstance(i, tuple)
                                                                    else (i,))])
     data = labelled(data.astype("float64"))
-    figure, axes = plt.subplots(figsize=(max(6.0, 0.5 * len(data) + 4), 4.5))
+    figure = Figure(figsize=(max(6.0, 0.5 * len(data) + 4), 4.5))
+    axes = figure.subplots()
     if data.empty or data.isna().all().all():
         axes.text(0.5, 0.5, "No figures can be published for this table.",
                   ha="center", va="center", transform=axes.transAxes)
@@ -84,16 +91,23 @@ def chart(table, path_stem: Path) -> None:
         if len(plotted.columns) > 1:
             axes.legend(fontsize=7, title=str(data.columns.name or ""), title_fontsize=7,
                         loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    axes.set_title(table.spec.title, fontsize=10)
+    axes.set_title(labels.title(table.metadata()), fontsize=10)
     figure.text(0.01, 0.01, "Hidden cells are not drawn.", fontsize=7, color="#555555")
     figure.tight_layout()
-    figure.savefig(path_stem.with_suffix(".png"), dpi=110)
-    figure.savefig(path_stem.with_suffix(".svg"))
-    plt.close(figure)
+    # Written aside and renamed, so a chart drawn on request is never seen half-written.
+    for suffix, options in ((".png", {"dpi": 110}), (".svg", {})):
+        target = path_stem.with_name(path_stem.name + suffix)  # ids may hold dots
+        partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+        figure.savefig(partial, format=suffix[1:], **options)
+        partial.replace(target)
 
 
 def write_release(release, folder: Path, progress=None) -> dict:
-    """Write every table and the metadata into ``folder``; return the metadata written."""
+    """Write every table and the metadata into ``folder``; return the metadata written.
+
+    Charts of catalogue tables are drawn now; a breakdown's chart (there are dozens, at
+    half a second each) is drawn the first time it is asked for (:func:`chart_file`).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     metadata = release.to_dict()
     tables = list(release.tables.values())
@@ -106,7 +120,8 @@ def write_release(release, folder: Path, progress=None) -> dict:
                 pd.DataFrame({"note": [table.spec.title, *metadata["notes"],
                                        *(f"{k} = {v}" for k, v in metadata["flags"].items())]}
                              ).to_excel(writer, sheet_name="notes", index=False)
-            chart(table, folder / table.spec.id)
+            if table.spec.breakdown_of is None:
+                chart(table, folder / table.spec.id)
         if progress:
             progress(number, len(tables), table.spec.id)
     (folder / "release.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=2),
@@ -121,3 +136,15 @@ def read_release(folder: Path):
     """Load a release written by ``write_release`` (files the app wrote itself)."""
     with open(folder / "release.pickle", "rb") as handle:
         return pickle.load(handle)
+
+
+def chart_file(folder: Path, table_id: str, suffix: str) -> Path | None:
+    """Return a published table's chart file, drawing it first if it was not drawn yet."""
+    path = folder / f"{table_id}.{suffix}"
+    if not path.exists():
+        table = read_release(folder).tables.get(table_id)
+        if table is None or table.withheld is not None:
+            return None
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # as the others
+            chart(table, folder / table_id)
+    return path

@@ -13,7 +13,9 @@ from jgrad.audit import services as audit
 from jgrad.extensions import db
 from jgrad.statistics.extract import people_frame, spells_frame
 from jgrad.statistics.models import StatRelease
-from jgrad.statistics.publish import FORMATS, read_release, write_release
+from jgrad.statistics.publish import (
+    CHARTS, FORMATS, chart_file, read_release, write_release,
+)
 
 
 def releases_folder() -> Path:
@@ -80,7 +82,9 @@ def file_path(release: StatRelease, name: str) -> Path | None:
     """Return a release file's path when ``name`` is one of the release's own files."""
     stem, _, suffix = name.rpartition(".")
     table_ids = {t["id"] for t in release.meta["tables"] if not t["withheld"]}
-    if name == "release.json" or (stem in table_ids and suffix in FORMATS):
-        path = folder_of(release) / name
-        return path if path.exists() else None
-    return None
+    if name != "release.json" and (stem not in table_ids or suffix not in FORMATS):
+        return None
+    if suffix in CHARTS:
+        return chart_file(folder_of(release), stem, suffix)
+    path = folder_of(release) / name
+    return path if path.exists() else None

@@ -9,12 +9,14 @@ from jgrad.access import roles_required
 from jgrad.accounts.models import Role
 from jgrad.audit import services as audit
 from jgrad.extensions import db
-from jgrad.statistics import services
+from jgrad.statistics import labels, services
 from jgrad.statistics.models import StatRelease
 from jgrad.statistics.publish import display_frame, read_release
 
 bp = Blueprint("statistics", __name__, url_prefix="/stats")
 analyst_required = roles_required(Role.ANALYST, Role.ADMIN)
+bp.add_app_template_filter(labels.dimension, "stats_dimension")
+bp.add_app_template_filter(labels.title, "stats_title")
 
 
 def _release(release_id: int) -> StatRelease:
@@ -28,11 +30,19 @@ def releases():
     return render_template("statistics/releases.html", releases=rows)
 
 
+def _families(meta: dict) -> list[tuple[dict, list[dict]]]:
+    """Return each catalogue table's metadata with the metadata of its breakdowns."""
+    tables = meta["tables"]
+    return [(t, [b for b in tables if b.get("breakdown_of") == t["id"]])
+            for t in tables if t.get("breakdown_of") is None]
+
+
 @bp.route("/<int:release_id>")
 @analyst_required
 def release(release_id: int):
     row = _release(release_id)
-    return render_template("statistics/release.html", release=row, meta=row.meta)
+    return render_template("statistics/release.html", release=row, meta=row.meta,
+                           families=_families(row.meta))
 
 
 @bp.route("/<int:release_id>/tables/<table_id>")
@@ -45,7 +55,10 @@ def table(release_id: int, table_id: str):
     audit.record("stats.table.viewed", account=current_user, object_type="stat_release",
                  object_id=row.id, details={"table": table_id})
     db.session.commit()
+    base_id = item.spec.breakdown_of or item.spec.id
+    family = next(f for f in _families(row.meta) if f[0]["id"] == base_id)
     return render_template("statistics/table.html", release=row, table=item, shown=shown,
+                           heading=labels.title(item.metadata()), family=family,
                            flags=row.meta["flags"], notes=row.meta["notes"])
 
 

@@ -11,6 +11,7 @@ from jgrad.accounts.models import Role
 from jgrad.audit.models import AuditEvent
 from jgrad.db import utcnow
 from jgrad.extensions import db
+from jgrad.statistics import services
 from jgrad.statistics.extract import people_frame, spells_frame
 from jgrad.statistics.models import StatRelease
 
@@ -72,8 +73,11 @@ def test_rule10_release_files_publish_no_small_counts_and_analysts_browse_them(
     assert set(meta["hidden_by_rule"]) >= {"x", "s"}
     published = [t for t in meta["tables"] if not t["withheld"]]
     assert published, "every table was withheld"
+    assert {t["breakdown_of"] for t in published} > {None}, "breakdowns are published"
     for table in published:
-        for ext in ("csv", "xlsx", "png", "svg"):
+        # Charts of breakdowns are drawn when first asked for (see below).
+        charts = ("png", "svg") if table["breakdown_of"] is None else ()
+        for ext in ("csv", "xlsx", *charts):
             assert (out / f"{table['id']}.{ext}").stat().st_size > 0
         rows = list(csv.reader(io.StringIO(
             (out / f"{table['id']}.csv").read_text(encoding="utf-8-sig"))))
@@ -109,3 +113,45 @@ def test_rule10_release_files_publish_no_small_counts_and_analysts_browse_them(
     downloads = db.session.scalars(sa.select(AuditEvent).where(
         AuditEvent.action == "stats.downloaded")).all()
     assert len(downloads) == 3
+
+
+def test_rule10_analysts_choose_a_breakdown_and_its_chart_is_drawn_when_asked_for(
+        released, client, login, make_account):
+    row, out, _ = released
+    meta = row.meta
+    breakdown = next(t for t in meta["tables"]
+                     if t["breakdown_of"] == "income_by_field" and t["rows"] == ["sex"])
+    make_account(role=Role.ANALYST, email="analyst@example.org")
+    login("analyst@example.org")
+    base_page = client.get(f"/stats/{row.id}/tables/income_by_field").get_data(as_text=True)
+    link = f"/stats/{row.id}/tables/{breakdown['id']}"
+    if breakdown["withheld"]:
+        assert link not in base_page and "withheld" in base_page
+        return
+    assert link in base_page, "the table page offers its breakdowns"
+    page = client.get(link).get_data(as_text=True)
+    assert "by sex" in page and "Female" in page
+    assert 'aria-current="page">Sex<' in page
+    chart = services.folder_of(row) / f"{breakdown['id']}.svg"
+    assert not chart.exists() and not (out / chart.name).exists()
+    response = client.get(f"/stats/{row.id}/files/{breakdown['id']}.svg")
+    assert response.status_code == 200 and b"<svg" in response.data[:500]
+    assert chart.exists(), "drawn once, then served from the release folder"
+    assert client.get(f"/stats/{row.id}/files/{breakdown['id']}.csv").status_code == 200
+    # A dimension the table does not allow is not a breakdown, so there is no such table.
+    assert client.get(f"/stats/{row.id}/tables/income_by_field.university_group"
+                      ).status_code == 404
+    viewed = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action.in_(["stats.table.viewed", "stats.downloaded"]))).all()
+    assert len(viewed) == 4
+
+
+def test_every_catalogue_table_and_dimension_has_a_name_for_readers(app):
+    from jgrad.statistics import labels
+    from stats.catalogue import CATALOGUE, with_breakdowns
+
+    with app.test_request_context():
+        assert {k: str(v) for k, v in labels.TITLES.items()} == \
+            {spec.id: spec.title for spec in CATALOGUE}
+        used = {d for spec in with_breakdowns() for d in spec.dimensions}
+        assert used <= set(labels.DIMENSIONS)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stats.catalogue import CATALOGUE, CATALOGUE_VERSION, table
+from stats.catalogue import CATALOGUE, CATALOGUE_VERSION, EXCLUSIVE, table, with_breakdowns
 from stats.extract import deidentify
 from stats.release import Release, build_release
 from stats.tabulate import TOTAL, build_cube
@@ -32,10 +32,12 @@ def _published(release: Release):
     return [t for t in release.tables.values() if not t.withheld]
 
 
-def test_every_catalogue_table_is_in_the_release_and_most_are_published(release):
-    assert list(release.tables) == [spec.id for spec in CATALOGUE]
+def test_every_catalogue_table_and_breakdown_is_in_the_release_and_most_are_published(
+        release):
+    assert list(release.tables) == [spec.id for spec in with_breakdowns()]
     published = _published(release)
-    assert len(published) >= len(CATALOGUE) - 1
+    assert sum(t.spec.breakdown_of is None for t in published) >= len(CATALOGUE) - 1
+    assert len(published) >= 0.8 * len(release.tables)
     for t in published:
         assert (t.flags.to_numpy() == "").sum() > 0, f"{t.spec.id} publishes nothing"
 
@@ -101,3 +103,33 @@ def test_analysts_may_only_swap_in_allowed_dimensions():
     assert spec.with_dimensions(rows=("sex",)).rows == ("sex",)
     with pytest.raises(ValueError, match="does not allow"):
         spec.with_dimensions(rows=("university_group",))
+
+
+def test_breakdowns_are_two_way_over_the_tables_population_in_allowed_dimensions_only():
+    ids = [spec.id for spec in with_breakdowns()]
+    assert len(ids) == len(set(ids))
+    for spec in CATALOGUE:
+        breakdowns = spec.breakdowns()
+        assert breakdowns, spec.id
+        for b in breakdowns:
+            assert b.breakdown_of == spec.id and len(b.rows) == 1
+            assert b.rows[0] in spec.allowed and b.rows[0] not in spec.dimensions
+            assert (b.column, b.measure, b.population, b.excluding, b.sensitive) == \
+                (spec.column, spec.measure, spec.population, spec.excluding, spec.sensitive)
+            assert not EXCLUSIVE <= {*b.dimensions}
+    with pytest.raises(ValueError, match="never crossed"):
+        table("sector_by_field_years_since").with_dimensions(rows=("cohort_band",),
+                                                             column="years_since_band")
+
+
+def test_a_breakdown_publishes_its_total_row_exactly_as_the_table_it_breaks_down(release):
+    """Same people, same cells: one value and one suppression, or comparing would tell."""
+    base = release.tables["income_by_field"]
+    for dim in ("sex", "cohort_band", "sector"):
+        breakdown = release.tables[f"income_by_field.{dim}"]
+        if breakdown.withheld:
+            continue
+        pd.testing.assert_series_equal(breakdown.counts.loc[TOTAL], base.counts.loc[TOTAL],
+                                       check_names=False)
+        pd.testing.assert_series_equal(breakdown.flags.loc[TOTAL], base.flags.loc[TOTAL],
+                                       check_names=False)

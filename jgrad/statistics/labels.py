@@ -1,0 +1,57 @@
+"""Names of the catalogue's tables and dimensions in the reader's language.
+
+The catalogue itself (``stats/``) is pure data in English; these are its translations.
+A test fails when a catalogue table or dimension has no name here.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+DIMENSIONS = {
+    "age_band": _l("Age"),
+    "sex": _l("Sex"),
+    "nationality_group": _l("Nationality"),
+    "university_group": _l("University"),
+    "university_type": _l("Type of university"),
+    "field": _l("Field"),
+    "status": _l("Doctoral status"),
+    "cohort_band": _l("Completion cohort (fiscal years)"),
+    "years_since_band": _l("Years since completion"),
+    "labour_status": _l("Labour status"),
+    "sector": _l("Employment sector"),
+    "postdoc": _l("Postdoctoral position"),
+    "employment_term": _l("Employment term"),
+    "income_band": _l("Annual income"),
+    "working_abroad": _l("Working abroad"),
+}
+
+TITLES = {
+    "registrants_by_status_field": _l("Registrants by doctoral status and field"),
+    "completers_by_status_field_cohort": _l(
+        "Programme completers by status, field and completion cohort"),
+    "sector_by_field_years_since": _l(
+        "Doctorate holders in work by employment sector, field and years since degree"),
+    "postdoc_share_by_field_cohort": _l(
+        "Share of employed doctorate holders in postdoctoral positions, by field and cohort"),
+    "employment_term_by_sector_cohort": _l(
+        "Permanent and fixed-term employment of doctorate holders, by sector and cohort"),
+    "sector_by_sex_field": _l("Doctorate holders in work by sex, field and employment sector"),
+    "working_abroad_by_field": _l(
+        "Doctorate holders in work, working abroad or in Japan, by field"),
+    "income_by_field": _l("Doctorate holders in work by annual income band and field"),
+}
+
+
+def dimension(name: str | None) -> str | None:
+    """Return a dimension's name for readers (its code when it has none)."""
+    return str(DIMENSIONS[name]) if name in DIMENSIONS else name
+
+
+def title(table: dict) -> str:
+    """Return a table's title from its metadata; a breakdown names its dimension."""
+    base = table.get("breakdown_of")
+    if base is None:
+        return str(TITLES.get(table["id"], table["title"]))
+    return _("%(title)s: by %(dimension)s", title=TITLES.get(base, table["title"]),
+             dimension=dimension(table["rows"][0]).lower())
