@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix, hstack
 from scipy.sparse.csgraph import connected_components
 
 
@@ -118,18 +118,26 @@ class _Model:
         self.highs.passModel(lp)
         self.columns = np.arange(n, dtype=np.int32)
 
-    def minimum(self, objective: np.ndarray) -> tuple[float, np.ndarray | None]:
-        """Return min of ``objective @ x`` and a minimising point (None if unbounded)."""
+    def minimum(self, objective: np.ndarray
+                ) -> tuple[float, np.ndarray | None, np.ndarray | None]:
+        """Return min of ``objective @ x``, a minimising point, and a ray if unbounded.
+
+        The true counts are a feasible point, so an unbounded minimum has a ray ``d``:
+        adding any multiple of ``d`` to the counts stays feasible, so every cell with
+        ``d > 0`` has no upper bound at all.
+        """
         highs = self.highs
         highs.changeColsCost(len(self.columns), self.columns, objective.astype(float))
         highs.run()
         status = highs.getModelStatus()
         if status in (highspy.HighsModelStatus.kUnbounded,
                       highspy.HighsModelStatus.kUnboundedOrInfeasible):
-            return -np.inf, None  # only when maximising a cell that no total caps
+            _, has_ray, ray = highs.getPrimalRay()
+            return -np.inf, None, np.asarray(ray) if has_ray else None
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"interval audit LP failed: {highs.modelStatusToString(status)}")
-        return highs.getInfo().objective_function_value, np.array(highs.getSolution().col_value)
+        return (highs.getInfo().objective_function_value,
+                np.array(highs.getSolution().col_value), None)
 
 
 def _outer_bounds(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray,
@@ -173,6 +181,22 @@ def _outer_bounds(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray,
     return lower, upper
 
 
+def _unbounded_above(matrix: csr_matrix, upper: np.ndarray) -> np.ndarray:
+    """Return which variables have no upper bound: one LP over the recession cone.
+
+    A variable is unbounded above exactly when some direction ``d >= 0`` with ``A d = 0``
+    (fixed variables not moving) has ``d_i > 0``: adding it to the true counts stays
+    feasible.  Directions add up, so with ``d = t + s``, ``0 <= t <= 1`` and ``s >= 0``,
+    the largest ``sum(t)`` is reached with ``t_i = 1`` exactly on those variables.
+    """
+    n = matrix.shape[1]
+    free = np.where(np.isinf(upper), 1.0, 0.0)
+    cone = _Model(hstack([matrix, matrix]).tocsr(), np.zeros(matrix.shape[0]),
+                  np.zeros(2 * n), np.concatenate([free, np.where(free > 0, np.inf, 0.0)]))
+    _, direction, _ = cone.minimum(np.concatenate([-np.ones(n), np.zeros(n)]))
+    return direction[:n] > 0.5
+
+
 def _component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, upper: np.ndarray,
                truth: np.ndarray, protection: float | None, seed: int, wide: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray]:
@@ -192,10 +216,12 @@ def _component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, upper: np
     out_low, out_high = _outer_bounds(matrix, rhs, lower, upper)
     eps = 1e-6
 
-    def seen(point: np.ndarray | None) -> None:
+    def seen(point: np.ndarray | None, ray: np.ndarray | None = None) -> None:
         if point is not None:
             np.minimum(low, point, out=low)
             np.maximum(high, point, out=high)
+        if ray is not None:
+            high[ray > eps] = out_high[ray > eps] = np.inf
 
     def narrow() -> np.ndarray:
         if protection is None:
@@ -208,21 +234,23 @@ def _component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, upper: np
             return settled
         return (high - low >= protection) | settled | narrow()
 
+    unbounded = _unbounded_above(matrix, upper)
+    high[unbounded] = out_high[unbounded] = np.inf
     model = _Model(matrix, rhs, lower, upper)
     rng = np.random.default_rng(seed)
     if protection is not None:
         for _ in range(8):
             if done().all():
                 break
-            seen(model.minimum(rng.choice([-1.0, 1.0], size=n))[1])
+            seen(*model.minimum(rng.choice([-1.0, 1.0], size=n))[1:])
     for var in np.flatnonzero(~done()):
         for sense in (-1.0, 1.0):  # maximise first: upper bounds are what totals pin
             if done()[var]:
                 break
             objective = np.zeros(n)
             objective[var] = sense
-            value, point = model.minimum(objective)
-            seen(point)
+            value, point, ray = model.minimum(objective)
+            seen(point, ray)
             if sense < 0:
                 high[var] = out_high[var] = -value
             else:
