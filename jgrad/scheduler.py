@@ -39,6 +39,9 @@ SCHEDULES = (
     Schedule("token-cleanup", CronTrigger(hour=4, minute=0, timezone=TIMEZONE),
              dt.timedelta(days=1)),
     Schedule("mail-delivery", IntervalTrigger(minutes=1), dt.timedelta(minutes=1)),
+    # Monthly statistics; a deployment that has never made one gets its first on start.
+    Schedule("stats-release", CronTrigger(day=1, hour=5, minute=0, timezone=TIMEZONE),
+             dt.timedelta(days=31)),
 )
 
 

@@ -17,6 +17,7 @@ from jgrad.lifecycle.models import JobRun
 from jgrad.mail import services as mail
 from jgrad.mail.models import DeliveryState, OutboxMessage
 from jgrad.registrants.history import DeletionRequest, DeletionRequestState
+from jgrad.statistics.services import scheduled_release
 
 log = logging.getLogger("jgrad.jobs")
 
@@ -83,6 +84,7 @@ JOBS = {
     "deletion-deadlines": deletion_deadlines,
     "mail-delivery": deliver_mail,
     "token-cleanup": cleanup_tokens,
+    "stats-release": scheduled_release,
 }
 
 

@@ -26,6 +26,25 @@ DIMENSIONS = {
     "working_abroad": _l("Working abroad"),
 }
 
+#: Labels the extract and the tables add themselves (totals, unknowns, groupings).
+VALUES = {
+    "Total": _l("Total"),
+    "Unknown": _l("Unknown"),
+    "Not completed": _l("Not completed"),
+    "Other": _l("Other"),
+    "Yes": _l("Yes"),
+    "No": _l("No"),
+    "Japan": _l("Japan"),
+    "Abroad": _l("Abroad"),
+    "national": _l("National"),
+    "public": _l("Public"),
+    "private": _l("Private"),
+    "Other universities": _l("Other universities"),
+    "Other national universities": _l("Other national universities"),
+    "Other public universities": _l("Other public universities"),
+    "Other private universities": _l("Other private universities"),
+}
+
 TITLES = {
     "registrants_by_status_field": _l("Registrants by doctoral status and field"),
     "completers_by_status_field_cohort": _l(

@@ -35,7 +35,9 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
 
     def rename(value, dimension):
         mapping = names.get(dimension)
-        return str(mapping[value]) if mapping and value in mapping else value
+        if mapping and value in mapping:
+            return str(mapping[value])
+        return str(labels.VALUES[value]) if value in labels.VALUES else value
 
     frame = frame.copy()
     headings = [labels.dimension(name) for name in frame.index.names]

@@ -88,3 +88,13 @@ def file_path(release: StatRelease, name: str) -> Path | None:
         return chart_file(folder_of(release), stem, suffix)
     path = folder_of(release) / name
     return path if path.exists() else None
+
+
+def scheduled_release(now: dt.datetime, dry_run: bool = False, progress=None) -> dict:
+    """Monthly job: a release as of now, continuing the series (so arrivals stay hidden)."""
+    release, previous_row = build(now)
+    counts = {"tables": len(release.tables), "withheld": len(release.withheld)}
+    if dry_run:
+        return counts
+    row = store(release, previous_row)
+    return {"release": row.id, **counts}

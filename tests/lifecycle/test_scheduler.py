@@ -26,15 +26,31 @@ def test_every_job_is_registered_with_coalescing_and_hours_of_grace(app):
 
 def test_a_day_missed_while_the_scheduler_was_down_runs_once_on_restart(app):
     two_days_ago = utcnow() - dt.timedelta(days=2)
+    daily = set(JOBS) - {"stats-release"}
     for job in JOBS:
         db.session.add(JobRun(job=job, started_at=two_days_ago, finished_at=two_days_ago,
                               status="succeeded", counts={}))
     db.session.commit()
-    assert set(overdue()) == set(JOBS)
-    assert set(catch_up()) == set(JOBS)
+    assert set(overdue()) == daily  # the monthly release is not due after two days
+    assert set(catch_up()) == daily
     assert catch_up() == []  # a second start does not run them again
     runs = db.session.scalars(sa.select(JobRun).where(JobRun.started_at > two_days_ago)).all()
-    assert sorted(run.job for run in runs) == sorted(JOBS)
+    assert sorted(run.job for run in runs) == sorted(daily)
+
+
+def test_the_monthly_release_runs_on_the_first_start_and_continues_the_series(
+        app, make_registrant):
+    from jgrad.statistics.models import StatRelease
+
+    make_registrant()
+    assert "stats-release" in overdue()  # never made: the first start makes one
+    counts = run_job("stats-release")
+    first = db.session.scalar(sa.select(StatRelease))
+    assert counts["release"] == first.id and counts["tables"] > 8
+    assert "stats-release" not in overdue()
+    assert "stats-release" in overdue(utcnow() + dt.timedelta(days=32))
+    second = run_job("stats-release")
+    assert db.session.get(StatRelease, second["release"]).previous_id == first.id
 
 
 def test_every_run_is_recorded_with_counts(app):
