@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from jgrad import create_app
+from jgrad.accounts import passwords
 from jgrad.extensions import db, limiter
 
 PG_URL = os.environ.get("JGRAD_TEST_DATABASE_URL")
@@ -127,4 +128,9 @@ def runner(app):
 
 
 from tests.factories import *  # noqa: E402,F401,F403  (factory fixtures)
+from tests.factories import TEST_HASHER  # noqa: E402
+
+# Production's hashing cost is proven once (tests/accounts/test_login.py), not paid at every
+# log-in of the suite.
+passwords.use_hasher(TEST_HASHER)
 from tests.smtp import smtp_server  # noqa: E402,F401

@@ -5,6 +5,7 @@ import datetime as dt
 import itertools
 
 import pytest
+from argon2 import PasswordHasher
 
 from jgrad.accounts.models import Account, AccountState, EmailStatus, Role
 from jgrad.accounts.passwords import hash_password
@@ -15,6 +16,8 @@ from jgrad.registrants.identifiers import new_doctor_id
 from jgrad.universities.models import University
 
 PASSWORD = "correct horse battery staple"
+# Still argon2id, at the cheapest parameters argon2 allows.
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 _counter = itertools.count(1)
 
 __all__ = ["make_university", "make_account", "make_registrant", "login", "PASSWORD", "outbox", "link_in"]

@@ -2,11 +2,12 @@
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
+from jgrad.accounts import passwords
 from jgrad.accounts.models import Account, AccountState
 from jgrad.accounts.passwords import hash_password, is_common, password_problem, verify_password
 from jgrad.audit.models import AuditEvent
 from jgrad.extensions import db
-from tests.factories import PASSWORD, link_in, outbox
+from tests.factories import PASSWORD, TEST_HASHER, link_in, outbox
 
 NEW_PASSWORD = "a completely different phrase"
 
@@ -120,12 +121,23 @@ def test_passwords_are_argon2id_and_rehashed_when_parameters_change(make_registr
     registrant = make_registrant(email="hana@example.org")
     account = registrant.account
     assert account.password_hash.startswith("$argon2id$")
-    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
-    account.password_hash = weak.hash(PASSWORD)
-    old_hash = account.password_hash
-    assert verify_password(account, PASSWORD)
-    assert account.password_hash != old_hash
-    assert not PasswordHasher().check_needs_rehash(account.password_hash)
+    passwords.use_hasher(passwords.PRODUCTION_HASHER)
+    try:
+        old_hash = account.password_hash  # made by the suite's cheap hasher
+        assert verify_password(account, PASSWORD)
+        assert account.password_hash != old_hash
+        assert not PasswordHasher().check_needs_rehash(account.password_hash)
+        assert hash_password(PASSWORD).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    finally:
+        passwords.use_hasher(TEST_HASHER)
+
+
+def test_production_hashes_with_argon2_cffi_defaults():
+    production = passwords.PRODUCTION_HASHER
+    defaults = PasswordHasher()
+    assert (production.time_cost, production.memory_cost, production.parallelism) == (
+        defaults.time_cost, defaults.memory_cost, defaults.parallelism)
+    assert production.type.name == "ID"
 
 
 def test_password_rules_length_and_common_passwords():
