@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app jgrad
 # Links in mail sent by the scheduler point at the local server.
 DEV_ENV := JGRAD_ENV=development JGRAD_SERVER_NAME_FOR_MAIL=$${JGRAD_SERVER_NAME_FOR_MAIL:-http://$(HOST):$(PORT)}
 
-.PHONY: run test install translations messages clean
+.PHONY: run serve scheduler test install translations messages clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,15 @@ run: translations
 	$(DEV_ENV) $(FLASK) scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production: gunicorn (gunicorn.conf.py) over the configured database; see docs/deploy.md.
+serve: translations
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# Production: the scheduled jobs, one process per deployment, beside `make serve`.
+scheduler: translations
+	$(FLASK) scheduler
 
 test: translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
