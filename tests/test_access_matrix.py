@@ -9,9 +9,11 @@ from jgrad.extensions import db
 from jgrad.registrants import services as records
 from tests.factories import PASSWORD
 
-VISITORS = ("anonymous", "registrant_a", "registrant_b", "staff_a", "staff_other",
-            "staff_noncooperating", "analyst", "admin")
+VISITORS = ("anonymous", "registrant_a", "registrant_b", "staff_a", "staff_viewer",
+            "staff_other", "staff_noncooperating", "analyst", "admin")
 
+# OK: a page (GET) or a form handled (POST: shown again, or done and redirected elsewhere
+# than the log-in page). A redirect passes only where OK or LOGIN is expected.
 OK, DENIED, HIDDEN, LOGIN = {200, 302}, {403}, {404}, "login"
 
 # Who may do what, by kind of route.
@@ -24,10 +26,18 @@ KINDS = {
     "own_record": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN,
                    "registrant_a": OK, "registrant_b": HIDDEN},
     "portal": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "staff_a": OK,
-               "staff_other": OK, "staff_noncooperating": OK, "admin": OK},
+               "staff_viewer": OK, "staff_other": OK, "staff_noncooperating": OK, "admin": OK},
+    # Writing to alumni: editors and administrators, not viewers.
+    "portal_editor": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "staff_a": OK,
+                      "staff_other": OK, "staff_noncooperating": OK, "admin": OK},
     # Registrant A's record in the portal: only A's cooperating university and the institute.
     "portal_record": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "staff_a": OK,
-                      "staff_other": HIDDEN, "staff_noncooperating": HIDDEN, "admin": OK},
+                      "staff_viewer": OK, "staff_other": HIDDEN,
+                      "staff_noncooperating": HIDDEN, "admin": OK},
+    # Correcting it: the same, but never a viewer.
+    "portal_record_edit": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN,
+                           "staff_a": OK, "staff_other": HIDDEN,
+                           "staff_noncooperating": HIDDEN, "admin": OK},
     "portal_staff": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "staff_a": OK,
                      "staff_other": OK, "staff_noncooperating": OK},
     # Confirming needs a ticket from an upload: without one it is a bad request.
@@ -55,11 +65,12 @@ ROUTES = {
     "registrants.enrolment": "own_record", "registrants.delete_enrolment": "own_record",
     "registrants.career": "own_record", "registrants.delete_career": "own_record",
     "portal.alumni": "portal", "portal.export": "portal", "portal.messages": "portal",
-    "portal.contact": "portal",
+    "portal.contact": "portal_editor",
     "portal.import_upload": "portal_staff", "portal.import_confirm": "portal_staff_post",
-    "portal.record": "portal_record", "portal.correct_profile": "portal_record",
-    "portal.correct_enrolment": "portal_record", "portal.delete_enrolment": "portal_record",
-    "portal.correct_career": "portal_record", "portal.delete_career": "portal_record",
+    "portal.record": "portal_record", "portal.correct_profile": "portal_record_edit",
+    "portal.correct_enrolment": "portal_record_edit",
+    "portal.delete_enrolment": "portal_record_edit",
+    "portal.correct_career": "portal_record_edit", "portal.delete_career": "portal_record_edit",
     "statistics.releases": "statistics_list", "statistics.release": "statistics",
     "statistics.table": "statistics", "statistics.download": "statistics",
     "admin.dashboard_page": "admin", "admin.inquiries": "admin",
@@ -87,6 +98,8 @@ def world(make_university, make_registrant, make_account):
     make_registrant(email="b@example.org", university=other)
     staff = {
         "staff_a": make_account(role=Role.STAFF, university=a, email="staff.a@example.org"),
+        "staff_viewer": make_account(role=Role.STAFF, university=a,
+                                     email="viewer.a@example.org"),
         "staff_other": make_account(role=Role.STAFF, university=other,
                                     email="staff.b@example.org"),
         "staff_noncooperating": make_account(role=Role.STAFF, university=closed,
@@ -94,6 +107,7 @@ def world(make_university, make_registrant, make_account):
     }
     for account in staff.values():
         account.staff_role = "editor"
+    staff["staff_viewer"].staff_role = "viewer"
     make_account(role=Role.ANALYST, email="analyst@example.org")
     make_account(role=Role.ADMIN, email="admin@example.org")
     db.session.commit()
@@ -102,7 +116,8 @@ def world(make_university, make_registrant, make_account):
         "enrolment": registrant_a.enrolments[0].id,
         "career": spell.id,
         "logins": {"registrant_a": "a@example.org", "registrant_b": "b@example.org",
-                   "staff_a": "staff.a@example.org", "staff_other": "staff.b@example.org",
+                   "staff_a": "staff.a@example.org", "staff_viewer": "viewer.a@example.org",
+                   "staff_other": "staff.b@example.org",
                    "staff_noncooperating": "staff.c@example.org",
                    "analyst": "analyst@example.org", "admin": "admin@example.org"},
     }
@@ -144,15 +159,22 @@ def test_access_matrix(app, client, world, visitor):
         response = client.submit("/login", {"identifier": world["logins"][visitor],
                                             "password": PASSWORD})
         assert response.status_code == 302
+    checked = 0
     for endpoint, kind, method, path in _requests(app, world):
         expected = KINDS[kind][visitor]
         if endpoint == "accounts.logout":
             continue  # it would end the visit; tested on its own
         response = client.get(path) if method == "GET" else client.submit(path)
+        checked += 1
         if expected == LOGIN:
             assert response.status_code == 302 and "/login" in response.headers["Location"], \
                 (endpoint, response.status_code)
+            continue
+        if response.status_code == 302:
+            assert expected == OK and "/login" not in response.headers["Location"], \
+                (endpoint, response.headers["Location"])
         elif endpoint in ("accounts.signup_complete", "accounts.reset_complete"):
             assert response.status_code in (302, 400), endpoint  # no token: generic refusal
         else:
             assert response.status_code in expected, (endpoint, method, response.status_code)
+    assert checked > 50

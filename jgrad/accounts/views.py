@@ -15,6 +15,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from jgrad.access import ANYONE, SIGNED_IN, allow, guard
 from jgrad.accounts import services, tokens
 from jgrad.accounts.forms import (
     ChangePasswordForm,
@@ -29,6 +30,7 @@ from jgrad.extensions import db, limiter
 from jgrad.registrants.forms import values_of
 
 bp = Blueprint("accounts", __name__)
+guard(bp, ANYONE)  # signing up, in and out; the password page says otherwise
 
 
 def _limit(name: str):
@@ -185,6 +187,7 @@ def reset_complete():
 
 
 @bp.route("/me/password", methods=["GET", "POST"])
+@allow(SIGNED_IN)
 @login_required
 def change_password():
     form = ChangePasswordForm(identifiers=(current_user.email or "", current_user.login))

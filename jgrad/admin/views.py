@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from jgrad.access import roles_required
+from jgrad.access import guard, roles_required
 from jgrad.accounts.models import Role
 from jgrad.audit import services as audit
 from jgrad.contact.models import Inquiry
@@ -15,6 +15,7 @@ from jgrad.db import utcnow
 from jgrad.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+guard(bp, Role.ADMIN)
 PAGE_SIZE = 50
 
 

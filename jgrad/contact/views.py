@@ -4,12 +4,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template
 from flask_babel import get_locale
 
+from jgrad.access import ANYONE, guard
 from jgrad.audit import services as audit
 from jgrad.contact.forms import ContactForm
 from jgrad.contact.models import Inquiry
 from jgrad.extensions import db, limiter
 
 bp = Blueprint("contact", __name__)
+guard(bp, ANYONE)
 
 
 @bp.route("/contact", methods=["GET", "POST"])

@@ -5,9 +5,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from jgrad.access import ANYONE, guard
 from jgrad.extensions import db
 
 bp = Blueprint("main", __name__)
+guard(bp, ANYONE)
 
 
 @bp.route("/")

@@ -10,6 +10,8 @@ from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.mail import services as mail
 from jgrad.portal.access import record_for, registrant_for
+from jgrad.access import EDITOR, allow
+from jgrad.accounts.models import Role
 from jgrad.portal.views import bp, editor_only, staff_or_admin
 from jgrad.registrants import services
 from jgrad.registrants.forms import CareerSpellForm, EnrolmentForm, ProfileForm, values_of
@@ -41,6 +43,7 @@ def _done(registrant, changed: bool):
 
 
 @bp.route("/<doctor_id>/profile", methods=["GET", "POST"])
+@allow(EDITOR, Role.ADMIN)
 @staff_or_admin
 def correct_profile(doctor_id: str):
     editor_only()
@@ -86,6 +89,7 @@ def _remove(doctor_id, model, record_id, delete):
 
 @bp.route("/<doctor_id>/enrolments/new", methods=["GET", "POST"])
 @bp.route("/<doctor_id>/enrolments/<int:record_id>", methods=["GET", "POST"])
+@allow(EDITOR, Role.ADMIN)
 @staff_or_admin
 def correct_enrolment(doctor_id: str, record_id: int | None = None):
     return _correct(doctor_id, Enrolment, EnrolmentForm, record_id, services.add_enrolment,
@@ -93,6 +97,7 @@ def correct_enrolment(doctor_id: str, record_id: int | None = None):
 
 
 @bp.route("/<doctor_id>/enrolments/<int:record_id>/delete", methods=["POST"])
+@allow(EDITOR, Role.ADMIN)
 @staff_or_admin
 def delete_enrolment(doctor_id: str, record_id: int):
     return _remove(doctor_id, Enrolment, record_id, services.delete_enrolment)
@@ -100,6 +105,7 @@ def delete_enrolment(doctor_id: str, record_id: int):
 
 @bp.route("/<doctor_id>/careers/new", methods=["GET", "POST"])
 @bp.route("/<doctor_id>/careers/<int:record_id>", methods=["GET", "POST"])
+@allow(EDITOR, Role.ADMIN)
 @staff_or_admin
 def correct_career(doctor_id: str, record_id: int | None = None):
     return _correct(doctor_id, CareerSpell, CareerSpellForm, record_id,
@@ -107,6 +113,7 @@ def correct_career(doctor_id: str, record_id: int | None = None):
 
 
 @bp.route("/<doctor_id>/careers/<int:record_id>/delete", methods=["POST"])
+@allow(EDITOR, Role.ADMIN)
 @staff_or_admin
 def delete_career(doctor_id: str, record_id: int):
     return _remove(doctor_id, CareerSpell, record_id, services.delete_career_spell)

@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
-from jgrad.access import deny, roles_required
+from jgrad.access import EDITOR, allow, deny, roles_required
 from jgrad.accounts.models import Role
 from jgrad.actors import Actor
 from jgrad.extensions import db
@@ -39,6 +39,7 @@ def _check(data: bytes, name: str):
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@allow(EDITOR)
 @editor_staff
 def import_upload():
     editor_only()
@@ -67,6 +68,7 @@ def import_upload():
 
 
 @bp.route("/import/confirm", methods=["POST"])
+@allow(EDITOR)
 @editor_staff
 def import_confirm():
     editor_only()

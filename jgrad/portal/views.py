@@ -10,7 +10,7 @@ from flask import (Blueprint, Response, flash, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from jgrad.access import deny, roles_required
+from jgrad.access import EDITOR, allow, deny, guard, roles_required
 from jgrad.accounts.models import Role
 from jgrad.audit import services as audit
 from jgrad.db import utcnow
@@ -26,6 +26,7 @@ from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.models import Registrant
 
 bp = Blueprint("portal", __name__, url_prefix="/records")
+guard(bp, Role.STAFF, Role.ADMIN)
 staff_or_admin = roles_required(Role.STAFF, Role.ADMIN)
 
 
@@ -101,6 +102,7 @@ def record(doctor_id: str):
 
 
 @bp.route("/contact", methods=["GET", "POST"])
+@allow(EDITOR, Role.ADMIN)
 @staff_or_admin
 def contact():
     editor_only()

@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from jgrad.access import deny
+from jgrad.access import deny, guard
 from jgrad.accounts.models import Role
 from jgrad.accounts.passwords import verify_password
 from jgrad.actors import Actor
@@ -32,6 +32,7 @@ from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.models import CareerSpell, Enrolment
 
 bp = Blueprint("registrants", __name__, url_prefix="/me")
+guard(bp, Role.REGISTRANT)
 
 
 def registrant_required(view):

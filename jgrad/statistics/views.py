@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, send_file
 from flask_login import current_user
 
-from jgrad.access import roles_required
+from jgrad.access import guard, roles_required
 from jgrad.accounts.models import Role
 from jgrad.audit import services as audit
 from jgrad.extensions import db
@@ -14,6 +14,7 @@ from jgrad.statistics.models import StatRelease
 from jgrad.statistics.publish import display_frame, read_release
 
 bp = Blueprint("statistics", __name__, url_prefix="/stats")
+guard(bp, Role.ANALYST, Role.ADMIN)
 analyst_required = roles_required(Role.ANALYST, Role.ADMIN)
 bp.add_app_template_filter(labels.dimension, "stats_dimension")
 bp.add_app_template_filter(labels.title, "stats_title")
