@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -72,18 +73,13 @@ class Needles:
         return sorted({t for t in tokens if t and len(t) >= MIN_TOKEN}, key=len, reverse=True)
 
     def matcher(self, names: bool = True, numbers: bool = True,
-                full_names: bool = True) -> re.Pattern | None:
-        """A regex matching any identifier as a whole token (full names with any spacing)."""
-        parts = [re.escape(t) for t in self.words(names, numbers)]
-        if full_names:
-            for family, given in self.full_names:
-                f, g = re.escape(family), re.escape(given)
-                parts += [rf"{f}\s*{g}", rf"{g}\s*{f}"]
-        if not parts:
+                full_names: bool = True) -> "Finder | None":
+        """A finder of any identifier as a whole token (full names with any spacing)."""
+        words = self.words(names, numbers)
+        pairs = self.full_names if full_names else []
+        if not words and not pairs:
             return None
-        parts.sort(key=len, reverse=True)
-        return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(parts) + r")(?![A-Za-z0-9])",
-                          re.IGNORECASE)
+        return Finder(words, pairs)
 
     def sql_candidates(self, column, names: bool = True, numbers: bool = True,
                        json_text: bool = False):
@@ -107,14 +103,106 @@ class Needles:
         return sa.or_(*conditions) if conditions else sa.false()
 
 
-def scrub_text(text: str | None, pattern: re.Pattern | None) -> str | None:
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+# A run of ASCII word characters joined by the punctuation of addresses and numbers.
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+(?:[._@+\-][A-Za-z0-9]+)*")
+_SPACES = re.compile(r"\s+")
+MAX_PARTS = 16
+
+
+class Finder:
+    """Find identifiers in text in time linear in its length, however many people there are.
+
+    ASCII identifiers (addresses, Doctor IDs, student numbers, romanised names) are looked
+    up as whole words or runs of a word's parts, full names as two words apart only by
+    spaces; others (kanji, kana) as substrings from each non-ASCII character, spaces
+    skipped. Case is ignored for ASCII letters.
+    """
+
+    def __init__(self, words: list[str], pairs) -> None:
+        self.ascii: set[str] = set()
+        self.wide: set[str] = set()
+        for word in words:
+            self._add(word)
+        for family, given in pairs:
+            for first, second in ((family, given), (given, family)):
+                self._add(f"{first} {second}")
+        self.wide_lengths = sorted({len(w) for w in self.wide}, reverse=True)
+
+    def _add(self, token: str) -> None:
+        token = token.strip().translate(_ASCII_LOWER)
+        if token.isascii():
+            token = _SPACES.sub(" ", token)
+        else:
+            token = _SPACES.sub("", token)
+        if len(token) >= MIN_TOKEN:
+            (self.ascii if token.isascii() else self.wide).add(token)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Return the (start, end) of every identifier in the text."""
+        text = text.translate(_ASCII_LOWER)
+        found = []
+        words = list(_ASCII_WORD.finditer(text))
+        for index, match in enumerate(words):
+            parts = re.split(r"([._@+\-])", match.group())[:2 * MAX_PARTS - 1]
+            offsets = [match.start()]
+            for piece in parts:
+                offsets.append(offsets[-1] + len(piece))
+            for i in range(0, len(parts), 2):
+                for j in range(i, len(parts), 2):
+                    if "".join(parts[i:j + 1]) in self.ascii:
+                        found.append((offsets[i], offsets[j + 1]))
+            following = words[index + 1] if index + 1 < len(words) else None
+            if following is not None and \
+                    _SPACES.fullmatch(text[match.end():following.start()]) and \
+                    f"{match.group()} {following.group()}" in self.ascii:
+                found.append((match.start(), following.end()))
+        if self.wide:
+            longest = self.wide_lengths[0]
+            for start, char in enumerate(text):
+                if char.isascii() or char.isspace():
+                    continue
+                compact, ends = [], []
+                for position in range(start, len(text)):
+                    if text[position].isspace():
+                        continue
+                    compact.append(text[position])
+                    ends.append(position + 1)
+                    if len(compact) == longest:
+                        break
+                joined = "".join(compact)
+                for length in self.wide_lengths:
+                    if length <= len(joined) and joined[:length] in self.wide:
+                        found.append((start, ends[length - 1]))
+                        break
+        return found
+
+    def search(self, text: str) -> bool:
+        return bool(self.spans(text))
+
+    def sub(self, replacement: str, text: str) -> str:
+        """Replace every identifier; a text without one is returned unchanged."""
+        spans = sorted(self.spans(text))
+        if not spans:
+            return text
+        pieces, position = [], 0
+        for start, end in spans:
+            if start < position:  # overlaps the previous one: extend it
+                position = max(position, end)
+                continue
+            pieces += [text[position:start], replacement]
+            position = end
+        return "".join(pieces) + text[position:]
+
+
+def scrub_text(text: str | None, pattern: Finder | None) -> str | None:
     """Replace every identifier in a text by the removal mark."""
     if not text or pattern is None:
         return text
     return pattern.sub(REMOVED, text)
 
 
-def scrub_json(value, pattern: re.Pattern | None):
+def scrub_json(value, pattern: Finder | None):
     """Return a JSON value with every string that names the person replaced (keys kept)."""
     if pattern is None:
         return value
@@ -127,7 +215,7 @@ def scrub_json(value, pattern: re.Pattern | None):
     return value
 
 
-def json_names_person(value, pattern: re.Pattern | None) -> bool:
+def json_names_person(value, pattern: Finder | None) -> bool:
     """Tell whether any string in a JSON value matches."""
     return pattern is not None and scrub_json(value, pattern) != value
 

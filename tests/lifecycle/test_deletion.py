@@ -185,3 +185,17 @@ def test_two_runners_at_once_run_a_job_once(app, make_registrant, monkeypatch):
     assert results["second"] is None
     assert results["first"] == {"removed": 0}
     assert run_job("token-cleanup") == {"removed": 0}  # the lock was released
+
+
+def test_rule8_the_leftovers_command_reports_traces_until_the_deletion(make_registrant, runner):
+    registrant = make_registrant(email="checked@example.org", family_name_roman="Aomori",
+                                 given_name_roman="Shizuka")
+    doctor_id = registrant.doctor_id
+    args = ["lifecycle", "leftovers", doctor_id.lower(), "--email", "checked@example.org",
+            "--name", "Aomori", "--name", "Shizuka"]
+    before = runner.invoke(args=args)
+    assert before.exit_code == 1 and "registrants: 1" in before.output, before.output
+    delete_registrants([registrant.id], "request")
+    db.session.commit()
+    after = runner.invoke(args=args)
+    assert after.exit_code == 0 and f"Nothing is left of {doctor_id}." in after.output
