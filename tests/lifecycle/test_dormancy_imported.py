@@ -102,3 +102,11 @@ def test_rule9_setting_the_password_ends_a_pending_registrant_s_dormancy(importe
     counts = check(now + 31 * DAY)
     assert counts["dormant"] == 0 and counts["deleted"] == 0 and counts["suspended"] == 0
     assert db.session.get(Account, account_id).state == AccountState.ACTIVE
+
+
+def test_rule9_the_dashboard_counts_pending_registrants_about_to_go_dormant(imported, app):
+    from jgrad.lifecycle.dashboard import next_30_days
+
+    imported("soon@example.org", created_ago=3 * 365 * DAY - 10 * DAY)
+    coming = next_30_days(utcnow(), app.config["DORMANCY_YEARS"])
+    assert coming["becoming dormant"] == 1
