@@ -27,7 +27,7 @@ SELECT a.id, a.id,
             ELSE 'no_login' END,
        'open', :now, :deadline
 FROM accounts a
-WHERE a.role = 'registrant' AND a.state = 'active'
+WHERE a.role = 'registrant' AND a.state IN ('active', 'pending')
   AND COALESCE(a.last_login_at, a.created_at) < :cutoff
   AND NOT EXISTS (SELECT 1 FROM dormancy_episodes e WHERE e.open_account_id = a.id)
 """

@@ -39,6 +39,8 @@ SCHEDULES = (
     Schedule("token-cleanup", CronTrigger(hour=4, minute=0, timezone=TIMEZONE),
              dt.timedelta(days=1)),
     Schedule("mail-delivery", IntervalTrigger(minutes=1), dt.timedelta(minutes=1)),
+    # Import previews not confirmed within a day are removed (they hold people's rows).
+    Schedule("preview-expiry", IntervalTrigger(hours=1), dt.timedelta(hours=1)),
     # Monthly statistics; a deployment that has never made one gets its first on start.
     Schedule("stats-release", CronTrigger(day=1, hour=5, minute=0, timezone=TIMEZONE),
              dt.timedelta(days=31)),

@@ -93,6 +93,10 @@ def complete_signup(
         registrant = records.create_registrant(account, account.login, profile, actor)
         records.add_enrolment(registrant, enrolment, actor)
     account.activate(reason="signup", by=account)
+    # Setting the password logs the person in (rule 9: for an imported, pending registrant
+    # this is the first log-in, and it ends any dormancy).
+    account.last_login_at = utcnow()
+    dormancy.end_dormancy(account, account.last_login_at)
     return account
 
 

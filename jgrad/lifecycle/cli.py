@@ -4,11 +4,14 @@ from __future__ import annotations
 import datetime as dt
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.lifecycle.deletion import replay_deletions
+from jgrad.lifecycle.deletion import leftovers, replay_deletions
+from jgrad.lifecycle.person import Person, people
+from jgrad.registrants.models import Registrant
 from jgrad.lifecycle.tasks import run_job
 
 lifecycle_cli = AppGroup("lifecycle", help="Dormancy and deletion lifecycle.")
@@ -54,3 +57,31 @@ def replay_command(dry_run: bool) -> None:
     db.session.commit()
     click.echo(f"{'Would delete' if dry_run else 'Deleted'} {count} registrant(s) "
                "found in the deletion ledger.")
+
+
+@lifecycle_cli.command("leftovers")
+@click.argument("doctor_id")
+@click.option("--email", "emails", multiple=True, help="An address the person used.")
+@click.option("--name", "names", multiple=True,
+              help="A family or given name (any script); give two as FAMILY GIVEN pairs.")
+@click.option("--student-number", "numbers", multiple=True, help="A student number.")
+def leftovers_command(doctor_id: str, emails, names, numbers) -> None:
+    """Check that nothing of a deleted person is left; exit 1 and list what is."""
+    doctor_id = doctor_id.strip().upper()
+    registrant_id = db.session.scalar(
+        sa.select(Registrant.id).where(Registrant.doctor_id == doctor_id))
+    if registrant_id is not None:
+        [person] = people([registrant_id])
+    else:  # deleted: only what the operator remembers identifies them
+        names = tuple(n.strip() for n in names if n.strip())
+        person = Person(registrant_id=0, account_id=0, doctor_id=doctor_id,
+                        emails=tuple(e.strip().lower() for e in emails), names=names,
+                        full_names=tuple(zip(names[::2], names[1::2])),
+                        student_numbers=tuple(numbers))
+    found = {name: count for name, count in leftovers(person).items() if count}
+    if not found:
+        click.echo(f"Nothing is left of {doctor_id}.")
+        return
+    for name, count in sorted(found.items()):
+        click.echo(f"  {name}: {count}")
+    raise click.ClickException(f"{sum(found.values())} trace(s) of {doctor_id} remain.")

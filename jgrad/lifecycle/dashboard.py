@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from jgrad.accounts.models import Account, AccountState, Role
 from jgrad.extensions import db
-from jgrad.lifecycle.dormancy import last_activity, years_before
+from jgrad.lifecycle.dormancy import COUNTED_STATES, last_activity, years_before
 from jgrad.lifecycle.models import DormancyEpisode, EpisodeState, JobRun
 from jgrad.mail.models import DeliveryState, OutboxMessage
 from jgrad.registrants.history import DeletionRequest, DeletionRequestState
@@ -34,7 +34,7 @@ def next_30_days(now: dt.datetime, years: int) -> dict[str, int]:
     """What the coming month brings: new dormancy, dormancy deadlines, deletion deadlines."""
     horizon = now + dt.timedelta(days=30)
     becoming = db.session.scalar(sa.select(sa.func.count()).where(
-        Account.role == Role.REGISTRANT, Account.state == AccountState.ACTIVE,
+        Account.role == Role.REGISTRANT, Account.state.in_(COUNTED_STATES),
         last_activity() >= years_before(now, years),
         last_activity() < years_before(horizon, years)))
     deadlines = db.session.scalar(sa.select(sa.func.count()).where(

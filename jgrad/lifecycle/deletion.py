@@ -9,15 +9,16 @@ import sqlalchemy as sa
 from flask import current_app
 
 from jgrad.accounts.models import Account, AccountToken
-from jgrad.audit.models import AuditEvent
 from jgrad.contact.models import Inquiry
 from jgrad.db import utcnow
 from jgrad.extensions import db
+from jgrad.lifecycle import traces
+from jgrad.lifecycle.leftovers import CHILDREN, leftovers  # noqa: F401  (part of this API)
 from jgrad.lifecycle.models import DeletionLedgerEntry, DormancyEpisode
+from jgrad.lifecycle.person import Needles, people
 from jgrad.mail.models import OutboxMessage
 from jgrad.portal.models import PossibleDuplicate
-from jgrad.registrants.history import ConsentChange, DeletionRequest, RecordChange
-from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
+from jgrad.registrants.models import Registrant
 
 
 def ledger_hash(doctor_id: str) -> str:
@@ -28,57 +29,45 @@ def ledger_hash(doctor_id: str) -> str:
     return hmac.new(key, doctor_id.upper().encode("ascii"), hashlib.sha256).hexdigest()
 
 
-def _people(registrant_ids: list[int]) -> list[tuple[int, int, str, str | None]]:
-    rows = db.session.execute(
-        sa.select(Registrant.id, Account.id, Registrant.doctor_id, Account.email)
-        .join(Account, Account.id == Registrant.account_id)
-        .where(Registrant.id.in_(registrant_ids))
-    )
-    return [tuple(row) for row in rows]
-
-
 def delete_registrants(registrant_ids: list[int], reason: str,
                        now: dt.datetime | None = None) -> int:
     """Remove every piece of these registrants' personal data in the current transaction.
 
     Set-based: one statement per table for the whole batch. Audit events stay (they are
-    the institute's record of what happened) but lose every link to the person.
+    the institute's record of what happened) but lose every link to the person and every
+    details value naming them; staff messages lose their names. Their mail files and the
+    import previews holding their row are removed only once the transaction commits, so a
+    deletion that fails half-way leaves the person whole for the next run.
     """
-    people = _people(list(registrant_ids))
-    if not people:
+    found = people(list(registrant_ids))
+    if not found:
         return 0
     now = now or utcnow()
-    rids = [p[0] for p in people]
-    aids = [p[1] for p in people]
-    doctor_ids = [p[2] for p in people]
-    emails = [p[3] for p in people if p[3]]
-    existing = set(db.session.scalars(sa.select(DeletionLedgerEntry.doctor_id_hash).where(
-        DeletionLedgerEntry.doctor_id_hash.in_([ledger_hash(d) for d in doctor_ids]))))
-    entries = [dict(doctor_id_hash=h, deleted_on=now.date(), reason=reason)
-               for h in (ledger_hash(d) for d in doctor_ids) if h not in existing]
-    if entries:
-        db.session.execute(sa.insert(DeletionLedgerEntry.__table__), entries)
-    events = AuditEvent.__table__
-    db.session.execute(
-        events.update()
-        .where(sa.or_(
-            events.c.subject_registrant_id.in_(rids),
-            events.c.actor_account_id.in_(aids),
-            sa.and_(events.c.object_type == "account", events.c.object_id.in_([str(a) for a in aids])),
-            sa.and_(events.c.object_type == "registrant",
-                    events.c.object_id.in_([str(r) for r in rids])),
-        ))
-        .values(subject_registrant_id=None, actor_account_id=None, object_id=None, ip=None)
-    )
-    db.session.execute(sa.delete(OutboxMessage).where(sa.or_(
-        OutboxMessage.account_id.in_(aids), OutboxMessage.to_address.in_(emails))))
+    rids = [p.registrant_id for p in found]
+    aids = [p.account_id for p in found]
+    doctor_ids = [p.doctor_id for p in found]
+    emails = sorted({e for p in found for e in p.emails})
+    needles = Needles.of(found)
+    _remember(doctor_ids, reason, now)
+    received = traces.messages_received(found)
+    theirs = sa.or_(OutboxMessage.account_id.in_(aids),
+                    sa.func.lower(OutboxMessage.to_address).in_(emails))
+    outbox_ids = list(db.session.scalars(sa.select(OutboxMessage.id).where(theirs)))
+    shared_ids = list(db.session.scalars(sa.select(OutboxMessage.id).where(
+        OutboxMessage.contact_message_id.in_(received), ~theirs)))
+    files = traces.mail_files(needles, outbox_ids, shared_ids) + traces.preview_files(found)
+    traces.scrub_audit_details(needles)
+    traces.unlink_audit_events(found)
+    traces.scrub_messages(needles, received)
+    db.session.execute(sa.delete(OutboxMessage).where(theirs))
     db.session.execute(sa.delete(AccountToken).where(sa.or_(
-        AccountToken.account_id.in_(aids), AccountToken.email.in_(emails))))
+        AccountToken.account_id.in_(aids), sa.func.lower(AccountToken.email).in_(emails))))
     db.session.execute(sa.delete(Inquiry).where(sa.or_(
-        Inquiry.doctor_id.in_(doctor_ids), Inquiry.email.in_(emails))))
+        Inquiry.doctor_id.in_(doctor_ids), sa.func.lower(Inquiry.email).in_(emails),
+        Inquiry.id.in_(_inquiries_naming(needles)))))
     # Children go with the registrant (ON DELETE CASCADE); deleting them first keeps SQLite
     # and PostgreSQL alike even where a connection runs without foreign-key enforcement.
-    for model in (Enrolment, CareerSpell, RecordChange, ConsentChange, DeletionRequest):
+    for model in CHILDREN:
         db.session.execute(sa.delete(model).where(model.registrant_id.in_(rids)))
     db.session.execute(sa.delete(DormancyEpisode).where(DormancyEpisode.account_id.in_(aids)))
     db.session.execute(sa.delete(PossibleDuplicate).where(
@@ -86,40 +75,27 @@ def delete_registrants(registrant_ids: list[int], reason: str,
     db.session.execute(sa.delete(Registrant).where(Registrant.id.in_(rids)))
     db.session.execute(sa.delete(Account).where(Account.id.in_(aids)))
     db.session.expire_all()
-    return len(people)
+    traces.remove_after_commit(files)
+    return len(found)
 
 
-def leftovers(registrant_id: int, account_id: int, doctor_id: str,
-              email: str | None) -> dict[str, int]:
-    """Count, per table, the rows that still refer to a person; all zero after deletion."""
-    emails = [email] if email else []
-    events = AuditEvent
-    checks = {
-        "accounts": sa.select(sa.func.count()).select_from(Account).where(sa.or_(
-            Account.id == account_id, Account.login == doctor_id, Account.email.in_(emails))),
-        "registrants": sa.select(sa.func.count()).select_from(Registrant).where(sa.or_(
-            Registrant.id == registrant_id, Registrant.doctor_id == doctor_id)),
-        "account_tokens": sa.select(sa.func.count()).select_from(AccountToken).where(sa.or_(
-            AccountToken.account_id == account_id, AccountToken.email.in_(emails))),
-        "outbox_messages": sa.select(sa.func.count()).select_from(OutboxMessage).where(sa.or_(
-            OutboxMessage.account_id == account_id, OutboxMessage.to_address.in_(emails))),
-        "inquiries": sa.select(sa.func.count()).select_from(Inquiry).where(sa.or_(
-            Inquiry.doctor_id == doctor_id, Inquiry.email.in_(emails))),
-        "audit_events": sa.select(sa.func.count()).select_from(events).where(sa.or_(
-            events.subject_registrant_id == registrant_id,
-            events.actor_account_id == account_id,
-            sa.and_(events.object_type == "account", events.object_id == str(account_id)),
-            sa.and_(events.object_type == "registrant",
-                    events.object_id == str(registrant_id)))),
-        "dormancy_episodes": sa.select(sa.func.count()).select_from(DormancyEpisode).where(
-            DormancyEpisode.account_id == account_id),
-        "possible_duplicates": sa.select(sa.func.count()).select_from(PossibleDuplicate).where(
-            PossibleDuplicate.candidate_registrant_id == registrant_id),
-    }
-    for model in (Enrolment, CareerSpell, RecordChange, ConsentChange, DeletionRequest):
-        checks[model.__tablename__] = sa.select(sa.func.count()).select_from(model).where(
-            model.registrant_id == registrant_id)
-    return {name: db.session.scalar(query) for name, query in checks.items()}
+def _remember(doctor_ids: list[str], reason: str, now: dt.datetime) -> None:
+    """Write the ledger entries (a keyed hash each) that a backup restore replays."""
+    hashes = [ledger_hash(d) for d in doctor_ids]
+    existing = set(db.session.scalars(sa.select(DeletionLedgerEntry.doctor_id_hash).where(
+        DeletionLedgerEntry.doctor_id_hash.in_(hashes))))
+    entries = [dict(doctor_id_hash=h, deleted_on=now.date(), reason=reason)
+               for h in hashes if h not in existing]
+    if entries:
+        db.session.execute(sa.insert(DeletionLedgerEntry.__table__), entries)
+
+
+def _inquiries_naming(needles: Needles) -> list[int]:
+    """Inquiries whose text gives one of the Doctor IDs or addresses."""
+    pattern = needles.matcher(names=False, numbers=False, full_names=False)
+    rows = db.session.execute(sa.select(Inquiry.id, Inquiry.details).where(
+        needles.sql_candidates(Inquiry.details, names=False, numbers=False)))
+    return [inquiry_id for inquiry_id, details in rows if pattern.search(details or "")]
 
 
 def replay_deletions(dry_run: bool = False, batch: int = 1000) -> int:

@@ -45,8 +45,12 @@ def _settings() -> tuple[int, int, int, str]:
             config["DORMANCY_REMINDER_DAYS"], config["DORMANCY_ACTION"])
 
 
+# Imported registrants stay pending until they set a password: their clock runs from the import.
+COUNTED_STATES = (str(AccountState.ACTIVE), str(AccountState.PENDING))
+
+
 def newly_dormant(now: dt.datetime):
-    """Select active registrants, without an open episode, not seen for more than 3 years."""
+    """Select active or pending registrants, without an open episode, unseen for 3 years."""
     years = _settings()[0]
     open_episode = sa.select(DormancyEpisode.id).where(
         DormancyEpisode.open_account_id == Account.id).exists()
@@ -59,7 +63,7 @@ def newly_dormant(now: dt.datetime):
         sa.select(Account.id.label("account_id"), reason.label("reason"))
         .where(
             Account.role == str(Role.REGISTRANT),
-            Account.state == str(AccountState.ACTIVE),
+            Account.state.in_(COUNTED_STATES),
             last_activity() < years_before(now, years),
             ~open_episode,
         )
@@ -95,7 +99,7 @@ def _returned():
 def _needing(column, now: dt.datetime, reminder: bool):
     query = (
         sa.select(DormancyEpisode.id, Account.id, Account.email, Account.locale,
-                  Registrant.doctor_id, DormancyEpisode.deadline_at)
+                  Registrant.doctor_id, DormancyEpisode.deadline_at, Account.state)
         .join(Account, Account.id == DormancyEpisode.account_id)
         .join(Registrant, Registrant.account_id == Account.id)
         .where(DormancyEpisode.state == OPEN, column.is_(None),
@@ -180,23 +184,26 @@ def _open_episodes(now: dt.datetime, grace_days: int) -> int:
 def _send(column, template: str, now: dt.datetime, batch: int, progress) -> int:
     """Queue notices (or reminders) in batches; each batch commits with its flags set."""
     sent = 0
-    rendered: dict[str, tuple[str, str]] = {}
+    rendered: dict[tuple[str, bool], tuple[str, str]] = {}
     login_url = mail.external_url("accounts.login")
+    signup_url = mail.external_url("accounts.signup")
     while True:
         rows = db.session.execute(_needing(column, now, column is DormancyEpisode.reminder_sent_at
                                            ).limit(batch)).all()
         if not rows:
             return sent
         messages = []
-        for episode_id, account_id, email, locale, doctor_id, deadline in rows:
-            locale = locale or "en"
-            if locale not in rendered:
-                rendered[locale] = mail.render(template, locale, doctor_id=DOCTOR_ID_SLOT,
-                                               login_url=login_url, deadline=DEADLINE_SLOT)
+        for episode_id, account_id, email, locale, doctor_id, deadline, state in rows:
+            # One who never set a password (imported, pending) is sent to get a link for it.
+            version = (locale or "en", state == str(AccountState.PENDING))
+            if version not in rendered:
+                rendered[version] = mail.render(
+                    template, version[0], doctor_id=DOCTOR_ID_SLOT, login_url=login_url,
+                    signup_url=signup_url, pending=version[1], deadline=DEADLINE_SLOT)
             subject, body = (
                 text.replace(DOCTOR_ID_SLOT, doctor_id).replace(
                     DEADLINE_SLOT, deadline.date().isoformat())
-                for text in rendered[locale]
+                for text in rendered[version]
             )
             messages.append(dict(
                 key=f"{template}:{episode_id}", kind=template, account_id=account_id,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from jgrad.accounts.models import AccountToken
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.lifecycle import dormancy
+from jgrad.lifecycle import dormancy, traces
 from jgrad.lifecycle.deletion import delete_registrants
 from jgrad.lifecycle.locks import job_lock
 from jgrad.lifecycle.models import JobRun
@@ -79,12 +79,28 @@ def cleanup_tokens(now: dt.datetime, dry_run: bool = False, progress=None) -> di
     return {"removed": removed}
 
 
+PREVIEW_LIFETIME = dt.timedelta(days=1)
+
+
+def expire_import_previews(now: dt.datetime, dry_run: bool = False, progress=None) -> dict:
+    """Hourly: remove import previews left unconfirmed for a day (they hold people's rows)."""
+    folder = traces.upload_folder()
+    cutoff = (now - PREVIEW_LIFETIME).timestamp()
+    stale = [path for path in folder.iterdir()
+             if path.is_file() and path.stat().st_mtime < cutoff] if folder.is_dir() else []
+    if not dry_run:
+        for path in stale:
+            path.unlink(missing_ok=True)
+    return {"expired": len(stale)}
+
+
 JOBS = {
     "dormancy-check": dormancy_check,
     "deletion-deadlines": deletion_deadlines,
     "mail-delivery": deliver_mail,
     "token-cleanup": cleanup_tokens,
     "stats-release": scheduled_release,
+    "preview-expiry": expire_import_previews,
 }
 
 

@@ -12,6 +12,7 @@ from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.lifecycle.deletion import delete_registrants, ledger_hash, leftovers, replay_deletions
 from jgrad.lifecycle.models import DeletionLedgerEntry
+from jgrad.lifecycle.person import people
 from jgrad.lifecycle.tasks import run_job
 from jgrad.registrants import services as records
 from jgrad.registrants.history import DeletionRequest
@@ -22,8 +23,8 @@ DAY = dt.timedelta(days=1)
 
 
 def identity(registrant):
-    account = registrant.account
-    return registrant.id, account.id, registrant.doctor_id, account.email
+    [person] = people([registrant.id])
+    return person
 
 
 def busy_registrant(make_registrant, client, email="full@example.org"):
@@ -46,16 +47,17 @@ def test_deletion_leaves_nothing_that_refers_to_the_person(make_registrant, clie
     registrant = busy_registrant(make_registrant, client)
     other = make_registrant(email="other@example.org")
     who = identity(registrant)
-    before = leftovers(*who)
+    before = leftovers(who)
     assert all(before[name] > 0 for name in (
         "accounts", "registrants", "enrolments", "career_spells", "record_changes",
         "consent_changes", "audit_events", "outbox_messages", "account_tokens", "inquiries"))
     assert delete_registrants([registrant.id], "request") == 1
     db.session.commit()
-    assert leftovers(*who) == dict.fromkeys(before, 0)
+    assert leftovers(who) == dict.fromkeys(before, 0)
     # Only the keyed hash stays, and the other registrant is untouched.
     entry = db.session.scalar(sa.select(DeletionLedgerEntry))
-    assert entry.doctor_id_hash == ledger_hash(who[2]) and who[2] not in entry.doctor_id_hash
+    assert entry.doctor_id_hash == ledger_hash(who.doctor_id)
+    assert who.doctor_id not in entry.doctor_id_hash
     assert entry.reason == "request"
     assert db.session.get(Registrant, other.id) is not None
     assert other.enrolments
@@ -69,9 +71,9 @@ def test_rule8_deletion_request_is_processed_by_its_deadline(make_registrant, cl
     request = db.session.scalar(sa.select(DeletionRequest))
     due = request.due_at
     assert run_job("deletion-deadlines", due - DAY) == {"deleted": 0}
-    assert db.session.get(Registrant, who[0]) is not None
+    assert db.session.get(Registrant, who.registrant_id) is not None
     assert run_job("deletion-deadlines", due) == {"deleted": 1}
-    assert leftovers(*who) == dict.fromkeys(leftovers(*who), 0)
+    assert leftovers(who) == dict.fromkeys(leftovers(who), 0)
     assert run_job("deletion-deadlines", due + DAY) == {"deleted": 0}
 
 
@@ -86,12 +88,12 @@ def test_administrator_records_an_email_request_and_processes_it_sooner(
     assert response.status_code == 302
     request = db.session.scalar(sa.select(DeletionRequest))
     assert request.channel == "email" and request.verified_by == "administrator"
-    assert db.session.get(Account, who[1]).state == AccountState.SUSPENDED
+    assert db.session.get(Account, who.account_id).state == AccountState.SUSPENDED
     page = client.get("/admin/").get_data(as_text=True)
     assert registrant.doctor_id in page and "Deletion queue" in page
     request_id = request.id
     assert client.submit(f"/admin/deletions/{request_id}/process").status_code == 302
-    assert leftovers(*who) == dict.fromkeys(leftovers(*who), 0)
+    assert leftovers(who) == dict.fromkeys(leftovers(who), 0)
     assert client.submit(f"/admin/deletions/{request_id}/process").status_code == 404
     unknown = client.submit("/admin/deletions", {"doctor_id": "JD000000000"},
                             follow_redirects=True)
@@ -183,3 +185,17 @@ def test_two_runners_at_once_run_a_job_once(app, make_registrant, monkeypatch):
     assert results["second"] is None
     assert results["first"] == {"removed": 0}
     assert run_job("token-cleanup") == {"removed": 0}  # the lock was released
+
+
+def test_rule8_the_leftovers_command_reports_traces_until_the_deletion(make_registrant, runner):
+    registrant = make_registrant(email="checked@example.org", family_name_roman="Aomori",
+                                 given_name_roman="Shizuka")
+    doctor_id = registrant.doctor_id
+    args = ["lifecycle", "leftovers", doctor_id.lower(), "--email", "checked@example.org",
+            "--name", "Aomori", "--name", "Shizuka"]
+    before = runner.invoke(args=args)
+    assert before.exit_code == 1 and "registrants: 1" in before.output, before.output
+    delete_registrants([registrant.id], "request")
+    db.session.commit()
+    after = runner.invoke(args=args)
+    assert after.exit_code == 0 and f"Nothing is left of {doctor_id}." in after.output
