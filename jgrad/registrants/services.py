@@ -15,6 +15,8 @@ from jgrad.audit import services as audit
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.mail import services as mail
+from jgrad.mail.models import DeliveryState, OutboxMessage
+from jgrad.portal.models import ContactMessage
 from jgrad.registrants.history import (ConsentChange, DeletionRequest, DeletionRequestState,
                                        RecordChange)
 from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
@@ -266,6 +268,8 @@ def set_consent(registrant: Registrant, setting: str, value: bool, actor: Actor)
             actor_account_id=actor.account_id,
         )
     )
+    if not value:
+        _cancel_contact_mail(registrant, universities_only=setting == "share_with_university")
     audit.record(
         f"consent.{setting}",
         account=db.session.get(Account, actor.account_id) if actor.account_id else None,
@@ -275,6 +279,23 @@ def set_consent(registrant: Registrant, setting: str, value: bool, actor: Actor)
         details={"from": old, "to": value},
     )
     return True
+
+
+def _cancel_contact_mail(registrant: Registrant, universities_only: bool) -> int:
+    """Cancel messages to alumni not yet sent to this registrant (rule 4: at once).
+
+    Stopping sharing cancels what universities wrote; refusing contact cancels all of it.
+    """
+    senders = sa.select(ContactMessage.id)
+    if universities_only:
+        senders = senders.where(ContactMessage.university_id.is_not(None))
+    return db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.account_id == registrant.account_id,
+               OutboxMessage.state == DeliveryState.PENDING,
+               OutboxMessage.contact_message_id.in_(senders))
+        .values(state=DeliveryState.CANCELLED)
+        .execution_options(synchronize_session=False)).rowcount
 
 
 def request_deletion(
