@@ -113,7 +113,8 @@ def world(make_university, make_registrant, make_account):
     db.session.commit()
     return {
         "doctor_id": registrant_a.doctor_id,
-        "enrolment": registrant_a.enrolments[0].id,
+        # Staff of A correct only A's enrolment; the one at the closed university is read-only.
+        "enrolment": next(e.id for e in registrant_a.enrolments if e.university_id == a.id),
         "career": spell.id,
         "logins": {"registrant_a": "a@example.org", "registrant_b": "b@example.org",
                    "staff_a": "staff.a@example.org", "staff_viewer": "viewer.a@example.org",
@@ -143,7 +144,9 @@ def _requests(app, world):
         if kind == "own_record" and "record_id" not in rule.arguments:
             kind = "own"  # adding a new record of one's own
         found.append((rule.endpoint, kind, method, adapter.build(rule.endpoint, args)))
-    found.sort(key=lambda item: (item[2] == "POST", "delete" in item[0]))
+    # Deleting the enrolment at A ends A's view of the record: that goes very last.
+    found.sort(key=lambda item: (item[2] == "POST", "delete" in item[0],
+                                 item[0].endswith("delete_enrolment")))
     return found
 
 

@@ -60,7 +60,7 @@ def test_sqlite_connections_get_wal_foreign_keys_and_busy_timeout(tmp_path):
     with app.app_context(), db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
 
 
 def test_models_and_migrations_agree(app):

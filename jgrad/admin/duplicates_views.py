@@ -64,6 +64,8 @@ def duplicates():
 def merge_duplicate(flag_id: int):
     """Add the imported enrolment to the existing registrant."""
     flag = _open(flag_id)
+    if flag.kind == "claim":
+        abort(404)  # both records exist already; see keep_duplicate_apart
     row = _row(flag)
     registrant = db.session.get(Registrant, flag.candidate_registrant_id)
     actor = Actor(Source.UNIVERSITY, current_user.id, flag.university_id)
@@ -80,6 +82,13 @@ def merge_duplicate(flag_id: int):
 def keep_duplicate_apart(flag_id: int):
     """Create the imported person as a registrant of their own."""
     flag = _open(flag_id)
+    if flag.kind == "claim":
+        # The import created the real student already; the claimant keeps their record
+        # without the number.
+        _resolve(flag, "kept_apart")
+        flash(_("Both records are kept; the student number stays with the university's "
+                "record."), "info")
+        return redirect(url_for("admin.duplicates"))
     university = db.session.get(University, flag.university_id)
     row = _row(flag)
     if row.get("email") and db.session.scalar(

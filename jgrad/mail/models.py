@@ -15,6 +15,8 @@ class DeliveryState(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    # Never to be sent: e.g. a university's message to someone who stopped sharing with it.
+    CANCELLED = "cancelled"
 
 
 class OutboxMessage(db.Model):

@@ -1,10 +1,14 @@
-"""The one place that decides which registrants an account may see (rule 4).
+"""The one place that decides which registrants an account may see and change (rule 4).
 
 A university's staff see a registrant only when the registrant has a doctoral enrolment at
 that university, the university cooperates, the registrant shares with their university,
 and the registrant's account is neither suspended nor deleted. Administrators see everyone.
-Nobody else sees anyone. Every page, export and message for staff goes through here, so a
-change of any of these conditions takes effect on the very next request.
+Nobody else sees anyone. Every page, export, import and message for staff goes through here,
+so a change of any of these conditions takes effect on the very next request.
+
+Writes are checked as strictly as reads: staff correct the profile and career spells of a
+registrant they see (rule 7), but create and change only enrolments at their own university;
+the enrolments at other universities they see read-only.
 """
 from __future__ import annotations
 
@@ -31,16 +35,21 @@ def visible_condition(account, enrolment_joined: bool = False):
         return sa.true()
     if account.role != Role.STAFF or account.university_id is None:
         return sa.false()
+    return university_sees(account.university_id, enrolment_joined)
+
+
+def university_sees(university_id: int, enrolment_joined: bool = False):
+    """Return a WHERE clause on Registrant for the registrants a university may use."""
     # Aliases, so that the conditions stay correct in queries that join these tables too.
     owner = sa.orm.aliased(Account)
     enrolment = sa.orm.aliased(Enrolment)
     university = sa.orm.aliased(University)
     enrolled_here = sa.select(enrolment.id).where(
         enrolment.registrant_id == Registrant.id,
-        enrolment.university_id == account.university_id,
+        enrolment.university_id == university_id,
     ).correlate(Registrant).exists()
     cooperating = sa.select(university.id).where(
-        university.id == account.university_id, university.cooperating.is_(True)).exists()
+        university.id == university_id, university.cooperating.is_(True)).exists()
     active_owner = sa.select(owner.id).where(
         owner.id == Registrant.account_id, owner.state.in_(VISIBLE_STATES)
     ).correlate(Registrant).exists()
@@ -69,6 +78,25 @@ def record_for(account, registrant: Registrant, model, record_id: int):
     record = db.session.scalar(sa.select(model).where(
         model.id == record_id, model.registrant_id == registrant.id))
     if record is None:
+        _refuse(account, model.__tablename__)
+    return record
+
+
+def may_write(account, record) -> bool:
+    """Say whether ``account`` may change ``record`` of a registrant it sees."""
+    if account.role == Role.ADMIN:
+        return True
+    if account.role != Role.STAFF or account.university_id is None:
+        return False
+    if isinstance(record, Enrolment):
+        return record.university_id == account.university_id
+    return True  # the profile and career spells of their alumni (rule 7)
+
+
+def writable_record_for(account, registrant: Registrant, model, record_id: int):
+    """Load a record the account may change, or 404 (audited): see ``may_write``."""
+    record = record_for(account, registrant, model, record_id)
+    if not may_write(account, record):
         _refuse(account, model.__tablename__)
     return record
 

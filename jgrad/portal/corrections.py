@@ -5,13 +5,13 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from jgrad.access import EDITOR, allow
+from jgrad.accounts.models import Role
 from jgrad.actors import Actor
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.mail import services as mail
-from jgrad.portal.access import record_for, registrant_for
-from jgrad.access import EDITOR, allow
-from jgrad.accounts.models import Role
+from jgrad.portal.access import registrant_for, writable_record_for
 from jgrad.portal.views import bp, editor_only, staff_or_admin
 from jgrad.registrants import services
 from jgrad.registrants.forms import CareerSpellForm, EnrolmentForm, ProfileForm, values_of
@@ -33,6 +33,25 @@ def _tell_registrant(registrant) -> None:
     )
 
 
+def _enrolment_form(*args, **kwargs) -> EnrolmentForm:
+    """An enrolment form that offers staff their own university only."""
+    if current_user.role == Role.STAFF:
+        kwargs["university_id"] = current_user.university_id
+    return EnrolmentForm(*args, **kwargs)
+
+
+def _refused(error: services.RecordError, form, registrant, kind: str, record):
+    """Show why nothing was saved: the rule, or what someone else saved meanwhile."""
+    db.session.rollback()
+    flash(str(error), "error")
+    stale = isinstance(error, services.StaleRecord)
+    if stale:
+        form.version.data = record.version  # saving again now replaces the newer values
+    return render_template("portal/correct.html", form=form, registrant=registrant, kind=kind,
+                           record=record, differences=error.differences if stale else None
+                           ), 409 if stale else 422
+
+
 def _done(registrant, changed: bool):
     if changed:
         _tell_registrant(registrant)
@@ -50,8 +69,11 @@ def correct_profile(doctor_id: str):
     registrant = registrant_for(current_user, doctor_id)
     form = ProfileForm(obj=registrant)
     if form.validate_on_submit():
-        changed = services.update_profile(registrant, values_of(form),
-                                          Actor.for_account(current_user))
+        try:
+            changed = services.update_profile(registrant, values_of(form),
+                                              Actor.for_account(current_user))
+        except services.RecordError as error:
+            return _refused(error, form, registrant, "profile", registrant)
         return _done(registrant, bool(changed))
     return render_template("portal/correct.html", form=form, registrant=registrant,
                            kind="profile", record=registrant)
@@ -60,15 +82,19 @@ def correct_profile(doctor_id: str):
 def _correct(doctor_id, model, form_class, record_id, add, update, kind):
     editor_only()
     registrant = registrant_for(current_user, doctor_id)
-    record = record_for(current_user, registrant, model, record_id) if record_id else None
+    record = writable_record_for(current_user, registrant, model, record_id) \
+        if record_id else None
     form = form_class(obj=record)
     if form.validate_on_submit():
         actor = Actor.for_account(current_user)
-        if record is None:
-            add(registrant, values_of(form), actor)
-            changed = True
-        else:
-            changed = bool(update(record, values_of(form), actor))
+        try:
+            if record is None:
+                add(registrant, values_of(form), actor)
+                changed = True
+            else:
+                changed = bool(update(record, values_of(form), actor))
+        except services.RecordError as error:
+            return _refused(error, form, registrant, kind, record)
         return _done(registrant, changed)
     return render_template("portal/correct.html", form=form, registrant=registrant, kind=kind,
                            record=record)
@@ -77,7 +103,7 @@ def _correct(doctor_id, model, form_class, record_id, add, update, kind):
 def _remove(doctor_id, model, record_id, delete):
     editor_only()
     registrant = registrant_for(current_user, doctor_id)
-    record = record_for(current_user, registrant, model, record_id)
+    record = writable_record_for(current_user, registrant, model, record_id)
     try:
         delete(record, Actor.for_account(current_user))
     except services.RecordError as error:
@@ -92,7 +118,7 @@ def _remove(doctor_id, model, record_id, delete):
 @allow(EDITOR, Role.ADMIN)
 @staff_or_admin
 def correct_enrolment(doctor_id: str, record_id: int | None = None):
-    return _correct(doctor_id, Enrolment, EnrolmentForm, record_id, services.add_enrolment,
+    return _correct(doctor_id, Enrolment, _enrolment_form, record_id, services.add_enrolment,
                     services.update_enrolment, "enrolment")
 
 

@@ -22,12 +22,13 @@ from jgrad.db import insert_with_ids, utcnow
 from jgrad.extensions import db
 from jgrad.mail import services as mail
 from jgrad.mail.models import OutboxMessage
+from jgrad.portal.access import university_sees
 from jgrad.portal.importfile import Problem
 from jgrad.portal.models import PossibleDuplicate
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.identifiers import new_doctor_id
 from jgrad.registrants.models import Enrolment, Registrant
-from jgrad.registrants.services import plain
+from jgrad.registrants.services import check_university, plain
 
 ENROLMENT = ("graduate_school", "major", "field", "programme_type", "entry_date", "status",
              "status_date", "degree_name")
@@ -43,11 +44,26 @@ class ImportPlan:
     unchanged: int = 0
     flags: list[tuple[dict, int]] = field(default_factory=list)  # (row, candidate registrant)
     already_flagged: int = 0
+    # Rows whose student number a registrant gave themselves: (row, their enrolment, them).
+    claims: list[tuple[dict, int, int]] = field(default_factory=list)
+    # Rows of registrants the university may not see (opted out, suspended): their lines.
+    unavailable: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
-        return {"added": len(self.new), "updated": len(self.updates),
-                "unchanged": self.unchanged, "flagged": len(self.flags) + self.already_flagged}
+        """What the import does, in full: for the institute's command line."""
+        return {"added": len(self.new) + len(self.claims), "updated": len(self.updates),
+                "unchanged": self.unchanged,
+                "flagged": len(self.flags) + self.already_flagged + len(self.claims),
+                "unavailable": len(self.unavailable)}
+
+    def university_summary(self) -> dict[str, int]:
+        """What the university may learn: new rows are counted together whether they are
+        created or held for an administrator, since why a row is held (an address in use, a
+        lookalike) would say something about other people's records."""
+        return {"new": len(self.new) + len(self.claims) + len(self.flags)
+                + self.already_flagged, "updated": len(self.updates),
+                "unchanged": self.unchanged, "unavailable": len(self.unavailable)}
 
 
 def _lookalike_key(family, given, birth_year, entry_year):
@@ -60,7 +76,9 @@ def plan(university_id: int, rows: list[dict]) -> ImportPlan:
     existing = {
         row.student_number: row for row in db.session.execute(
             sa.select(Enrolment.id, Enrolment.registrant_id, Enrolment.student_number,
+                      Enrolment.supplied_by, university_sees(university_id).label("visible"),
                       *(getattr(Enrolment, c) for c in ENROLMENT))
+            .join(Registrant, Registrant.id == Enrolment.registrant_id)
             .where(Enrolment.university_id == university_id,
                    Enrolment.student_number.is_not(None)))
     }
@@ -85,6 +103,16 @@ def plan(university_id: int, rows: list[dict]) -> ImportPlan:
             owners[email] = (role, registrant_id)
     for row in rows:
         current = existing.get(row["student_number"])
+        if current is not None and not current.visible:
+            result.unavailable.append(row["line"])
+            continue
+        if current is not None and current.supplied_by == Source.REGISTRANT:
+            # Only the university says whose student number this is: the real student is
+            # created, and the pair held for an administrator.
+            owner = owners.get(row["email"])
+            result.claims.append((dict(row, email=None) if owner else row, current.id,
+                                  current.registrant_id))
+            continue
         if current is not None:
             changes = {c: [plain(getattr(current, c)), plain(row[c])] for c in ENROLMENT
                        if getattr(current, c) != row[c]}
@@ -102,10 +130,11 @@ def plan(university_id: int, rows: list[dict]) -> ImportPlan:
         if row["email"] in owners:
             role, registrant_id = owners[row["email"]]
             if role != Role.REGISTRANT or registrant_id is None:
-                result.problems.append(Problem(row["line"], "email", "this address belongs "
-                                               "to an account that is not a registrant"))
-                continue
-            candidate = candidate or registrant_id
+                # The address is someone's log-in: the person is created without it, and
+                # nothing tells the university whose it is.
+                row = dict(row, email=None)
+            else:
+                candidate = candidate or registrant_id
         if candidate is not None:
             result.flags.append((row, candidate))
         else:
@@ -116,6 +145,7 @@ def plan(university_id: int, rows: list[dict]) -> ImportPlan:
 def apply(university, import_plan: ImportPlan, actor: Actor, progress=None,
           batch: int = 5000) -> dict[str, int]:
     """Write the plan in the current transaction; the caller commits once."""
+    check_university(actor, university.id)
     now = utcnow()
     stamp = dict(changed_by=str(Source.UNIVERSITY), changed_by_university_id=university.id,
                  changed_by_account_id=actor.account_id, changed_at=now)
@@ -124,7 +154,7 @@ def apply(university, import_plan: ImportPlan, actor: Actor, progress=None,
     if import_plan.updates:
         table = Enrolment.__table__
         statement = table.update().where(table.c.id == sa.bindparam("b_id")).values(
-            **{c: sa.bindparam(c) for c in ENROLMENT}, **stamp)
+            **{c: sa.bindparam(c) for c in ENROLMENT}, version=table.c.version + 1, **stamp)
         db.session.execute(statement, [dict({c: row[c] for c in ENROLMENT},
                                             b_id=row["enrolment_id"])
                                        for row, _ in import_plan.updates])
@@ -138,6 +168,8 @@ def apply(university, import_plan: ImportPlan, actor: Actor, progress=None,
                  candidate_registrant_id=candidate, row=_as_json(row), state="open",
                  created_at=now)
             for row, candidate in import_plan.flags])
+    if import_plan.claims:
+        _hold_claims(university, import_plan.claims, actor, now, stamp, history)
     for start in range(0, len(import_plan.new), batch):
         create_people(university, import_plan.new[start:start + batch], actor, now)
         if progress:
@@ -150,6 +182,28 @@ def apply(university, import_plan: ImportPlan, actor: Actor, progress=None,
                  if actor.account_id else None, object_type="university",
                  object_id=university.id, details=summary)
     return summary
+
+
+def _hold_claims(university, claims, actor: Actor, now, stamp: dict, history: dict) -> None:
+    """Take each claimed number off the claimant's enrolment, create the real student with
+    it, and hold the pair for an administrator (rule 1: the university supplies its own)."""
+    table = Enrolment.__table__
+    db.session.execute(
+        table.update().where(table.c.id == sa.bindparam("b_id"))
+        .values(student_number=None, version=table.c.version + 1, **stamp),
+        [dict(b_id=enrolment_id) for _, enrolment_id, _ in claims])
+    db.session.execute(sa.insert(RecordChange.__table__), [
+        dict(registrant_id=claimant, record_type="enrolment", record_id=enrolment_id,
+             action="update", changes={"student_number": [row["student_number"], None]},
+             **history)
+        for row, enrolment_id, claimant in claims])
+    created = create_people(university, [row for row, _, _ in claims], actor, now)
+    db.session.execute(sa.insert(PossibleDuplicate.__table__), [
+        dict(university_id=university.id, student_number=row["student_number"],
+             candidate_registrant_id=claimant, registrant_id=registrant_id, kind="claim",
+             row=_as_json(dict(row, claimed_enrolment_id=enrolment_id)), state="open",
+             created_at=now)
+        for (row, enrolment_id, claimant), registrant_id in zip(claims, created, strict=True)])
 
 
 def _as_json(row: dict) -> dict:

@@ -5,13 +5,12 @@ that name the row and the column. The format is described in docs/import-format.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from jgrad.portal.sheets import csv_rows, xlsx_rows
 from jgrad.registrants import codes
 
 COLUMNS = (
@@ -24,7 +23,6 @@ REQUIRED = ("student_number", "family_name", "given_name", "graduate_school", "f
             "programme_type", "entry_date", "status")
 LIMITS = {"student_number": 32, "email": 254, "graduate_school": 200, "major": 200,
           "degree": 200}
-MAX_ROWS = 500_000
 
 
 @dataclass
@@ -48,70 +46,38 @@ class ParsedFile:
         return not self.problems
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"the file is not UTF-8 text (byte {error.start}); in Excel, save "
-                         "as 'CSV UTF-8'") from error
-    reader = csv.reader(io.StringIO(text, newline=""))
-    lines = [row for row in reader]
-    if not lines:
-        raise ValueError("the file is empty")
-    return lines[0], lines[1:]
-
-
-def _read_xlsx(data: bytes) -> tuple[list[str], list[list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise ValueError("the file is not a readable XLSX workbook") from error
-    sheet = workbook.worksheets[0]
-    rows = [[_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    rows = [row for row in rows if any(row)]
-    if not rows:
-        raise ValueError("the workbook's first sheet is empty")
-    return rows[0], rows[1:]
-
-
 def parse(data: bytes, filename: str) -> ParsedFile:
-    """Read the whole file and check every row; never stop at the first problem."""
+    """Read the file row by row within its bounds and check every row; never stop at the
+    first problem, except at a bound (the rest of the file is then not read)."""
     result = ParsedFile()
+    reader = xlsx_rows if filename.lower().endswith(".xlsx") else csv_rows
     try:
-        header, lines = (_read_xlsx if filename.lower().endswith(".xlsx") else _read_csv)(data)
-    except ValueError as error:
+        lines = enumerate(reader(data), start=1)
+        header = next((row for _, row in lines if any(cell.strip() for cell in row)), None)
+        if header is None:
+            raise ValueError("the file is empty")
+        header = [str(h).strip().lower() for h in header]
+        missing = [c for c in COLUMNS if c not in header]
+        unknown = [h for h in header if h and h not in COLUMNS]
+        if missing:
+            result.problems.append(Problem(1, "header", "missing column(s): "
+                                           + ", ".join(missing)))
+        if unknown:
+            result.problems.append(Problem(1, "header", "unknown column(s): "
+                                           + ", ".join(unknown[:10])))
+        if missing or unknown:
+            return result
+        _check_rows(header, lines, result)
+    except ValueError as error:  # a bound, or a file that is not what its name says
         result.problems.append(Problem(0, "file", str(error)))
-        return result
-    header = [str(h).strip().lower() for h in header]
-    missing = [c for c in COLUMNS if c not in header]
-    unknown = [h for h in header if h and h not in COLUMNS]
-    if missing:
-        result.problems.append(Problem(1, "header", "missing column(s): " + ", ".join(missing)))
-    if unknown:
-        result.problems.append(Problem(1, "header", "unknown column(s): " + ", ".join(unknown)))
-    if missing or unknown:
-        return result
-    if len(lines) > MAX_ROWS:
-        result.problems.append(Problem(0, "file", f"more than {MAX_ROWS:,} rows"))
-        return result
+        result.rows.clear()
+    return result
+
+
+def _check_rows(header: list[str], lines, result: ParsedFile) -> None:
     seen: dict[str, int] = {}
     emails: dict[str, int] = {}
-    for number, line in enumerate(lines, start=2):
+    for number, line in lines:
         if not any(cell.strip() for cell in line):
             continue
         raw = {name: (line[i].strip() if i < len(line) else "") for i, name in enumerate(header)}
@@ -131,7 +97,11 @@ def parse(data: bytes, filename: str) -> ParsedFile:
                 continue
         row["line"] = number
         result.rows.append(row)
-    return result
+
+
+def _ascii_digits(value: str, most: int) -> bool:
+    """True for 1 to ``most`` ASCII digits (not "²⁰²⁰", not full-width digits)."""
+    return value.isascii() and value.isdigit() and len(value) <= most
 
 
 def _date(value: str, number: int, column: str, problems: list) -> dt.date | None:
@@ -157,7 +127,7 @@ def _check(raw: dict, number: int, problems: list[Problem]) -> dict | None:
                  "family_name_roman", "given_name_roman"):
         if len(raw[name]) > 100:
             problems.append(Problem(number, name, "longer than 100 characters"))
-    field_code = raw["field"].zfill(2) if raw["field"].isdigit() else raw["field"]
+    field_code = raw["field"].zfill(2) if _ascii_digits(raw["field"], 2) else raw["field"]
     checks = (("field", field_code, codes.FIELD), ("programme_type", raw["programme_type"],
               codes.PROGRAMME_TYPE), ("status", raw["status"], codes.ENROLMENT_STATUS),
               ("sex", raw["sex"], codes.SEX))
@@ -171,7 +141,8 @@ def _check(raw: dict, number: int, problems: list[Problem]) -> dict | None:
                                 "ISO 3166 two-letter country code"))
     birth_year = None
     if raw["birth_year"]:
-        if raw["birth_year"].isdigit() and 1900 <= int(raw["birth_year"]) <= dt.date.today().year:
+        if _ascii_digits(raw["birth_year"], 4) \
+                and 1900 <= int(raw["birth_year"]) <= dt.date.today().year:
             birth_year = int(raw["birth_year"])
         else:
             problems.append(Problem(number, "birth_year", f"{raw['birth_year']!r} is not a year"))

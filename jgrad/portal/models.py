@@ -28,7 +28,13 @@ class ContactMessage(db.Model):
 
 
 class PossibleDuplicate(db.Model):
-    """An imported row that looks like an existing registrant, held for an administrator."""
+    """An imported row that looks like an existing registrant, held for an administrator.
+
+    A *lookalike* row is not written until an administrator merges it or keeps it apart. A
+    *claim* is a registrant who gave the student number of this row themselves: the import
+    created the real student (``registrant_id``) and took the number off the claimant's
+    enrolment; the administrator merges the two if they are one person, or keeps them apart.
+    """
 
     __tablename__ = "possible_duplicates"
 
@@ -41,6 +47,9 @@ class PossibleDuplicate(db.Model):
     # The imported row, validated, as the import would have written it.
     row: Mapped[dict] = mapped_column(sa.JSON)
     state: Mapped[str] = mapped_column(sa.String(16), default="open", index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), server_default="lookalike")
+    registrant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registrants.id", ondelete="CASCADE"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[dt.datetime | None]
     resolved_by_account_id: Mapped[int | None] = mapped_column(

@@ -62,8 +62,9 @@ def import_upload():
             (_folder() / f"{current_user.id}-{ticket}{suffix}").write_bytes(data)
         return render_template("portal/import_preview.html", name=name, problems=problems,
                                rows=parsed.rows[:20], total=len(parsed.rows),
-                               summary=plan.summary() if plan else None, ticket=ticket,
-                               form=FlaskForm())
+                               summary=plan.university_summary() if plan else None,
+                               unavailable=plan.unavailable[:500] if plan else [],
+                               ticket=ticket, form=FlaskForm())
     return render_template("portal/import.html", form=form, cooperating=cooperating)
 
 
@@ -86,9 +87,9 @@ def import_confirm():
     if problems:  # the database changed since the preview
         flash(_("The file no longer imports cleanly; upload it again to see why."), "error")
         return redirect(url_for("portal.import_upload"))
-    summary = importer.apply(current_user.university, plan, Actor.for_account(current_user))
+    importer.apply(current_user.university, plan, Actor.for_account(current_user))
     db.session.commit()
     path.unlink(missing_ok=True)
-    flash(_("Imported: %(added)d added, %(updated)d updated, %(unchanged)d unchanged, "
-            "%(flagged)d held for review.", **summary), "info")
+    flash(_("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(unavailable)d not available.", **plan.university_summary()), "info")
     return redirect(url_for("portal.alumni"))

@@ -17,7 +17,7 @@ from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.mail.models import OutboxMessage
 from jgrad.portal import messaging
-from jgrad.portal.access import registrant_for
+from jgrad.portal.access import may_write, registrant_for
 from jgrad.portal.forms import ContactForm
 from jgrad.portal.models import ContactMessage
 from jgrad.portal.queries import (COUNT_CAP, LIST_COLUMNS, AlumniFilter, alumni_page,
@@ -98,7 +98,8 @@ def record(doctor_id: str):
     db.session.commit()
     return render_template("portal/record.html", registrant=registrant, history=history,
                            consents=consents, can_edit=current_user.role == Role.ADMIN
-                           or current_user.is_editor)
+                           or current_user.is_editor,
+                           may_write=lambda item: may_write(current_user, item))
 
 
 @bp.route("/contact", methods=["GET", "POST"])

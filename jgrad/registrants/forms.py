@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     Form,
+    HiddenField,
     IntegerField,
     MonthField,
     PasswordField,
@@ -43,6 +44,21 @@ def options(pairs, blank: bool = True) -> list[SelectChoice]:
 
 def _choices(mapping: dict) -> list[SelectChoice]:
     return options(mapping.items())
+
+
+def _version(value):
+    """Read the version a form was opened at; anything but a number means none."""
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() \
+        and len(value) < 10 else None
+
+
+class VersionField(HiddenField):
+    """The record's version when the form was opened; a save from an older one is refused."""
+
+    def __init__(self, **kwargs):
+        super().__init__(filters=[_version], **kwargs)
 
 
 def values_of(form) -> dict:
@@ -108,6 +124,8 @@ class ContactDetailsFields(Form):
 class ProfileForm(ProfileFields, ContactDetailsFields, FlaskForm):
     """The whole profile as the registrant edits it."""
 
+    version = VersionField()
+
 
 class EnrolmentFields(Form):
     university_id = SelectField(_l("University"), [DataRequired()], coerce=int, choices=[])
@@ -130,11 +148,15 @@ class EnrolmentFields(Form):
         filters=[none_if_blank],
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, university_id: int | None = None, **kwargs):
+        """``university_id``: offer only this university (a university's staff)."""
         super().__init__(*args, **kwargs)
         locale = get_locale()
-        universities = db.session.scalars(sa.select(University).order_by(University.code))
-        self.university_id.choices = [SelectChoice(0, "—")] + options(
+        query = sa.select(University).order_by(University.code)
+        if university_id is not None:
+            query = query.where(University.id == university_id)
+        universities = db.session.scalars(query)
+        self.university_id.choices = ([] if university_id else [SelectChoice(0, "—")]) + options(
             ((u.id, u.name(locale)) for u in universities), blank=False
         )
 
@@ -160,8 +182,11 @@ class EnrolmentFields(Form):
 class EnrolmentForm(EnrolmentFields, FlaskForm):
     """One doctoral enrolment."""
 
+    version = VersionField()
+
 
 class CareerSpellForm(FlaskForm):
+    version = VersionField()
     start_month = MonthField(_l("From (month)"), [InputRequired()])
     end_month = MonthField(_l("Until (month; leave empty if current)"), [Optional()])
     labour_status = SelectField(

@@ -12,6 +12,17 @@ from jgrad.enums import enum_column
 from jgrad.extensions import db
 
 
+class Versioned:
+    """A version number that every save raises: a form opened earlier cannot overwrite a
+    newer save (the form carries the version it showed), nor can two racing saves."""
+
+    version: Mapped[int] = mapped_column(server_default=sa.text("1"))
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
+
+
 class Provenance:
     """Who supplied a record and who last changed it, and when."""
 
@@ -48,7 +59,7 @@ class Provenance:
         self.changed_at = when or utcnow()
 
 
-class Registrant(Provenance, db.Model):
+class Registrant(Versioned, Provenance, db.Model):
     __tablename__ = "registrants"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,7 +112,7 @@ class Registrant(Provenance, db.Model):
         return f"<Registrant {self.doctor_id}>"
 
 
-class Enrolment(Provenance, db.Model):
+class Enrolment(Versioned, Provenance, db.Model):
     """One doctoral programme a registrant entered."""
 
     __tablename__ = "enrolments"
@@ -136,7 +147,7 @@ class Enrolment(Provenance, db.Model):
     )
 
 
-class CareerSpell(Provenance, db.Model):
+class CareerSpell(Versioned, Provenance, db.Model):
     """A period in one position or labour-force status; an open end means current."""
 
     __tablename__ = "career_spells"

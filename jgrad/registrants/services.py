@@ -7,12 +7,16 @@ import enum
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from sqlalchemy.orm.exc import StaleDataError
+
 from jgrad.accounts.models import Account
-from jgrad.actors import Actor
+from jgrad.actors import Actor, Source
 from jgrad.audit import services as audit
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.mail import services as mail
+from jgrad.mail.models import DeliveryState, OutboxMessage
+from jgrad.portal.models import ContactMessage
 from jgrad.registrants.history import (ConsentChange, DeletionRequest, DeletionRequestState,
                                        RecordChange)
 from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
@@ -37,6 +41,33 @@ RECORD_TYPES = {Registrant: "registrant", Enrolment: "enrolment", CareerSpell: "
 
 class RecordError(Exception):
     """A change that the rules do not allow; the message is shown to the person."""
+
+
+class StaleRecord(RecordError):
+    """The record was saved by someone else after the form was opened (nothing was saved).
+
+    ``differences`` holds (field, value now saved, value in the stale form) for every field
+    where the two differ, so that the person sees what changed before saving again.
+    """
+
+    def __init__(self, record, differences: list[tuple[str, object, object]]):
+        super().__init__(_l("Someone else saved this record after you opened the form, so "
+                            "nothing was saved. The values now saved are shown below; save "
+                            "again if yours should replace them."))
+        self.record = record
+        self.differences = differences
+
+
+def check_university(actor: Actor, *university_ids) -> None:
+    """Refuse a university's change to an enrolment at another university (rule 4).
+
+    The institute and the registrant may name any university; a university names only itself.
+    """
+    if actor.source != Source.UNIVERSITY:
+        return
+    if actor.university_id is None or any(u != actor.university_id for u in university_ids):
+        raise RecordError(_l("A university can add and change only its own doctoral "
+                             "programmes."))
 
 
 def plain(value):
@@ -91,7 +122,19 @@ def _create(record, values: dict, actor: Actor):
     return record
 
 
-def _update(record, values: dict, actor: Actor) -> dict:
+def _check_version(record, values: dict, fields: tuple[str, ...]) -> None:
+    """Refuse a save from a form opened before the record's last save."""
+    expected = values.get("version")
+    if expected is None or expected == record.version:
+        return
+    raise StaleRecord(record, [(name, getattr(record, name), values[name]) for name in fields
+                               if name in values and getattr(record, name) != values[name]])
+
+
+def _update(record, values: dict, fields: tuple[str, ...], actor: Actor) -> dict:
+    """Apply the changed ``fields``; ``values["version"]``, if given, must be current."""
+    _check_version(record, values, fields)
+    values = _pick(values, fields)
     changes = {}
     for name, new in values.items():
         old = getattr(record, name)
@@ -100,6 +143,10 @@ def _update(record, values: dict, actor: Actor) -> dict:
             setattr(record, name, new)
     if changes:
         record.stamp_changed(actor)
+        try:
+            db.session.flush()  # the version column refuses a save that raced this one
+        except StaleDataError as error:
+            raise StaleRecord(record, []) from error
         _log_change(_owner_id(record), record, "update", changes, actor)
     return changes
 
@@ -135,20 +182,52 @@ def create_registrant(account: Account, doctor_id: str, profile: dict, actor: Ac
 
 def update_profile(registrant: Registrant, values: dict, actor: Actor) -> dict:
     """Change profile fields; return {field: [old, new]} of what changed."""
-    return _update(registrant, _pick(values, PROFILE_FIELDS), actor)
+    return _update(registrant, values, PROFILE_FIELDS, actor)
 
 
 def add_enrolment(registrant: Registrant, values: dict, actor: Actor) -> Enrolment:
     """Add a doctoral enrolment to a registrant's record."""
-    return _create(Enrolment(registrant_id=registrant.id), _pick(values, ENROLMENT_FIELDS), actor)
+    check_university(actor, values.get("university_id"))
+    values = _pick(values, ENROLMENT_FIELDS)
+    _check_student_number(None, values, actor)
+    return _create(Enrolment(registrant_id=registrant.id), values, actor)
 
 
 def update_enrolment(enrolment: Enrolment, values: dict, actor: Actor) -> dict:
-    return _update(enrolment, _pick(values, ENROLMENT_FIELDS), actor)
+    """Change an enrolment; a university changes only its own and keeps it its own."""
+    check_university(actor, enrolment.university_id,
+                     values.get("university_id", enrolment.university_id))
+    _check_student_number(enrolment, values, actor)
+    return _update(enrolment, values, ENROLMENT_FIELDS, actor)
+
+
+def _check_student_number(enrolment: Enrolment | None, values: dict, actor: Actor) -> None:
+    """Keep student numbers unique per university, and the university's own ones its own.
+
+    A registrant never changes a student number their university supplied, and never takes
+    one that is in use at that university: only the university's import says whose it is.
+    """
+    university_id = values.get("university_id", enrolment.university_id if enrolment else None)
+    number = values.get("student_number", enrolment.student_number if enrolment else None)
+    if enrolment is not None and actor.source == Source.REGISTRANT \
+            and enrolment.supplied_by != Source.REGISTRANT and enrolment.student_number \
+            and (number != enrolment.student_number
+                 or university_id != enrolment.university_id):
+        raise RecordError(_l("Your university supplied this student number and doctoral "
+                             "programme; ask your university to correct them."))
+    if not number or university_id is None:
+        return
+    taken = db.session.scalar(sa.select(Enrolment.id).where(
+        Enrolment.university_id == university_id, Enrolment.student_number == number,
+        Enrolment.id != (enrolment.id if enrolment else -1)).limit(1))
+    if taken is not None:
+        raise RecordError(_l("This student number is already registered at this university. "
+                             "If it is yours, ask your university to correct it."))
 
 
 def delete_enrolment(enrolment: Enrolment, actor: Actor) -> None:
     """Remove an enrolment; a registrant always keeps at least one."""
+    check_university(actor, enrolment.university_id)
     remaining = db.session.scalar(sa.select(sa.func.count(Enrolment.id)).where(
         Enrolment.registrant_id == enrolment.registrant_id))
     if remaining <= 1:
@@ -163,7 +242,7 @@ def add_career_spell(registrant: Registrant, values: dict, actor: Actor) -> Care
 
 
 def update_career_spell(spell: CareerSpell, values: dict, actor: Actor) -> dict:
-    return _update(spell, _pick(values, CAREER_FIELDS), actor)
+    return _update(spell, values, CAREER_FIELDS, actor)
 
 
 def delete_career_spell(spell: CareerSpell, actor: Actor) -> None:
@@ -189,6 +268,8 @@ def set_consent(registrant: Registrant, setting: str, value: bool, actor: Actor)
             actor_account_id=actor.account_id,
         )
     )
+    if not value:
+        _cancel_contact_mail(registrant, universities_only=setting == "share_with_university")
     audit.record(
         f"consent.{setting}",
         account=db.session.get(Account, actor.account_id) if actor.account_id else None,
@@ -198,6 +279,23 @@ def set_consent(registrant: Registrant, setting: str, value: bool, actor: Actor)
         details={"from": old, "to": value},
     )
     return True
+
+
+def _cancel_contact_mail(registrant: Registrant, universities_only: bool) -> int:
+    """Cancel messages to alumni not yet sent to this registrant (rule 4: at once).
+
+    Stopping sharing cancels what universities wrote; refusing contact cancels all of it.
+    """
+    senders = sa.select(ContactMessage.id)
+    if universities_only:
+        senders = senders.where(ContactMessage.university_id.is_not(None))
+    return db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.account_id == registrant.account_id,
+               OutboxMessage.state == DeliveryState.PENDING,
+               OutboxMessage.contact_message_id.in_(senders))
+        .values(state=DeliveryState.CANCELLED)
+        .execution_options(synchronize_session=False)).rowcount
 
 
 def request_deletion(

@@ -62,6 +62,18 @@ def _own(model, record_id: int, registrant):
     return record
 
 
+def _refused(error: services.RecordError, template: str, form, record, **context):
+    """Show why nothing was saved: the rule, or what was saved meanwhile (a stale form)."""
+    db.session.rollback()
+    flash(str(error), "error")
+    stale = isinstance(error, services.StaleRecord)
+    if stale:
+        form.version.data = record.version  # saving again now replaces the newer values
+    return render_template(template, form=form, record=record,
+                           differences=error.differences if stale else None,
+                           **context), 409 if stale else 422
+
+
 @bp.route("")
 @registrant_required
 def overview(registrant):
@@ -79,7 +91,10 @@ def welcome(registrant):
 def profile(registrant):
     form = ProfileForm(obj=registrant)
     if form.validate_on_submit():
-        changed = services.update_profile(registrant, values_of(form), _actor())
+        try:
+            changed = services.update_profile(registrant, values_of(form), _actor())
+        except services.RecordError as error:
+            return _refused(error, "registrants/profile.html", form, registrant)
         db.session.commit()
         flash(_("Your profile has been saved.") if changed else _("Nothing was changed."), "info")
         return redirect(url_for("registrants.overview"))
@@ -90,10 +105,13 @@ def _edit_record(registrant, model, form_class, record_id, add, update, kind):
     record = _own(model, record_id, registrant) if record_id is not None else None
     form = form_class(obj=record)
     if form.validate_on_submit():
-        if record is None:
-            add(registrant, values_of(form), _actor())
-        else:
-            update(record, values_of(form), _actor())
+        try:
+            if record is None:
+                add(registrant, values_of(form), _actor())
+            else:
+                update(record, values_of(form), _actor())
+        except services.RecordError as error:
+            return _refused(error, "registrants/record_form.html", form, record, kind=kind)
         db.session.commit()
         flash(_("Saved."), "info")
         return redirect(url_for("registrants.overview"))

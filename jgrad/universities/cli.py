@@ -87,5 +87,6 @@ def import_command(code: str, file: str, dry_run: bool) -> None:
         db.session.commit()
     verb = "Would import" if dry_run else "Imported"
     click.echo(f"{verb}: {summary['added']} added, {summary['updated']} updated, "
-               f"{summary['unchanged']} unchanged, {summary['flagged']} flagged for review "
+               f"{summary['unchanged']} unchanged, {summary['flagged']} flagged for review, "
+               f"{summary['unavailable']} not available "
                f"({time.perf_counter() - started:.1f} s).")

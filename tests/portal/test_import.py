@@ -176,7 +176,7 @@ def test_staff_upload_preview_then_confirm(client, login, home, make_account):
     preview = client.submit("/records/import", {"file": (io.BytesIO(data), "students.csv")},
                             content_type="multipart/form-data")
     text = preview.get_data(as_text=True)
-    assert "2 to add" in text
+    assert "2 new" in text
     assert db.session.scalar(sa.select(sa.func.count(Registrant.id))) == 0
     ticket = text.split('name="ticket" value="')[1].split('"')[0]
     done = client.submit("/records/import/confirm", {"ticket": ticket})
