@@ -129,6 +129,12 @@ def authenticate(identifier: str, password: str) -> tuple[Account | None, str | 
     return account, None
 
 
+def log_out(account: Account) -> None:
+    """End the account's sessions on the server, so a copy of the cookie is worth nothing."""
+    account.end_sessions()
+    audit.record("logout", account=account, object_type="account", object_id=account.id)
+
+
 def request_reset(email: str, locale: str) -> None:
     """Mail a reset link to an active account; say nothing about unknown addresses."""
     account = account_by_email(email)

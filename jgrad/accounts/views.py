@@ -26,6 +26,7 @@ from jgrad.accounts.forms import (
 from jgrad.accounts.models import Role, TokenPurpose
 from jgrad.accounts.passwords import verify_password
 from jgrad.extensions import db, limiter
+from jgrad.redirects import safe_next
 from jgrad.registrants.forms import values_of
 
 bp = Blueprint("accounts", __name__)
@@ -37,12 +38,6 @@ def _limit(name: str):
 
 def _locale() -> str:
     return str(get_locale())
-
-
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 def home_for(account) -> str:
@@ -133,7 +128,7 @@ def login():
         db.session.commit()
         if account is not None:
             _start_session(account)
-            return redirect(_safe_next(request.args.get("next")) or home_for(account))
+            return redirect(safe_next(request.args.get("next")) or home_for(account))
         if reason == "suspended":
             flash(_("This account is suspended. Use the contact form if you have questions."),
                   "error")
@@ -144,6 +139,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        services.log_out(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     lang = session.get("lang")
     session.clear()

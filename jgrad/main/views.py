@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from jgrad.extensions import db
+from jgrad.redirects import safe_next
 
 bp = Blueprint("main", __name__)
 
@@ -29,7 +30,4 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = lang  # mail to this account follows the choice
             db.session.commit()
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
