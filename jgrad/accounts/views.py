@@ -1,17 +1,20 @@
 """Sign-up, log-in, log-out and password reset pages."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -118,13 +121,25 @@ def signup_complete():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_limit("LOGIN_RATE_LIMIT")
 def login():
+    # Failed log-ins are limited per account and per client inside authenticate(); a
+    # successful one is never counted.
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        account, reason = services.authenticate(form.identifier.data, form.password.data)
+        try:
+            account, reason = services.authenticate(form.identifier.data, form.password.data,
+                                                    client=request.remote_addr)
+        except services.LoginThrottled as locked:
+            db.session.commit()
+            wait = format_timedelta(dt.timedelta(seconds=locked.wait), threshold=1.0,
+                                    add_direction=False)
+            flash(_("Too many failed log-ins for this account or from this address. "
+                    "Please try again in %(wait)s.", wait=wait), "error")
+            response = make_response(render_template("accounts/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(locked.wait)
+            return response
         db.session.commit()
         if account is not None:
             _start_session(account)
