@@ -28,7 +28,7 @@ def _checks(identifier_key: str, client: str | None) -> list[tuple[RateLimitItem
 
 
 def wait_seconds(identifier_key: str, client: str | None) -> int:
-    """Return how many seconds log-ins for this identifier or from this client must wait (0: none)."""
+    """Return how long (seconds) log-ins for this identifier or client must wait; 0: none."""
     if not limiter.enabled:
         return 0
     strategy = limiter.limiter
