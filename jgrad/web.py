@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import sys
 import time
@@ -19,10 +20,19 @@ CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors '
 
 
 class _DropServerRequestLines(logging.Filter):
-    """Keep the development server's own request lines (full URLs, tokens included) out."""
+    """Keep the development server's own request lines (full URLs, tokens included) out.
+
+    Werkzeug formats the address and time into the message itself and leaves the request
+    line as an argument: ``'127.0.0.1 - - [29/Nov/2026 10:00:00] "%s" %s %s\n'``. Its
+    error lines (a bad request line, quoted whole) have the same prefix. The access log
+    already records each request, by path only.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("%s - - [%s]")
+        return not _SERVER_LINE.match(str(record.msg))
+
+
+_SERVER_LINE = re.compile(r"^\S+ - - \[[^\]]*\] ")
 
 
 def init_web(app: Flask) -> None:
