@@ -11,7 +11,10 @@ from pathlib import Path
 
 from flask import Flask, g, make_response, render_template, request
 from flask_babel import gettext as _
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from jgrad.extensions import db, login_manager
 
 access_log = logging.getLogger("jgrad.access")
 error_log = logging.getLogger("jgrad.errors")
@@ -110,18 +113,42 @@ def _finish_request(response):
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
-    response = make_response(
-        render_template("errors/error.html", code=error.code, title=_error_title(error.code)),
-        error.code,
-    )
+    response = make_response(_error_page(error.code), error.code)
     if getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
 
 
 def _unexpected_error(error: Exception):
+    """Log the traceback, undo the request's writes, and show the generic page."""
     error_log.exception("unhandled error in request %s", g.get("request_id", "-"))
+    _rollback()
     return _http_error(InternalServerError())
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself may be gone; the page must still be shown
+        error_log.exception("rollback failed in request %s", g.get("request_id", "-"))
+
+
+def _error_page(code: int) -> str:
+    """Render the error page; when the database is what failed, render it without the account."""
+    try:
+        return render_template("errors/error.html", code=code, title=_error_title(code))
+    except Exception:
+        error_log.exception("error page failed in request %s", g.get("request_id", "-"))
+    _rollback()
+    g._login_user = login_manager.anonymous_user()  # the page's menu needs no database
+    try:
+        return render_template("errors/error.html", code=code, title=_error_title(code))
+    except Exception:
+        error_log.exception("plain error page in request %s", g.get("request_id", "-"))
+    quote = _("If you contact us about this, quote the request ID %(id)s.",
+              id=g.get("request_id", "-"))
+    return (f"<!doctype html><title>{code}</title><h1>{escape(_error_title(code))}</h1>"
+            f"<p>{escape(quote)}</p>")
 
 
 def _error_title(code: int) -> str:
