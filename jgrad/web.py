@@ -13,6 +13,7 @@ from flask import Flask, g, make_response, render_template, request
 from flask_babel import gettext as _
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
 from jgrad.extensions import db, login_manager
 
@@ -38,7 +39,31 @@ class _DropServerRequestLines(logging.Filter):
 _SERVER_LINE = re.compile(r"^\S+ - - \[[^\]]*\] ")
 
 
+MAX_ID = 2**31 - 1  # the largest INTEGER on PostgreSQL
+MAX_PAGE = 100_000
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in routes: an id the database can hold, else the route does not match (404).
+
+    A 20-digit id would otherwise reach the query and overflow the column (a 500).
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def page_number(args, name: str = "page") -> int:
+    """Return the page asked for in ``args``: plain ASCII digits, 1 to MAX_PAGE, else 1."""
+    raw = (args.get(name) or "").strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
+        return 1
+    return min(max(int(raw), 1), MAX_PAGE)
+
+
 def init_web(app: Flask) -> None:
+    # Before any blueprint adds its routes, so that every ``<int:...>`` gets the bound.
+    app.url_map.converters["int"] = DatabaseIdConverter
     _configure_access_log(app)
     werkzeug_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, _DropServerRequestLines) for f in werkzeug_log.filters):

@@ -21,6 +21,7 @@ from jgrad.extensions import db
 from jgrad.formtools import strip
 from jgrad.portal.models import Provision
 from jgrad.registrants.models import Registrant
+from jgrad.web import page_number
 
 AUDIT_PAGE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -117,7 +118,7 @@ def audit_search():
         moment = dt.datetime.combine(day + dt.timedelta(days=1 if op == "<" else 0), dt.time(),
                                      tzinfo=dt.timezone.utc)
         query = query.where(AuditEvent.at >= moment if op == ">=" else AuditEvent.at < moment)
-    page = max(args.get("page", 1, type=int), 1)
+    page = page_number(args)
     events = db.session.scalars(query.limit(AUDIT_PAGE + 1).offset((page - 1) * AUDIT_PAGE)).all()
     audit.record("audit.searched", account=current_user, object_type="audit_event",
                  details={k: v for k, v in args.items() if k != "page"})

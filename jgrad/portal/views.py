@@ -22,6 +22,7 @@ from jgrad.portal.queries import (COUNT_CAP, LIST_COLUMNS, AlumniFilter, alumni_
                                   alumni_query)
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.models import Registrant
+from jgrad.web import page_number
 
 bp = Blueprint("portal", __name__, url_prefix="/records")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,7 +39,7 @@ def editor_only() -> None:
 @staff_or_admin
 def alumni():
     filters = AlumniFilter.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args)
     rows, has_next, total = alumni_page(current_user, filters, page)
     audit.record("records.listed", account=current_user, object_type="registrant",
                  details={"filters": filters.as_dict(), "page": page, "rows": len(rows)})
