@@ -36,9 +36,30 @@ def neutralise(value):
     if isinstance(value, (dict, list)):
         value = json.dumps(value, ensure_ascii=False)
     text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    if text.startswith(FORMULA_STARTS) and text != "-":  # a lone dash (no value) runs nothing
         return "'" + text
     return text
+
+
+def neutralise_frame(frame):
+    """Return a copy of a pandas DataFrame with text cells, headings and labels neutralised.
+
+    For tables written by pandas itself (the statistical releases); numbers are untouched.
+    """
+
+    def text_only(value):
+        return neutralise(value) if isinstance(value, str) else value
+
+    def index(labels):
+        if labels.nlevels > 1:
+            return labels.map(lambda key: tuple(text_only(part) for part in key)).set_names(
+                [text_only(name) for name in labels.names])
+        return labels.map(text_only).rename(text_only(labels.name))
+
+    safe = frame.map(text_only)
+    safe.index = index(frame.index)
+    safe.columns = index(frame.columns)
+    return safe
 
 
 def _csv_line(writer_buffer: tuple, row: Iterable) -> str:

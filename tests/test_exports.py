@@ -6,6 +6,7 @@ import zipfile
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
 from jgrad import exports
 from jgrad.accounts.models import Role
@@ -24,7 +25,7 @@ def assert_no_live_formula(cells) -> int:
     """Fail on a text cell a spreadsheet would run; return how many cells were checked."""
     checked = 0
     for cell in cells:
-        if isinstance(cell, str) and not NUMBER.match(cell):
+        if isinstance(cell, str) and not NUMBER.match(cell) and cell != "-":  # "-": no value
             assert not cell.startswith(DANGEROUS), cell
         checked += 1
     return checked
@@ -105,3 +106,24 @@ def test_security_baseline_writer_keeps_typed_numbers_and_quotes_text():
     values = xlsx_cells(exports.xlsx_bytes({"sheet": (header, rows)}))
     assert values[4:8] == ["'＝1+1", -5, -0.25, "'-5"]  # typed negatives stay numbers
     assert exports.xlsx_bytes({"x": (["a"], [["bell\x07=1"]])})  # XLSX-illegal characters
+
+
+def test_security_baseline_statistical_release_files_neutralise_formulas(
+        runner, tmp_path, make_university, make_registrant):
+    # A university is named in the tables once it has 100 registrants.
+    university = make_university(code="BIG")
+    university.name_en = HYPERLINK
+    for n in range(105):
+        make_registrant(email=f"p{n}@example.org", university=university,
+                        birth_year=1980 + n % 15, sex=("female", "male")[n % 2])
+    out = tmp_path / "release"
+    result = runner.invoke(args=["stats", "release", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    csv_checked = xlsx_checked = planted = 0
+    for path in sorted(out.glob("*.csv")):
+        cells = csv_cells(path.read_text(encoding="utf-8"))
+        csv_checked += assert_no_live_formula(cells)
+        planted += cells.count("'" + HYPERLINK)
+        xlsx_checked += assert_no_live_formula(xlsx_cells(path.with_suffix(".xlsx").read_bytes()))
+    assert csv_checked > 100 and xlsx_checked > 100
+    assert planted > 0  # the university's name was published, quoted
