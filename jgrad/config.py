@@ -9,7 +9,9 @@ from pathlib import Path
 class Defaults:
     # "production" turns on Secure cookies; ``make run`` sets JGRAD_ENV=development.
     ENV = "production"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error's message (logged with its traceback) names the
+    # statement but never the values, which are form input and personal data.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     SESSION_COOKIE_NAME = "jgrad_session"
