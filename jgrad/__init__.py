@@ -13,12 +13,19 @@ from jgrad.config import Defaults, apply_environment, ensure_secret_key
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: config, extensions, blueprints and commands."""
+    # The database, logs, mail files, uploads and the secret key hold personal data or
+    # secrets: everything this process creates is readable by its own user only.
+    os.umask(0o077)
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "JGRAD_INSTANCE_PATH"
     )
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
+    try:
+        instance.chmod(0o700)  # an instance folder made before (or by a checkout) closes too
+    except PermissionError:  # owned by someone else: the operator's choice, left as it is
+        pass
 
     app.config.from_object(Defaults)
     app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'jgrad.sqlite3'}"

@@ -9,7 +9,9 @@ from pathlib import Path
 class Defaults:
     # "production" turns on Secure cookies; ``make run`` sets JGRAD_ENV=development.
     ENV = "production"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error's message (logged with its traceback) names the
+    # statement but never the values, which are form input and personal data.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     SESSION_COOKIE_NAME = "jgrad_session"
@@ -32,7 +34,10 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "jgrad"
+    # Failed log-ins (wrong passwords) allowed per client address, and per identifier
+    # (Doctor ID or e-mail, known or not) from all addresses together; successes never count.
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    LOGIN_ACCOUNT_FAILURE_LIMIT = "10 per 15 minutes;30 per day"
     SIGNUP_RATE_LIMIT = "5 per minute;30 per hour"
     RESET_RATE_LIMIT = "5 per minute;30 per hour"
     CONTACT_RATE_LIMIT = "5 per minute;30 per hour"

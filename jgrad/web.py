@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import sys
 import time
@@ -10,7 +11,11 @@ from pathlib import Path
 
 from flask import Flask, g, make_response, render_template, request
 from flask_babel import gettext as _
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
+
+from jgrad.extensions import db, login_manager
 
 access_log = logging.getLogger("jgrad.access")
 error_log = logging.getLogger("jgrad.errors")
@@ -19,13 +24,46 @@ CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors '
 
 
 class _DropServerRequestLines(logging.Filter):
-    """Keep the development server's own request lines (full URLs, tokens included) out."""
+    """Keep the development server's own request lines (full URLs, tokens included) out.
+
+    Werkzeug formats the address and time into the message itself and leaves the request
+    line as an argument: ``'127.0.0.1 - - [29/Nov/2026 10:00:00] "%s" %s %s\n'``. Its
+    error lines (a bad request line, quoted whole) have the same prefix. The access log
+    already records each request, by path only.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("%s - - [%s]")
+        return not _SERVER_LINE.match(str(record.msg))
+
+
+_SERVER_LINE = re.compile(r"^\S+ - - \[[^\]]*\] ")
+
+
+MAX_ID = 2**31 - 1  # the largest INTEGER on PostgreSQL
+MAX_PAGE = 100_000
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in routes: an id the database can hold, else the route does not match (404).
+
+    A 20-digit id would otherwise reach the query and overflow the column (a 500).
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def page_number(args, name: str = "page") -> int:
+    """Return the page asked for in ``args``: plain ASCII digits, 1 to MAX_PAGE, else 1."""
+    raw = (args.get(name) or "").strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 6):
+        return 1
+    return min(max(int(raw), 1), MAX_PAGE)
 
 
 def init_web(app: Flask) -> None:
+    # Before any blueprint adds its routes, so that every ``<int:...>`` gets the bound.
+    app.url_map.converters["int"] = DatabaseIdConverter
     _configure_access_log(app)
     werkzeug_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, _DropServerRequestLines) for f in werkzeug_log.filters):
@@ -100,18 +138,42 @@ def _finish_request(response):
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
-    response = make_response(
-        render_template("errors/error.html", code=error.code, title=_error_title(error.code)),
-        error.code,
-    )
+    response = make_response(_error_page(error.code), error.code)
     if getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
 
 
 def _unexpected_error(error: Exception):
+    """Log the traceback, undo the request's writes, and show the generic page."""
     error_log.exception("unhandled error in request %s", g.get("request_id", "-"))
+    _rollback()
     return _http_error(InternalServerError())
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself may be gone; the page must still be shown
+        error_log.exception("rollback failed in request %s", g.get("request_id", "-"))
+
+
+def _error_page(code: int) -> str:
+    """Render the error page; when the database is what failed, render it without the account."""
+    try:
+        return render_template("errors/error.html", code=code, title=_error_title(code))
+    except Exception:
+        error_log.exception("error page failed in request %s", g.get("request_id", "-"))
+    _rollback()
+    g._login_user = login_manager.anonymous_user()  # the page's menu needs no database
+    try:
+        return render_template("errors/error.html", code=code, title=_error_title(code))
+    except Exception:
+        error_log.exception("plain error page in request %s", g.get("request_id", "-"))
+    quote = _("If you contact us about this, quote the request ID %(id)s.",
+              id=g.get("request_id", "-"))
+    return (f"<!doctype html><title>{code}</title><h1>{escape(_error_title(code))}</h1>"
+            f"<p>{escape(quote)}</p>")
 
 
 def _error_title(code: int) -> str:

@@ -64,7 +64,8 @@ ROUTES = {
     "registrants.delete": "own", "registrants.access": "own",
     "registrants.enrolment": "own_record", "registrants.delete_enrolment": "own_record",
     "registrants.career": "own_record", "registrants.delete_career": "own_record",
-    "portal.alumni": "portal", "portal.export": "portal", "portal.messages": "portal",
+    "portal.alumni": "portal", "portal.export": "portal",
+    "portal.export_xlsx": "portal", "portal.messages": "portal",
     "portal.contact": "portal_editor",
     "portal.import_upload": "portal_staff", "portal.import_confirm": "portal_staff_post",
     "portal.record": "portal_record", "portal.correct_profile": "portal_record_edit",
@@ -78,7 +79,8 @@ ROUTES = {
     "admin.process_deletion": "admin_object", "admin.duplicates": "admin",
     "admin.merge_duplicate": "admin_object", "admin.keep_duplicate_apart": "admin_object",
     "admin.universities": "admin", "admin.accounts": "admin", "admin.provisions": "admin",
-    "admin.provisions_csv": "admin", "admin.audit_search": "admin",
+    "admin.provisions_csv": "admin",
+    "admin.provisions_xlsx": "admin", "admin.audit_search": "admin",
     "admin.toggle_cooperation": "admin_object", "admin.toggle_account": "admin_object",
 }
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -100,7 +101,12 @@ class Account(UserMixin, db.Model):
     )
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """Name the account in the session cookie, with the session version it holds."""
+        return f"{self.id}:{self.session_version}:{self.session_fingerprint()}"
+
+    def session_fingerprint(self) -> str:
+        """Tell this account apart from a later one given the same id (SQLite reuses ids)."""
+        return hashlib.sha256(f"{self.id}:{self.login}".encode()).hexdigest()[:16]
 
     @property
     def is_editor(self) -> bool:
@@ -122,6 +128,8 @@ class Account(UserMixin, db.Model):
         self.state = new_state
         self.state_reason = reason
         self.state_changed_at = utcnow()
+        if new_state in (AccountState.SUSPENDED, AccountState.DELETED):
+            self.end_sessions()  # every path that stops an account ends its sessions here
         audit.record(
             f"account.{new_state}",
             account=by,
@@ -165,7 +173,6 @@ class Account(UserMixin, db.Model):
     def suspend(self, *, reason: str, by=None) -> None:
         """Stop the account's use of the system and end its sessions."""
         self._move(AccountState.SUSPENDED, reason=reason, by=by)
-        self.end_sessions()
 
     def __repr__(self) -> str:
         return f"<Account {self.login} {self.role} {self.state}>"

@@ -6,7 +6,7 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app
 
-from jgrad.accounts import tokens
+from jgrad.accounts import throttle, tokens
 from jgrad.accounts.models import Account, AccountState, EmailStatus, Role, TokenPurpose
 from jgrad.accounts.passwords import hash_password, password_problem, verify_password
 from jgrad.actors import Actor
@@ -30,6 +30,12 @@ def normalise_email(email: str) -> str:
 
 def account_by_email(email: str) -> Account | None:
     return db.session.scalar(sa.select(Account).where(Account.email == normalise_email(email)))
+
+
+def normalise_identifier(identifier: str) -> str:
+    """Return a Doctor ID in capitals or an e-mail address in small letters."""
+    identifier = (identifier or "").strip()
+    return identifier.upper() if is_valid_doctor_id(identifier) else normalise_email(identifier)
 
 
 def account_by_identifier(identifier: str) -> Account | None:
@@ -108,10 +114,32 @@ def _unused_doctor_id() -> str:
             return candidate
 
 
-def authenticate(identifier: str, password: str) -> tuple[Account | None, str | None]:
-    """Check credentials; return the account, or None and why (``invalid`` or the state)."""
+class LoginThrottled(Exception):
+    """Too many failed log-ins for an identifier or from a client; ``wait`` is in seconds."""
+
+    def __init__(self, wait: int):
+        super().__init__(wait)
+        self.wait = wait
+
+
+def authenticate(identifier: str, password: str,
+                 client: str | None = None) -> tuple[Account | None, str | None]:
+    """Check credentials; return the account, or None and why (``invalid`` or the state).
+
+    Raise LoginThrottled, without looking at the password, while the identifier or the
+    client (an IP address) has too many recent failures.
+    """
     account = account_by_identifier(identifier)
+    # An account is counted as one whichever of its identifiers is typed; an unknown
+    # identifier is counted by its normalised form, so both lock out alike.
+    key = f"account:{account.id}" if account else f"identifier:{normalise_identifier(identifier)}"
+    wait = throttle.wait_seconds(key, client)
+    if wait:
+        audit.record("login.throttled", object_type="account",
+                     object_id=account.id if account else None, outcome=Outcome.DENIED)
+        raise LoginThrottled(wait)
     if not verify_password(account, password):
+        throttle.record_failure(key, client)
         audit.record(
             "login.failed",
             object_type="account",
@@ -119,6 +147,7 @@ def authenticate(identifier: str, password: str) -> tuple[Account | None, str | 
             outcome=Outcome.FAILURE,
         )
         return None, "invalid"
+    throttle.forget_account_failures(key, client)
     if account.state == AccountState.SUSPENDED and account.state_reason == "dormancy":
         account.activate(reason="login_after_dormancy", by=account)  # rule 9: logging in ends it
     if account.state != AccountState.ACTIVE:
@@ -131,6 +160,12 @@ def authenticate(identifier: str, password: str) -> tuple[Account | None, str | 
     dormancy.end_dormancy(account, account.last_login_at)
     audit.record("login.succeeded", account=account, object_type="account", object_id=account.id)
     return account, None
+
+
+def log_out(account: Account) -> None:
+    """End the account's sessions on the server, so a copy of the cookie is worth nothing."""
+    account.end_sessions()
+    audit.record("logout", account=account, object_type="account", object_id=account.id)
 
 
 def request_reset(email: str, locale: str) -> None:

@@ -19,10 +19,14 @@ def load_account(session_id: str):
     from jgrad.accounts.models import Account
 
     try:
-        account_id, version = (int(part) for part in session_id.split(":"))
+        raw_id, raw_version, fingerprint = session_id.split(":")
+        account_id, version = int(raw_id), int(raw_version)
     except ValueError:
         return None
+    if not (0 < account_id < 2**31 and 0 < version < 2**31):
+        return None
     account = db.session.get(Account, account_id)
-    if account is None or account.session_version != version or not account.is_active:
+    if (account is None or account.session_version != version or not account.is_active
+            or account.session_fingerprint() != fingerprint):
         return None
     return account

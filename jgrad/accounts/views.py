@@ -1,17 +1,20 @@
 """Sign-up, log-in, log-out and password reset pages."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -27,6 +30,7 @@ from jgrad.accounts.forms import (
 from jgrad.accounts.models import Role, TokenPurpose
 from jgrad.accounts.passwords import verify_password
 from jgrad.extensions import db, limiter
+from jgrad.redirects import safe_next
 from jgrad.registrants.forms import values_of
 
 bp = Blueprint("accounts", __name__)
@@ -39,12 +43,6 @@ def _limit(name: str):
 
 def _locale() -> str:
     return str(get_locale())
-
-
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 def home_for(account) -> str:
@@ -125,17 +123,29 @@ def signup_complete():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@_limit("LOGIN_RATE_LIMIT")
 def login():
+    # Failed log-ins are limited per account and per client inside authenticate(); a
+    # successful one is never counted.
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        account, reason = services.authenticate(form.identifier.data, form.password.data)
+        try:
+            account, reason = services.authenticate(form.identifier.data, form.password.data,
+                                                    client=request.remote_addr)
+        except services.LoginThrottled as locked:
+            db.session.commit()
+            wait = format_timedelta(dt.timedelta(seconds=locked.wait), threshold=1.0,
+                                    add_direction=False)
+            flash(_("Too many failed log-ins for this account or from this address. "
+                    "Please try again in %(wait)s.", wait=wait), "error")
+            response = make_response(render_template("accounts/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(locked.wait)
+            return response
         db.session.commit()
         if account is not None:
             _start_session(account)
-            return redirect(_safe_next(request.args.get("next")) or home_for(account))
+            return redirect(safe_next(request.args.get("next")) or home_for(account))
         if reason == "suspended":
             flash(_("This account is suspended. Use the contact form if you have questions."),
                   "error")
@@ -146,6 +156,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        services.log_out(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     lang = session.get("lang")
     session.clear()

@@ -1,9 +1,7 @@
 """The provisions register (rule 6) and the search of the audit trail."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -14,6 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from jgrad import exports
 from jgrad.accounts.models import Account
 from jgrad.admin.views import admin_required, bp
 from jgrad.audit import services as audit
@@ -22,8 +21,10 @@ from jgrad.extensions import db
 from jgrad.formtools import strip
 from jgrad.portal.models import Provision
 from jgrad.registrants.models import Registrant
+from jgrad.web import page_number
 
 AUDIT_PAGE = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ProvisionForm(FlaskForm):
@@ -65,18 +66,30 @@ def provisions():
 @bp.route("/provisions.csv")
 @admin_required
 def provisions_csv():
-    rows = db.session.scalars(sa.select(Provision).order_by(Provision.provided_on)).all()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["provided_on", "recipient", "dataset", "purpose", "legal_basis",
-                     "records", "recorded_at"])
-    for p in rows:
-        writer.writerow([p.provided_on.isoformat(), p.recipient, p.dataset, p.purpose,
-                         p.legal_basis, "" if p.records is None else p.records,
-                         p.created_at.isoformat()])
-    audit.record("provisions.exported", account=current_user, object_type="provision")
+    """Export the provisions register as CSV."""
+    return _provisions_export("csv")
+
+
+@bp.route("/provisions.xlsx")
+@admin_required
+def provisions_xlsx():
+    """Export the provisions register as XLSX."""
+    return _provisions_export("xlsx")
+
+
+def _provisions_export(fmt: str):
+    provisions = db.session.scalars(sa.select(Provision).order_by(Provision.provided_on)).all()
+    header = ["provided_on", "recipient", "dataset", "purpose", "legal_basis", "records",
+              "recorded_at"]
+    rows = [[p.provided_on, p.recipient, p.dataset, p.purpose, p.legal_basis, p.records,
+             p.created_at] for p in provisions]
+    audit.record("provisions.exported", account=current_user, object_type="provision",
+                 details={"format": fmt})
     db.session.commit()
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
+    if fmt == "xlsx":
+        return Response(exports.xlsx_bytes({"provisions": (header, rows)}), mimetype=XLSX,
+                        headers={"Content-Disposition": "attachment; filename=provisions.xlsx"})
+    return Response(exports.csv_text(header, rows), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=provisions.csv"})
 
 
@@ -105,7 +118,7 @@ def audit_search():
         moment = dt.datetime.combine(day + dt.timedelta(days=1 if op == "<" else 0), dt.time(),
                                      tzinfo=dt.timezone.utc)
         query = query.where(AuditEvent.at >= moment if op == ">=" else AuditEvent.at < moment)
-    page = max(args.get("page", 1, type=int), 1)
+    page = page_number(args)
     events = db.session.scalars(query.limit(AUDIT_PAGE + 1).offset((page - 1) * AUDIT_PAGE)).all()
     audit.record("audit.searched", account=current_user, object_type="audit_event",
                  details={k: v for k, v in args.items() if k != "page"})

@@ -13,6 +13,7 @@ from jgrad.audit import services as audit
 from jgrad.contact.models import Inquiry
 from jgrad.db import utcnow
 from jgrad.extensions import db
+from jgrad.web import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard(bp, Role.ADMIN)
@@ -26,7 +27,7 @@ admin_required = roles_required(Role.ADMIN)
 @admin_required
 def inquiries():
     show_closed = request.args.get("closed") == "1"
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args)
     query = sa.select(Inquiry).order_by(Inquiry.created_at.desc(), Inquiry.id.desc())
     if not show_closed:
         query = query.where(Inquiry.closed_at.is_(None))

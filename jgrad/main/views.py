@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 
 from jgrad.access import ANYONE, guard
 from jgrad.extensions import db
+from jgrad.redirects import safe_next
 
 bp = Blueprint("main", __name__)
 guard(bp, ANYONE)
@@ -31,7 +32,4 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = lang  # mail to this account follows the choice
             db.session.commit()
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))

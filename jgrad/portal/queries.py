@@ -39,8 +39,11 @@ class AlumniFilter:
     @classmethod
     def from_args(cls, args) -> "AlumniFilter":
         def year(name):
-            value = args.get(name, "").strip()
-            return int(value) if value.isdigit() and 1900 < int(value) < 2200 else None
+            # ASCII digits only: str.isdigit() also takes "²⁰²⁰", which int() refuses.
+            value = (args.get(name) or "").strip()
+            if not (value.isascii() and value.isdigit() and len(value) == 4):
+                return None
+            return int(value) if 1900 < int(value) < 2200 else None
 
         def code(name, allowed):
             value = args.get(name) or None

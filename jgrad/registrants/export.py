@@ -1,13 +1,12 @@
 """Everything the system holds about a registrant, as JSON or as CSV files in a zip."""
 from __future__ import annotations
 
-import csv
 import io
-import json
 import zipfile
 
 import sqlalchemy as sa
 
+from jgrad import exports
 from jgrad.audit.models import AuditEvent
 from jgrad.db import utcnow
 from jgrad.extensions import db
@@ -99,19 +98,10 @@ def export_data(registrant: Registrant) -> dict:
 
 
 def _csv(rows: list[dict]) -> str:
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _cell(v) for k, v in row.items()})
-    return buffer.getvalue()
-
-
-def _cell(value):
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else value
+    if not rows:
+        return exports.BOM
+    header = list(rows[0])
+    return exports.csv_text(header, ([row[name] for name in header] for row in rows))
 
 
 def export_zip(data: dict) -> bytes:
@@ -123,5 +113,5 @@ def export_zip(data: dict) -> bytes:
                      "deletion_requests", "access_events"):
             parts[name] = data[name]
         for name, rows in parts.items():
-            archive.writestr(f"{name}.csv", "\ufeff" + _csv(rows))
+            archive.writestr(f"{name}.csv", _csv(rows))
     return buffer.getvalue()

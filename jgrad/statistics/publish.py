@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 # once do not meet.
 from matplotlib.figure import Figure
 
+from jgrad import exports
 from jgrad.statistics import labels
 
 FORMATS = ("csv", "xlsx", "png", "svg")
@@ -115,13 +116,15 @@ def write_release(release, folder: Path, progress=None) -> dict:
     tables = list(release.tables.values())
     for number, table in enumerate(tables, start=1):
         if table.withheld is None:
-            shown = display_frame(table)
+            # Headings carry university names: no text cell may run as a formula.
+            shown = exports.neutralise_frame(display_frame(table))
             shown.to_csv(folder / f"{table.spec.id}.csv", encoding="utf-8-sig")
+            notes = [table.spec.title, *metadata["notes"],
+                     *(f"{k} = {v}" for k, v in metadata["flags"].items())]
             with pd.ExcelWriter(folder / f"{table.spec.id}.xlsx", engine="openpyxl") as writer:
                 shown.to_excel(writer, sheet_name="table")
-                pd.DataFrame({"note": [table.spec.title, *metadata["notes"],
-                                       *(f"{k} = {v}" for k, v in metadata["flags"].items())]}
-                             ).to_excel(writer, sheet_name="notes", index=False)
+                exports.neutralise_frame(pd.DataFrame({"note": notes})).to_excel(
+                    writer, sheet_name="notes", index=False)
             if table.spec.breakdown_of is None:
                 chart(table, folder / table.spec.id)
         if progress:
