@@ -144,7 +144,7 @@ class _Builder:
         if self.problems:
             raise DefinitionError(self.problems)
         return Survey(self.data["slug"], self.data["version"], _text(self.data["title"]),
-                      tuple(self.lists.values()), tuple(pages))
+                      tuple(sorted(self.lists.values(), key=lambda cl: cl.name)), tuple(pages))
 
     def _choice_list(self, name: str, entries) -> ChoiceList:
         seen_codes, seen_values = set(), set()

@@ -132,6 +132,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "「{label}」はこれまでの回答により対象外のため、回答は受け付けられませんでした。"),
     "not_on_page": ("{name} is not a question on this page.",
                     "{name} はこのページの質問ではありません。"),
+    # REDCap data dictionaries.
+    "not_csv": ("This is not a readable CSV file: {detail}",
+                "CSV ファイルとして読み取れません: {detail}"),
+    "redcap_not_dictionary": ("This is not a REDCap data dictionary: the first row must be its "
+                              "18 column names.",
+                              "REDCap のデータ辞書ではありません。1 行目はデータ辞書の 18 列の"
+                              "列名でなければなりません。"),
+    "redcap_empty": ("The data dictionary has no fields.", "データ辞書にフィールドがありません。"),
+    "too_many_rows": ("The file has more than {limit} rows.", "ファイルが {limit} 行を超えています。"),
+    "redcap_columns": ("The row has {count} cells; a data dictionary row has 18.",
+                       "この行のセルは {count} 個です。データ辞書の行は 18 列です。"),
+    "cell_too_long": ("A cell is longer than {limit} characters.",
+                      "{limit} 文字を超えるセルがあります。"),
+    "redcap_bad_name": ("\"{value}\" cannot be a variable here: a lower-case letter, then up to 31 "
+                        "lower-case letters, digits or underscores (so that it survives Stata).",
+                        "「{value}」は変数名として使えません。英小文字で始め、英小文字・数字・下線を"
+                        "31 文字まで続けてください（Stata で使える長さです）。"),
+    "redcap_bad_form": ("\"{value}\" is not a valid form name.",
+                        "「{value}」はフォーム名として正しくありません。"),
+    "redcap_unknown_type": ("\"{type}\" is not a REDCap field type; REDCap has: {allowed}.",
+                            "「{type}」は REDCap のフィールド種類ではありません。"
+                            "REDCap の種類: {allowed}"),
+    "redcap_bad_choices": ("The choices of {variable} must be written \"1, Yes | 2, No\".",
+                           "{variable} の選択肢は「1, Yes | 2, No」の形で書いてください。"),
+    "redcap_bad_annotation": ("The @JGRAD annotation of {variable} is not a JSON object.",
+                              "{variable} の @JGRAD 注釈が JSON オブジェクトではありません。"),
+    "redcap_bad_bound": ("The validation bound \"{value}\" is not a number.",
+                         "検証の範囲「{value}」が数値ではありません。"),
+    "skip_record_id": ("skipped: the record identifier, which REDCap assigns.",
+                       "読み込みません: REDCap が割り当てるレコード ID です。"),
+    "skip_no_equivalent": ("skipped: {type} fields have no equivalent here.",
+                           "読み込みません: {type} フィールドに相当するものがありません。"),
+    "skip_depends": ("skipped: its branching logic depends on the skipped field {other}.",
+                     "読み込みません: 分岐ロジックが、読み込まなかったフィールド {other} に"
+                     "依存しています。"),
+    "skip_logic": ("skipped: the branching logic \"{logic}\" cannot be translated (at {detail}).",
+                   "読み込みません: 分岐ロジック「{logic}」を変換できません（{detail} の箇所）。"),
+    "skip_codes": ("skipped: its choice codes are not integers.",
+                   "読み込みません: 選択肢のコードが整数ではありません。"),
+    "note_slider": ("the slider was loaded as a whole number from {min} to {max}.",
+                    "スライダーは {min} から {max} までの整数として読み込みました。"),
+    "note_validation": ("the validation {validation} is not enforced; loaded as text.",
+                        "検証 {validation} は適用されません。テキストとして読み込みました。"),
+    "note_date_bounds": ("the date range is not enforced.", "日付の範囲は適用されません。"),
+    "note_section": ("the section header before it was loaded as a note.",
+                     "前にあるセクション見出しは説明文として読み込みました。"),
+    "redcap_logic_lost": ("REDCap cannot express the condition {logic}; the field is always "
+                          "shown there.",
+                          "条件 {logic} は REDCap では表現できないため、REDCap では常に表示されます。"),
 }
 
 LOCATED = ("{where}: {message}", "{where}：{message}")
