@@ -181,6 +181,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "redcap_logic_lost": ("REDCap cannot express the condition {logic}; the field is always "
                           "shown there.",
                           "条件 {logic} は REDCap では表現できないため、REDCap では常に表示されます。"),
+    # XLSForm workbooks.
+    "xlsform_not_workbook": ("This is not an .xlsx workbook.",
+                             "これは .xlsx 形式のブックではありません。"),
+    "xlsform_no_survey": ("The workbook has no sheet named survey.",
+                          "ブックに survey という名前のシートがありません。"),
+    "too_many_columns": ("The sheet has more than {limit} columns.",
+                         "シートの列が {limit} を超えています。"),
+    "xlsform_bad_code": ("The choice name \"{value}\" is not an integer code.",
+                         "選択肢の名前「{value}」は整数のコードではありません。"),
+    "xlsform_unknown_type": ("\"{type}\" is not a question type XLSForm has.",
+                             "「{type}」は XLSForm の質問の種類ではありません。"),
+    "xlsform_nested_group": ("Groups inside a page must be a matrix (appearance table-list) or "
+                             "a career block (appearance career).",
+                             "ページ内のグループは、マトリクス（appearance が table-list）か"
+                             "経歴ブロック（appearance が career）でなければなりません。"),
+    "xlsform_unbalanced": ("begin group and end group do not match.",
+                           "begin group と end group が対応していません。"),
+    "xlsform_matrix_row": ("Every row of a matrix must be select_one from the same list.",
+                           "マトリクスの各行は、同じリストの select_one でなければなりません。"),
 }
 
 LOCATED = ("{where}: {message}", "{where}：{message}")

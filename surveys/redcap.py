@@ -34,7 +34,8 @@ def _other_language(text, lang: str) -> bool:
 
 
 def _choices(survey: Survey, list_name: str, lang: str) -> str:
-    return " | ".join(f"{c.code}, {c.label.get(lang)}"
+    # REDCap splits choices on "|": a label's own bars become slashes (the annotation is exact).
+    return " | ".join(f"{c.code}, {c.label.get(lang).replace('|', '/')}"
                       for c in survey.choice_list(list_name).choices)
 
 
