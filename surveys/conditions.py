@@ -297,7 +297,8 @@ def serialise(node: Node) -> str:
         return f"{_operand(node.left)} {node.op} {_operand(node.right)}"
     if isinstance(node, Not):
         inner = serialise(node.arg)
-        return f"not {inner}" if isinstance(node.arg, (Not, Call, Var, Literal)) else f"not ({inner})"
+        bare = isinstance(node.arg, (Not, Call, Var, Literal))
+        return f"not {inner}" if bare else f"not ({inner})"
     word = " and " if isinstance(node, And) else " or "
     return word.join(f"({serialise(a)})" if isinstance(a, (And, Or)) else serialise(a)
                      for a in node.args)

@@ -93,12 +93,12 @@ def _bound(value, item_type: str):
 
 def var_info(item: Item, lists: Mapping[str, ChoiceList]) -> VarInfo:
     """Return what a condition may do with an item's answer."""
+    codes = lists[item.choices].codes() if item.choices in lists else frozenset()
     if item.type in ("select_one", "likert", "matrix"):
-        return VarInfo("code", lists[item.choices].codes() if item.choices in lists else frozenset())
+        return VarInfo("code", codes)
     kind = {"select_multiple": "multi", "integer": "number", "decimal": "number", "date": "date",
             "year_month": "year_month"}.get(item.type, "text")
-    codes = lists[item.choices].codes() if kind == "multi" and item.choices in lists else frozenset()
-    return VarInfo(kind, codes)
+    return VarInfo(kind, codes if kind == "multi" else frozenset())
 
 
 class _Builder:

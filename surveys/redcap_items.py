@@ -49,8 +49,8 @@ def _type(builder, row: dict, blob: dict) -> tuple[str, dict] | None:
     if ours == "text" and validation:
         builder.notes.append(_note(name, "note_validation", validation))
     if ours in ("integer", "decimal"):
-        return ours, {key: value for key, value in (("min", _bound(low, ours)),
-                                                    ("max", _bound(high, ours))) if value is not None}
+        bounds = (("min", _bound(low, ours)), ("max", _bound(high, ours)))
+        return ours, {key: value for key, value in bounds if value is not None}
     if ours == "date" and (low or high):
         builder.notes.append(_note(name, "note_date_bounds"))
     return ours, {}
@@ -149,7 +149,8 @@ def item_from_row(builder, row: dict) -> None:
         target = items[-1]["items"]
     target.append(item)
     if our_type != "note":
-        builder.known[name] = VarInfo(_KINDS.get(our_type, "text"), codes if choices else frozenset())
+        kind = _KINDS.get(our_type, "text")
+        builder.known[name] = VarInfo(kind, codes if choices else frozenset())
 
 
 def strip_groups(pages: list[dict]) -> None:

@@ -170,7 +170,8 @@ class _Builder:
     def choice_list(self, row: dict, blob: dict) -> tuple[str, frozenset[int]] | None:
         name, kind = row["Variable / Field Name"], row["Field Type"]
         default = row["Matrix Group Name"] if _NAME.fullmatch(row["Matrix Group Name"]) else name
-        list_name, text = _FIXED.get(kind, (default, row["Choices, Calculations, OR Slider Labels"]))
+        choices = row["Choices, Calculations, OR Slider Labels"]
+        list_name, text = _FIXED.get(kind, (default, choices))
         pairs = _parse_choices(text)
         if not all(re.fullmatch(r"-?[0-9]{1,6}", code) for code, _ in pairs):
             self.skip(name, "skip_codes")

@@ -45,7 +45,8 @@ def test_every_type_gives_a_typed_value(every_type):
 
 
 @pytest.mark.parametrize("name, raw, key", [
-    ("one", "3", "not_a_choice"), ("one", "x", "not_a_choice"), ("one", ["1", "2"], "one_answer_only"),
+    ("one", "3", "not_a_choice"), ("one", "x", "not_a_choice"),
+    ("one", ["1", "2"], "one_answer_only"),
     ("many", ["1", "9"], "not_a_choice"), ("short", "x" * 201, "too_long"),
     ("long", "x" * 4001, "too_long"), ("count", "1.5", "not_integer"),
     ("count", "11", "above_max"), ("count", "-1", "below_min"), ("share", "abc", "not_decimal"),
@@ -91,7 +92,8 @@ def test_constraint_with_custom_and_default_message(survey):
                                      "ja": "終了は開始より前にできません。"}),
         question("even", "integer", constraint=". != 3"),
     ])
-    result = validate_page(loaded, "page1", {"start": "2000", "end": "1999", "even": "3"}, lang="ja")
+    result = validate_page(loaded, "page1", {"start": "2000", "end": "1999", "even": "3"},
+                           lang="ja")
     assert result.errors["end"] == ["「endの質問」: 終了は開始より前にできません。"]
     assert result.errors["even"] == ["「evenの質問」のこの回答は受け付けられません。"]
     assert validate_page(loaded, "page1", {"start": "2000", "end": "2001"}).ok

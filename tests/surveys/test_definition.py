@@ -126,7 +126,8 @@ def test_semantic_refusals(definition, items, lists, where, key):
 
 
 def test_condition_problems_carry_the_position(definition):
-    data = definition([question("a", "integer"), question("b", "text", relevant="${a} > 1 and ${c} = 2")])
+    data = definition([question("a", "integer"),
+                       question("b", "text", relevant="${a} > 1 and ${c} = 2")])
     with pytest.raises(DefinitionError) as caught:
         load_definition(data)
     problem = caught.value.problems[0]

@@ -1,4 +1,4 @@
-"""REDCap data dictionaries: a real-format file loads and reports what it skips; refusals; round trip."""
+"""REDCap data dictionaries: a real-format file loads, skips are reported, refusals, round trips."""
 from __future__ import annotations
 
 import csv
