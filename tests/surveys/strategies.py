@@ -76,6 +76,8 @@ def definition(draw):
         page_known = {}
         for _ in range(draw(st.integers(1, 4))):
             kind = draw(st.sampled_from(SIMPLE))
+            if kind == "career" and career_done:
+                kind = "text"  # one career block a survey: two would write one field twice
             name = f"q{next(counter)}"
             item = {"name": name, "type": kind, "label": draw(LANG_TEXT)}
             if draw(st.booleans()):
@@ -100,8 +102,6 @@ def definition(draw):
                 for row in item["rows"]:
                     page_known[row["name"]] = ("matrix", codes)
             elif kind == "career":
-                if career_done:
-                    continue
                 career_done = True
                 lists["sector"] = SECTOR
                 used.add("sector")
