@@ -90,7 +90,9 @@ def claim_next(now: dt.datetime) -> OutboxMessage | None:
     One UPDATE moves a pending row to "sending" under a claim nobody else has: PostgreSQL
     skips rows another sender is claiming (FOR UPDATE SKIP LOCKED); SQLite runs the
     statement under its single writer lock. The state condition makes a row claimed by
-    another sender in the meantime drop out.
+    another sender in the meantime drop out. The row is chosen by an uncorrelated scalar
+    subquery, which PostgreSQL evaluates once (``IN (...)`` may be rescanned per row, and
+    with LIMIT and SKIP LOCKED each rescan locks another row).
     """
     db.session.commit()  # a fresh transaction: never decide on an older snapshot
     claim = f"{process_identity()}/{uuid.uuid4().hex[:12]}"
@@ -102,7 +104,7 @@ def claim_next(now: dt.datetime) -> OutboxMessage | None:
         due = due.with_for_update(skip_locked=True)
     claimed = db.session.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()),
+        .where(OutboxMessage.id == due.scalar_subquery(),
                OutboxMessage.state == DeliveryState.PENDING)
         .values(state=DeliveryState.SENDING, claimed_by=claim, claimed_at=utcnow(),
                 attempts=OutboxMessage.attempts + 1)
