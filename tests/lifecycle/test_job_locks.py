@@ -1,8 +1,5 @@
 """Reliability: a job lock dies with its holder; a live holder keeps it."""
 import datetime as dt
-import socket
-import subprocess
-import sys
 
 import pytest
 import sqlalchemy as sa
@@ -13,16 +10,12 @@ from jgrad.lifecycle import locks
 from jgrad.lifecycle.locks import job_lock, owner_is_gone, process_identity
 from jgrad.lifecycle.models import JobLock, JobRun
 from jgrad.lifecycle.tasks import run_job
+from tests.mail.processes import killed_process_identity
 
 
 @pytest.fixture
 def dead_process_identity() -> str:
-    """The identity of a process of this host that was started and then killed (SIGKILL)."""
-    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
-    identity = f"{socket.gethostname()}:{process.pid}:{locks._start_time(process.pid)}"
-    process.kill()
-    process.wait()
-    return identity
+    return killed_process_identity()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -64,6 +65,17 @@ def gated_smtp():
     for controller, handler in controllers:
         handler.release.set()
         controller.stop()
+
+
+def killed_process_identity() -> str:
+    """The identity of a process of this host that was started and then killed (SIGKILL)."""
+    from jgrad.lifecycle.locks import _start_time
+
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    identity = f"{socket.gethostname()}:{process.pid}:{_start_time(process.pid)}"
+    process.kill()
+    process.wait()
+    return identity
 
 
 def queue_plain_messages(count: int) -> list[str]:

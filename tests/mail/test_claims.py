@@ -1,20 +1,16 @@
 """Reliability: a sender claims each message before sending it; abandoned claims come back."""
 import datetime as dt
-import socket
-import subprocess
-import sys
 
 import pytest
 import sqlalchemy as sa
 
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.lifecycle import locks
 from jgrad.lifecycle.locks import process_identity
 from jgrad.mail import delivery
 from jgrad.mail.models import DeliveryState, OutboxMessage
 from tests.factories import outbox
-from tests.mail.processes import queue_plain_messages
+from tests.mail.processes import killed_process_identity, queue_plain_messages
 
 
 @pytest.fixture
@@ -51,10 +47,7 @@ def test_reliability_a_message_a_live_sender_holds_is_left_alone(smtp_config):
 
 
 def test_reliability_a_claim_of_a_killed_sender_comes_back_at_once(smtp_config):
-    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
-    owner = f"{socket.gethostname()}:{process.pid}:{locks._start_time(process.pid)}"
-    process.kill()
-    process.wait()
+    owner = killed_process_identity()
     [address] = queue_plain_messages(1)
     claimed(address, f"{owner}/abc", utcnow())
     report = delivery.deliver_pending()
@@ -109,3 +102,20 @@ def test_security_baseline_a_link_secret_is_erased_when_delivery_fails_for_good(
     [message] = outbox()
     assert message.state == DeliveryState.FAILED and message.link_secret is None
     assert "never-delivered-secret" not in message.text()
+
+
+def test_reliability_mail_send_gives_back_a_killed_senders_claim_and_refuses_without_smtp(
+        app, smtp_config, runner):
+    owner = killed_process_identity()
+    [address] = queue_plain_messages(1)
+    claimed(address, f"{owner}/abc", utcnow())
+    result = runner.invoke(args=["mail", "send"])
+    assert result.exit_code == 0, result.output
+    assert "1 message(s) due." in result.output and "Sent 1," in result.output
+    assert "1 message(s) left by a stopped sender were sent again." in result.output
+    app.config.update(SMTP_HOST="", TESTING=False)
+    try:
+        refused = runner.invoke(args=["mail", "send"])
+    finally:
+        app.config.update(TESTING=True)
+    assert refused.exit_code != 0 and "No SMTP server is configured" in refused.output
