@@ -65,21 +65,27 @@ def release_abandoned_claims(now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     stale_before = now - dt.timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
     claims = db.session.execute(
-        sa.select(OutboxMessage.id, OutboxMessage.claimed_by, OutboxMessage.claimed_at)
+        sa.select(OutboxMessage.id, OutboxMessage.claimed_by, OutboxMessage.claimed_at,
+                  OutboxMessage.attempts)
         .where(OutboxMessage.state == DeliveryState.SENDING)).all()
     released = 0
-    for message_id, claimed_by, claimed_at in claims:
+    for message_id, claimed_by, claimed_at, attempts in claims:
         sender = (claimed_by or "").rsplit("/", 1)[0]
         if claimed_at is not None and claimed_at > stale_before and not owner_is_gone(sender):
             continue
+        # A message whose every attempt ended with its sender stopped is given up.
+        given_up = attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
+        end = (dict(state=DeliveryState.FAILED, link_secret=None,
+                    last_error="The sender stopped while sending it, at every attempt.")
+               if given_up else dict(state=DeliveryState.PENDING))
         released += db.session.execute(
             sa.update(OutboxMessage)
             .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == claimed_by,
                    OutboxMessage.state == DeliveryState.SENDING)
-            .values(state=DeliveryState.PENDING, claimed_by=None, claimed_at=None)
+            .values(claimed_by=None, claimed_at=None, **end)
             .execution_options(synchronize_session=False)).rowcount
-        log.warning("mail #%s: claim of %s given back; it will be sent again", message_id,
-                    claimed_by)
+        log.warning("mail #%s: claim of %s given back; %s", message_id, claimed_by,
+                    "given up" if given_up else "it will be sent again")
     db.session.commit()
     return released
 

@@ -119,3 +119,17 @@ def test_reliability_mail_send_gives_back_a_killed_senders_claim_and_refuses_wit
     finally:
         app.config.update(TESTING=True)
     assert refused.exit_code != 0 and "No SMTP server is configured" in refused.output
+
+
+def test_reliability_a_message_whose_sender_stops_at_every_attempt_is_given_up(
+        app, smtp_config):
+    [address] = queue_plain_messages(1)
+    claimed(address, f"{killed_process_identity()}/abc", utcnow())
+    db.session.execute(sa.update(OutboxMessage).values(
+        attempts=app.config["MAIL_MAX_ATTEMPTS"], link_secret="secret-of-a-lost-cause"))
+    db.session.commit()
+    report = delivery.deliver_pending()
+    assert (report.sent, report.reclaimed) == (0, 1) and smtp_config.messages == []
+    [message] = outbox()
+    assert message.state == DeliveryState.FAILED and message.link_secret is None
+    assert "stopped" in message.last_error
