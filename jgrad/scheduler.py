@@ -112,7 +112,8 @@ def scheduler_command(catch_up_only: bool) -> None:
     """Run the scheduled jobs in this process (never inside the web workers)."""
     app = current_app._get_current_object()
     result = catch_up()
-    click.echo(f"Caught up: {', '.join(result.ran) if result.ran else 'nothing was missed'}.")
+    nothing = "none here" if result.busy or result.failed else "nothing was missed"
+    click.echo(f"Caught up: {', '.join(result.ran) or nothing}.")
     for job in result.busy:
         owner = lock_owner(job)
         click.echo(f"  {job}: running elsewhere{f' ({owner})' if owner else ''}.")
