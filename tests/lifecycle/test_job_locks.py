@@ -107,3 +107,26 @@ def test_reliability_one_runner_per_job_while_the_lock_is_held(app):
             assert other_job
     with job_lock("token-cleanup") as held_after_release:
         assert held_after_release
+
+
+def test_reliability_the_heartbeat_thread_keeps_renewing_until_the_lease_is_lost(
+        lease_db, app, monkeypatch):
+    lease = dt.timedelta(seconds=0.05)  # a beat every 10 ms
+    assert locks.take_lease("token-cleanup", "mine", lease, now=utcnow() - dt.timedelta(hours=1))
+    renewals = []
+    real_renew = locks.renew_lease
+
+    def renew(name, holder, lease):
+        renewals.append(real_renew(name, holder, lease))
+        if len(renewals) == 2:  # then another process takes the lease over
+            db.session.execute(sa.update(JobLock).values(holder="theirs"))
+            db.session.commit()
+        return renewals[-1]
+
+    monkeypatch.setattr(locks, "renew_lease", renew)
+    heartbeat = locks._Heartbeat(app, "token-cleanup", "mine", lease)
+    heartbeat.start()
+    heartbeat.join(timeout=60)
+    assert not heartbeat.is_alive()
+    assert renewals == [True, True, False]  # it stopped at the first renewal that failed
+    assert db.session.scalar(sa.select(JobLock.expires_at)) > utcnow() - dt.timedelta(minutes=1)
