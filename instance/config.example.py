@@ -6,7 +6,8 @@
 # A long random value; if unset, one is generated into instance/secret_key.
 # SECRET_KEY = "..."
 
-# Mail. With no SMTP_HOST, mail is written to instance/mail/*.eml instead.
+# Mail. With no SMTP_HOST, mail waits in the outbox (written to instance/mail/*.eml only in
+# development).
 # SMTP_HOST = "smtp.example.org"
 # SMTP_PORT = 587
 # SMTP_TLS = True            # STARTTLS

@@ -69,6 +69,9 @@ class Defaults:
     SMTP_TIMEOUT = 15
     MAIL_SENDER = "JGRAD <no-reply@jgrad.example>"
     MAIL_MAX_ATTEMPTS = 8
+    # A message claimed by a sender of another host that has not finished it after this
+    # long is given back and sent again (a sender of this host that died: at once).
+    MAIL_CLAIM_SECONDS = 900
     # None: deliver at the end of the request only when mail goes to files (no SMTP host).
     MAIL_DELIVER_IMMEDIATELY = None
     SERVER_NAME_FOR_MAIL = ""  # e.g. "https://jgrad.example"; default: the request's host

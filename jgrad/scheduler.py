@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 
 from jgrad.db import utcnow
 from jgrad.extensions import db
+from jgrad.lifecycle.locks import lock_owner
 from jgrad.lifecycle.models import JobRun
 from jgrad.lifecycle.tasks import run_job
 
@@ -84,13 +85,26 @@ def overdue(now: dt.datetime | None = None) -> list[str]:
             if s.job not in last or last[s.job] + s.every <= now]
 
 
-def catch_up(now: dt.datetime | None = None) -> list[str]:
+@dataclass
+class CatchUp:
+    ran: list[str]
+    busy: list[str]  # another runner holds the job's lock
+    failed: list[str]
+
+
+def catch_up(now: dt.datetime | None = None) -> CatchUp:
     """Run once each job that was missed while no scheduler was running."""
-    ran = []
+    result = CatchUp([], [], [])
     for job in overdue(now):
-        if run_job(job) is not None:
-            ran.append(job)
-    return ran
+        try:
+            counts = run_job(job)
+        except Exception:  # recorded as a failed run; the other jobs still run
+            db.session.rollback()
+            log.exception("job %s failed", job)
+            result.failed.append(job)
+            continue
+        (result.ran if counts is not None else result.busy).append(job)
+    return result
 
 
 @click.command("scheduler")
@@ -99,8 +113,14 @@ def catch_up(now: dt.datetime | None = None) -> list[str]:
 def scheduler_command(catch_up_only: bool) -> None:
     """Run the scheduled jobs in this process (never inside the web workers)."""
     app = current_app._get_current_object()
-    ran = catch_up()
-    click.echo(f"Caught up: {', '.join(ran) if ran else 'nothing was missed'}.")
+    result = catch_up()
+    nothing = "none here" if result.busy or result.failed else "nothing was missed"
+    click.echo(f"Caught up: {', '.join(result.ran) or nothing}.")
+    for job in result.busy:
+        owner = lock_owner(job)
+        click.echo(f"  {job}: running elsewhere{f' ({owner})' if owner else ''}.")
+    for job in result.failed:
+        click.echo(f"  {job}: failed; see the log.", err=True)
     db.session.remove()
     if catch_up_only:
         return

@@ -113,6 +113,6 @@ def link_in(message) -> str:
     import re
     from urllib.parse import urlsplit
 
-    url = re.search(r"https?://\S+", message.body_text).group(0)
+    url = re.search(r"https?://\S+", message.text()).group(0)
     parts = urlsplit(url)
     return f"{parts.path}?{parts.query}" if parts.query else parts.path

@@ -262,6 +262,7 @@ def mail_link(purpose: TokenPurpose, kind: str, email: str, account: Account | N
         template=kind,
         locale=locale,
         account_id=account_id,
-        link=mail.external_url(endpoint, token=raw),
+        link=mail.external_url(endpoint, token=mail.SECRET_SLOT),
+        link_secret=raw,
         hours=hours,
     )

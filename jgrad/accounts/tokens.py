@@ -53,14 +53,28 @@ def find_usable(raw: str | None, purpose: TokenPurpose, now: dt.datetime | None 
 
 
 def consume(token: AccountToken) -> bool:
-    """Mark a token used; False when another request used it first."""
+    """Mark a token used, and every older link of its kind to the same person with it.
+
+    False when another request used it first. Using the newest reset (or sign-up) link
+    ends the ones mailed before it, so an old mail lying in an inbox opens nothing.
+    """
+    now = utcnow()
     result = db.session.execute(
         sa.update(AccountToken)
         .where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
-        .values(used_at=utcnow())
+        .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         return False
+    same_person = (AccountToken.account_id == token.account_id if token.account_id is not None
+                   else AccountToken.email == token.email)
+    db.session.execute(
+        sa.update(AccountToken)
+        .where(AccountToken.purpose == token.purpose, same_person,
+               AccountToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
     db.session.refresh(token)
     return True

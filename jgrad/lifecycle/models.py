@@ -73,10 +73,17 @@ class JobRun(db.Model):
 
 
 class JobLock(db.Model):
-    """A lock row, used where the database has no advisory locks (SQLite)."""
+    """A lease on a job, used where the database has no advisory locks (SQLite).
+
+    The holding process renews ``expires_at`` by a heartbeat; another process takes the
+    lease over once it lapsed, or at once when ``owner`` names a process of this host that
+    is gone.
+    """
 
     __tablename__ = "job_locks"
 
     name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    holder: Mapped[str] = mapped_column(sa.String(64))
+    holder: Mapped[str] = mapped_column(sa.String(64))  # one per acquisition
+    owner: Mapped[str | None] = mapped_column(sa.String(300))  # host:pid:process start
+    taken_at: Mapped[dt.datetime | None]
     expires_at: Mapped[dt.datetime]

@@ -6,6 +6,7 @@ import logging
 import traceback
 
 import sqlalchemy as sa
+from flask import current_app
 
 from jgrad.accounts.models import AccountToken
 from jgrad.db import utcnow
@@ -15,6 +16,7 @@ from jgrad.lifecycle.deletion import delete_registrants
 from jgrad.lifecycle.locks import job_lock
 from jgrad.lifecycle.models import JobRun
 from jgrad.mail import services as mail
+from jgrad.mail.delivery import can_deliver
 from jgrad.mail.models import DeliveryState, OutboxMessage
 from jgrad.registrants.history import DeletionRequest, DeletionRequestState
 from jgrad.statistics.services import scheduled_release
@@ -53,18 +55,27 @@ def deletion_deadlines(now: dt.datetime, dry_run: bool = False, progress=None,
             progress("deleted", deleted)
 
 
-def deliver_mail(now: dt.datetime, dry_run: bool = False, progress=None) -> dict:
-    """Every minute: deliver what is due in the outbox."""
+class MailNotConfigured(RuntimeError):
+    """Mail cannot leave: no SMTP server is configured outside development."""
+
+
+def deliver_mail(now: dt.datetime, dry_run: bool = False, progress=None,
+                 batch: int = 100) -> dict:
+    """Every minute: deliver what is due in the outbox (beside any other sender)."""
     if dry_run:
         return {"due": db.session.scalar(sa.select(sa.func.count()).where(
             OutboxMessage.state == str(DeliveryState.PENDING),
             OutboxMessage.next_attempt_at <= now))}
-    totals = {"sent": 0, "retried": 0, "failed": 0}
+    if not can_deliver(current_app.config):
+        raise MailNotConfigured("No SMTP server is configured (SMTP_HOST); mail stays queued.")
+    totals = {"sent": 0, "retried": 0, "failed": 0, "reclaimed": 0}
     while True:
-        report = mail.deliver_pending(now=now)
+        report = mail.deliver_pending(now=now, limit=batch)
         for name in totals:
             totals[name] += getattr(report, name)
-        if report.sent + report.retried + report.failed < 100:
+        if progress:
+            progress("sent", totals["sent"])
+        if report.sent + report.retried + report.failed < batch:
             return totals
 
 
@@ -115,6 +126,12 @@ def run_job(name: str, now: dt.datetime | None = None, dry_run: bool = False,
         if not held:
             log.info("job %s skipped: another runner holds its lock", name)
             return None
+        # Holding the lock, no other run of this job is alive: a run still marked running
+        # was killed (its lock died with it).
+        db.session.execute(
+            sa.update(JobRun).where(JobRun.job == name, JobRun.status == "running")
+            .values(status="interrupted", finished_at=utcnow())
+            .execution_options(synchronize_session=False))
         run = JobRun(job=name, as_of=now, started_at=utcnow())
         db.session.add(run)
         db.session.commit()

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 from flask.cli import AppGroup
 
 from jgrad.db import utcnow
 from jgrad.extensions import db
+from jgrad.mail.delivery import can_deliver, deliver_pending, release_abandoned_claims
 from jgrad.mail.models import DeliveryState, OutboxMessage
 
 mail_cli = AppGroup("mail", help="Deliver and inspect the outbox.")
@@ -16,9 +18,12 @@ mail_cli = AppGroup("mail", help="Deliver and inspect the outbox.")
 @click.option("--dry-run", is_flag=True, help="Only count what is due.")
 @click.option("--batch", default=100, show_default=True, help="Messages per batch.")
 def send_command(dry_run: bool, batch: int) -> None:
-    """Deliver every pending message that is due."""
-    from jgrad.mail.services import deliver_pending
-
+    """Deliver every pending message that is due (safe beside the scheduler)."""
+    if not dry_run and not can_deliver(current_app.config):
+        raise click.ClickException("No SMTP server is configured (SMTP_HOST); "
+                                   "nothing was sent.")
+    # Messages a stopped sender had claimed are due again first.
+    reclaimed = 0 if dry_run else release_abandoned_claims()
     due = db.session.scalar(
         sa.select(sa.func.count()).where(
             OutboxMessage.state == DeliveryState.PENDING,
@@ -28,7 +33,7 @@ def send_command(dry_run: bool, batch: int) -> None:
     click.echo(f"{due} message(s) due.")
     if dry_run or not due:
         return
-    totals = {"sent": 0, "retried": 0, "failed": 0}
+    totals = {"sent": 0, "retried": 0, "failed": 0, "reclaimed": reclaimed}
     done = 0
     while True:
         report = deliver_pending(limit=batch)
@@ -44,6 +49,8 @@ def send_command(dry_run: bool, batch: int) -> None:
     click.echo(
         f"Sent {totals['sent']}, will retry {totals['retried']}, failed {totals['failed']}."
     )
+    if totals["reclaimed"]:
+        click.echo(f"{totals['reclaimed']} message(s) left by a stopped sender were sent again.")
 
 
 @mail_cli.command("bounces")

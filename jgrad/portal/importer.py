@@ -293,10 +293,11 @@ def _invite(university, people: list[tuple[int, str, dict]], now: dt.datetime) -
                                email=row["email"], account_id=account_id, created_at=now,
                                expires_at=now + dt.timedelta(hours=hours)))
         subject, body = rendered[locale]
-        body = body.replace(LINK_SLOT, link_base.replace(LINK_SLOT, raw)).replace(
+        body = body.replace(LINK_SLOT, link_base.replace(LINK_SLOT, mail.SECRET_SLOT)).replace(
             "\x00DID\x00", doctor_id)
         messages.append(dict(key=f"invite:{doctor_id}", kind="invite", account_id=account_id,
                              to_address=row["email"], subject=subject, body_text=body,
+                             link_secret=raw,
                              state="pending", attempts=0, next_attempt_at=now, created_at=now))
     db.session.execute(sa.insert(AccountToken.__table__), token_rows)
     db.session.execute(sa.insert(OutboxMessage.__table__), messages)

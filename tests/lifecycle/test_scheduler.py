@@ -32,8 +32,8 @@ def test_a_day_missed_while_the_scheduler_was_down_runs_once_on_restart(app):
                               status="succeeded", counts={}))
     db.session.commit()
     assert set(overdue()) == daily  # the monthly release is not due after two days
-    assert set(catch_up()) == daily
-    assert catch_up() == []  # a second start does not run them again
+    assert set(catch_up().ran) == daily
+    assert catch_up().ran == []  # a second start does not run them again
     runs = db.session.scalars(sa.select(JobRun).where(JobRun.started_at > two_days_ago)).all()
     assert sorted(run.job for run in runs) == sorted(daily)
 
@@ -122,3 +122,23 @@ def test_dashboard_shows_states_coming_month_runs_and_troubled_mail(
     assert "becoming dormant</td><td class=\"num\">1<" in page
     assert "token-cleanup" in page and "550 No such user" in page
     assert "active</td><td class=\"num\">1<" in page
+
+
+def test_reliability_without_smtp_outside_development_mail_fails_visibly_and_others_run(
+        app, runner):
+    from jgrad.mail.models import OutboxMessage
+
+    db.session.add(OutboxMessage(key="k1", kind="notice", to_address="x@example.org",
+                                 subject="s", body_text="b"))
+    db.session.add(JobRun(job="stats-release", started_at=utcnow(), status="succeeded"))
+    db.session.commit()
+    app.config.update(TESTING=False)  # production: no SMTP host means no mail files either
+    try:
+        result = runner.invoke(args=["scheduler", "--catch-up-only"])
+    finally:
+        app.config.update(TESTING=True)
+    assert result.exit_code == 0, result.output
+    assert "dormancy-check" in result.output and "mail-delivery: failed" in result.output
+    failed = db.session.scalar(sa.select(JobRun).where(JobRun.job == "mail-delivery"))
+    assert failed.status == "failed" and "No SMTP server is configured" in failed.error
+    assert db.session.scalar(sa.select(OutboxMessage.state)) == "pending"
