@@ -1,7 +1,7 @@
 """delivery: link secrets out of stored mail bodies, row claims on the outbox, job leases
 
-Revision ID: 0005_delivery
-Revises: 0004
+Revision ID: 0006_delivery
+Revises: 0005_writes
 Create Date: 2026-12-02 10:00:00.000000
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_delivery'
-down_revision = '0004'
+revision = '0006_delivery'
+down_revision = '0005_writes'
 branch_labels = None
 depends_on = None
 

@@ -16,7 +16,7 @@ def test_security_baseline_upgrade_moves_stored_link_secrets_out_of_bodies(tmp_p
     app = create_app(make_config(f"sqlite:///{tmp_path / 'old.sqlite3'}", tmp_path / "i"))
     with app.app_context():
         script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
-        before = script.get_revision("0005_delivery").down_revision
+        before = script.get_revision("0006_delivery").down_revision
         upgrade(revision=before)
         now = dt.datetime(2026, 1, 1, 12, 0)
         rows = [("reset:1", "reset", "pending", "waiting-secret"),
@@ -30,7 +30,7 @@ def test_security_baseline_upgrade_moves_stored_link_secrets_out_of_bodies(tmp_p
                     "state, attempts, next_attempt_at, created_at) VALUES (:key, :kind, "
                     "'a@example.org', 's', :body, :state, 0, :now, :now)"),
                     dict(key=key, kind=kind, body=body, state=state, now=now))
-        upgrade(revision="0005_delivery")
+        upgrade(revision="0006_delivery")
         with db.engine.connect() as connection:
             stored = {key: (body, secret) for key, body, secret in connection.execute(sa.text(
                 "SELECT key, body_text, link_secret FROM outbox_messages"))}
