@@ -1,0 +1,84 @@
+"""What domain packages declare in their ``init_app``: scheduled jobs and personal-data tables.
+
+The scheduler runs the jobs registered here; deletion, ``leftovers`` and the registrant's
+download read the personal-data tables registered here. A new package joins them from its
+own ``init_app`` and never edits a list in another package.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flask import Flask, current_app
+
+Job = Callable[..., dict]  # job(now, dry_run=False, progress=None) -> counts
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A job the scheduler runs: its id, function, trigger and how often it is due."""
+
+    id: str
+    function: Job
+    trigger: object  # an APScheduler trigger (cron or interval, Asia/Tokyo)
+    every: dt.timedelta  # how often it should have run; used to catch up after downtime
+
+
+@dataclass(frozen=True)
+class PersonalTable:
+    """A table whose rows are about one person.
+
+    ``person`` is its column naming the person (``registrant_id`` or ``account_id``).
+    ``download`` names the part of the registrant's download it makes (None: not shown to
+    them), ``row`` turns one of its rows into what the download shows. ``delete``: deletion
+    removes its rows; False for the audit trail, which deletion keeps and unlinks.
+    """
+
+    model: type
+    person: str = "registrant_id"
+    download: str | None = None
+    row: Callable[[object], dict] | None = None
+    order_by: str = "id"
+    delete: bool = True
+
+    @property
+    def column(self):
+        return getattr(self.model, self.person)
+
+
+@dataclass
+class Registry:
+    jobs: dict[str, ScheduledJob] = field(default_factory=dict)
+    personal_tables: list[PersonalTable] = field(default_factory=list)
+
+
+def registry(app: Flask | None = None) -> Registry:
+    """Return the application's registry (the current one's by default)."""
+    app = app or current_app
+    return app.extensions.setdefault("jgrad.registry", Registry())
+
+
+def register_job(app: Flask, job_id: str, function: Job, trigger, every: dt.timedelta) -> None:
+    """Declare a scheduled job; an id registered twice is a mistake."""
+    jobs = registry(app).jobs
+    if job_id in jobs:
+        raise ValueError(f"job {job_id!r} is registered twice")
+    jobs[job_id] = ScheduledJob(job_id, function, trigger, every)
+
+
+def register_personal_table(app: Flask, model: type, **options) -> None:
+    """Declare a table holding rows about one person; register children before parents."""
+    table = PersonalTable(model, **options)
+    if table.person not in ("registrant_id", "account_id"):
+        raise ValueError(f"{model.__name__}: person must be registrant_id or account_id")
+    tables = registry(app).personal_tables
+    if any(t.model is model for t in tables):
+        raise ValueError(f"{model.__name__} is registered twice")
+    tables.append(table)
+
+
+def personal_tables(*, deleted: bool | None = None) -> list[PersonalTable]:
+    """Return the registered personal-data tables (only those deletion removes, or keeps)."""
+    tables = registry().personal_tables
+    return [t for t in tables if deleted is None or t.delete == deleted]
