@@ -74,6 +74,7 @@ DOMAINS = (
     "jgrad.main",
     "jgrad.accounts",
     "jgrad.registrants",
+    "jgrad.audit",
     "jgrad.contact",
     "jgrad.admin",
     "jgrad.statistics",
@@ -82,14 +83,13 @@ DOMAINS = (
     "jgrad.mail",
     "jgrad.lifecycle",
     "jgrad.demo",
+    "jgrad.jobs",
 )
 
 
 def _register_domains(app: Flask) -> None:
     from jgrad.access import check_every_route_is_gated
-    from jgrad.scheduler import scheduler_command
 
     for name in DOMAINS:
         importlib.import_module(name).init_app(app)
-    app.cli.add_command(scheduler_command)
     check_every_route_is_gated(app)

@@ -6,6 +6,7 @@ from jgrad.mail.models import OutboxMessage  # noqa: F401
 from jgrad.registrants.history import ConsentChange, DeletionRequest, RecordChange  # noqa: F401
 from jgrad.registrants.models import CareerSpell, Enrolment, Registrant  # noqa: F401
 from jgrad.universities.models import University  # noqa: F401
-from jgrad.lifecycle.models import DeletionLedgerEntry, DormancyEpisode, JobLock, JobRun  # noqa: F401
+from jgrad.jobs.models import JobLock, JobRun  # noqa: F401
+from jgrad.lifecycle.models import DeletionLedgerEntry, DormancyEpisode  # noqa: F401
 from jgrad.statistics.models import StatRelease  # noqa: F401
 from jgrad.portal.models import ContactMessage, PossibleDuplicate, Provision  # noqa: F401

@@ -12,6 +12,7 @@ from typing import Callable
 
 from flask import Flask, current_app
 
+TIMEZONE = "Asia/Tokyo"  # the zone of every schedule
 Job = Callable[..., dict]  # job(now, dry_run=False, progress=None) -> counts
 
 
@@ -29,22 +30,31 @@ class ScheduledJob:
 class PersonalTable:
     """A table whose rows are about one person.
 
-    ``person`` is its column naming the person (``registrant_id`` or ``account_id``).
+    ``person`` names its column(s) naming the person: ending in ``registrant_id`` (a
+    registrant's id) or ``account_id`` (an account's id).
     ``download`` names the part of the registrant's download it makes (None: not shown to
     them), ``row`` turns one of its rows into what the download shows. ``delete``: deletion
     removes its rows; False for the audit trail, which deletion keeps and unlinks.
     """
 
     model: type
-    person: str = "registrant_id"
+    person: str | tuple[str, ...] = "registrant_id"
     download: str | None = None
     row: Callable[[object], dict] | None = None
     order_by: str = "id"
     delete: bool = True
 
     @property
-    def column(self):
-        return getattr(self.model, self.person)
+    def columns(self) -> tuple[str, ...]:
+        return (self.person,) if isinstance(self.person, str) else self.person
+
+    def about(self, registrant_ids, account_ids):
+        """Return the condition selecting these people's rows."""
+        import sqlalchemy as sa
+
+        return sa.or_(*(getattr(self.model, name).in_(
+            list(registrant_ids) if name.endswith("registrant_id") else list(account_ids))
+            for name in self.columns))
 
 
 @dataclass
@@ -70,8 +80,9 @@ def register_job(app: Flask, job_id: str, function: Job, trigger, every: dt.time
 def register_personal_table(app: Flask, model: type, **options) -> None:
     """Declare a table holding rows about one person; register children before parents."""
     table = PersonalTable(model, **options)
-    if table.person not in ("registrant_id", "account_id"):
-        raise ValueError(f"{model.__name__}: person must be registrant_id or account_id")
+    for name in table.columns:
+        if not name.endswith(("registrant_id", "account_id")) or not hasattr(model, name):
+            raise ValueError(f"{model.__name__}.{name} does not name a registrant or account")
     tables = registry(app).personal_tables
     if any(t.model is model for t in tables):
         raise ValueError(f"{model.__name__} is registered twice")

@@ -12,7 +12,7 @@ from jgrad.extensions import db
 from jgrad.lifecycle.deletion import leftovers, replay_deletions
 from jgrad.lifecycle.person import Person, people
 from jgrad.registrants.models import Registrant
-from jgrad.lifecycle.tasks import run_job
+from jgrad.jobs.runner import run_job
 
 lifecycle_cli = AppGroup("lifecycle", help="Dormancy and deletion lifecycle.")
 

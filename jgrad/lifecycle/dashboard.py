@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from jgrad.accounts.models import Account, AccountState, Role
 from jgrad.extensions import db
 from jgrad.lifecycle.dormancy import COUNTED_STATES, last_activity, years_before
-from jgrad.lifecycle.models import DormancyEpisode, EpisodeState, JobRun
+from jgrad.jobs.models import JobRun
+from jgrad.lifecycle.models import DormancyEpisode, EpisodeState
 from jgrad.mail.models import DeliveryState, OutboxMessage
 from jgrad.registrants.history import DeletionRequest, DeletionRequestState
 from jgrad.registrants.models import Registrant

@@ -13,12 +13,12 @@ from jgrad.contact.models import Inquiry
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.lifecycle import traces
-from jgrad.lifecycle.leftovers import CHILDREN, leftovers  # noqa: F401  (part of this API)
-from jgrad.lifecycle.models import DeletionLedgerEntry, DormancyEpisode
+from jgrad.lifecycle.leftovers import leftovers  # noqa: F401  (part of this API)
+from jgrad.lifecycle.models import DeletionLedgerEntry
 from jgrad.lifecycle.person import Needles, people
 from jgrad.mail.models import OutboxMessage
-from jgrad.portal.models import PossibleDuplicate
 from jgrad.registrants.models import Registrant
+from jgrad.registry import personal_tables
 
 
 def ledger_hash(doctor_id: str) -> str:
@@ -65,13 +65,11 @@ def delete_registrants(registrant_ids: list[int], reason: str,
     db.session.execute(sa.delete(Inquiry).where(sa.or_(
         Inquiry.doctor_id.in_(doctor_ids), sa.func.lower(Inquiry.email).in_(emails),
         Inquiry.id.in_(_inquiries_naming(needles)))))
-    # Children go with the registrant (ON DELETE CASCADE); deleting them first keeps SQLite
-    # and PostgreSQL alike even where a connection runs without foreign-key enforcement.
-    for model in CHILDREN:
-        db.session.execute(sa.delete(model).where(model.registrant_id.in_(rids)))
-    db.session.execute(sa.delete(DormancyEpisode).where(DormancyEpisode.account_id.in_(aids)))
-    db.session.execute(sa.delete(PossibleDuplicate).where(
-        PossibleDuplicate.candidate_registrant_id.in_(rids)))
+    # Every registered table of personal data, children before parents (they would go by
+    # ON DELETE CASCADE too; deleting them first keeps SQLite and PostgreSQL alike even
+    # where a connection runs without foreign-key enforcement).
+    for table in personal_tables(deleted=True):
+        db.session.execute(sa.delete(table.model).where(table.about(rids, aids)))
     db.session.execute(sa.delete(Registrant).where(Registrant.id.in_(rids)))
     db.session.execute(sa.delete(Account).where(Account.id.in_(aids)))
     db.session.expire_all()

@@ -8,14 +8,11 @@ from jgrad.audit.models import AuditEvent
 from jgrad.contact.models import Inquiry
 from jgrad.extensions import db
 from jgrad.lifecycle import traces
-from jgrad.lifecycle.models import DormancyEpisode
 from jgrad.lifecycle.person import Needles, Person, json_names_person
 from jgrad.mail.models import OutboxMessage
-from jgrad.portal.models import ContactMessage, PossibleDuplicate
-from jgrad.registrants.history import ConsentChange, DeletionRequest, RecordChange
-from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
-
-CHILDREN = (Enrolment, CareerSpell, RecordChange, ConsentChange, DeletionRequest)
+from jgrad.portal.models import ContactMessage
+from jgrad.registrants.models import Registrant
+from jgrad.registry import personal_tables
 
 
 def _count(model, condition) -> int:
@@ -75,13 +72,10 @@ def leftovers(person: Person) -> dict[str, int]:
         "contact_messages": _naming(ContactMessage, [ContactMessage.subject,
                                                      ContactMessage.body],
                                     needles, needles.matcher(names=False, numbers=False)),
-        "dormancy_episodes": _count(DormancyEpisode,
-                                    DormancyEpisode.account_id == person.account_id),
-        "possible_duplicates": _count(PossibleDuplicate, PossibleDuplicate.candidate_registrant_id
-                                      == person.registrant_id),
         "mail_files": len(traces.mail_files(needles, [])),
         "preview_files": len(traces.preview_files([person])),
     }
-    for model in CHILDREN:
-        counts[model.__tablename__] = _count(model, model.registrant_id == person.registrant_id)
+    for table in personal_tables(deleted=True):
+        counts.setdefault(table.model.__tablename__, _count(
+            table.model, table.about([person.registrant_id], [person.account_id])))
     return counts

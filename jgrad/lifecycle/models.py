@@ -55,35 +55,3 @@ class DeletionLedgerEntry(db.Model):
     doctor_id_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     deleted_on: Mapped[dt.date]
     reason: Mapped[str] = mapped_column(sa.String(32))
-
-
-class JobRun(db.Model):
-    """One run of a scheduled job, by the scheduler or by hand."""
-
-    __tablename__ = "job_runs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    job: Mapped[str] = mapped_column(sa.String(64), index=True)
-    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-    finished_at: Mapped[dt.datetime | None]
-    as_of: Mapped[dt.datetime | None]
-    status: Mapped[str] = mapped_column(sa.String(16), default="running")
-    counts: Mapped[dict | None] = mapped_column(sa.JSON)
-    error: Mapped[str | None] = mapped_column(sa.Text)
-
-
-class JobLock(db.Model):
-    """A lease on a job, used where the database has no advisory locks (SQLite).
-
-    The holding process renews ``expires_at`` by a heartbeat; another process takes the
-    lease over once it lapsed, or at once when ``owner`` names a process of this host that
-    is gone.
-    """
-
-    __tablename__ = "job_locks"
-
-    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    holder: Mapped[str] = mapped_column(sa.String(64))  # one per acquisition
-    owner: Mapped[str | None] = mapped_column(sa.String(300))  # host:pid:process start
-    taken_at: Mapped[dt.datetime | None]
-    expires_at: Mapped[dt.datetime]

@@ -15,27 +15,20 @@ import logging
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from jgrad.audit.models import AuditEvent
 from jgrad.extensions import db
 from jgrad.lifecycle.person import Needles, Person, scrub_json, scrub_text
+from jgrad.mail.delivery import mail_folder
 from jgrad.mail.models import OutboxMessage
+from jgrad.portal import previews
 from jgrad.portal.models import ContactMessage
 
 log = logging.getLogger("jgrad.lifecycle")
 _FILES_KEY = "jgrad.remove_after_commit"
 BATCH = 500
-
-
-def mail_folder() -> Path:
-    return Path(current_app.instance_path) / "mail"
-
-
-def upload_folder() -> Path:
-    return Path(current_app.instance_path) / "uploads"
 
 
 # --- the audit trail ---------------------------------------------------------------------
@@ -157,7 +150,7 @@ def mail_files(needles: Needles, own_ids: list[int], received_ids=()) -> list[Pa
 
 def preview_files(people: list[Person]) -> list[Path]:
     """The import previews (awaiting confirmation) that hold a row about one of the people."""
-    folder = upload_folder()
+    folder = previews.folder()
     if not folder.is_dir():
         return []
     return [path for path in folder.iterdir()

@@ -1,9 +1,18 @@
 """The outbox and mail delivery."""
+import datetime as dt
 
 
 def init_app(app) -> None:
+    from apscheduler.triggers.interval import IntervalTrigger
+
     from jgrad.mail.cli import mail_cli
+    from jgrad.mail.models import OutboxMessage
     from jgrad.mail.services import init_mail
+    from jgrad.mail.tasks import deliver_mail
+    from jgrad.registry import register_job, register_personal_table
 
     init_mail(app)
     app.cli.add_command(mail_cli)
+    register_job(app, "mail-delivery", deliver_mail, IntervalTrigger(minutes=1),
+                 dt.timedelta(minutes=1))
+    register_personal_table(app, OutboxMessage, person="account_id")

@@ -27,7 +27,7 @@ from flask import current_app
 
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.lifecycle.locks import owner_is_gone, process_identity
+from jgrad.jobs.locks import owner_is_gone, process_identity
 from jgrad.mail.models import DeliveryState, OutboxMessage
 
 log = logging.getLogger("jgrad.mail")
@@ -250,13 +250,18 @@ def _raise_for_code(code: int, text) -> None:
     raise TemporaryFailure(f"{code} {text}")
 
 
+def mail_folder() -> Path:
+    """Return where development mail files are written (in the instance folder)."""
+    return Path(current_app.instance_path) / "mail"
+
+
 def _write_file(message: OutboxMessage, config) -> None:
     """Development only: write the message where the developer can follow its link.
 
     The file holds the link in clear, so it is readable by its owner only (0600, in a 0700
     folder); production configuration never writes these files.
     """
-    folder = Path(current_app.instance_path) / "mail"
+    folder = mail_folder()
     folder.mkdir(mode=0o700, exist_ok=True)
     os.chmod(folder, 0o700)
     stamp = message.created_at.strftime("%Y%m%dT%H%M%S")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -14,7 +14,7 @@ from jgrad.access import EDITOR, allow, deny, roles_required
 from jgrad.accounts.models import Role
 from jgrad.actors import Actor
 from jgrad.extensions import db
-from jgrad.portal import importer
+from jgrad.portal import importer, previews
 from jgrad.portal.importfile import parse
 from jgrad.portal.views import bp, editor_only
 
@@ -23,12 +23,6 @@ editor_staff = roles_required(Role.STAFF)
 
 class UploadForm(FlaskForm):
     file = FileField(validators=[FileRequired()])
-
-
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "uploads"
-    folder.mkdir(exist_ok=True)
-    return folder
 
 
 def _check(data: bytes, name: str):
@@ -59,7 +53,7 @@ def import_upload():
         if not problems:
             ticket = secrets.token_hex(16)
             suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
-            (_folder() / f"{current_user.id}-{ticket}{suffix}").write_bytes(data)
+            (previews.folder(create=True) / f"{current_user.id}-{ticket}{suffix}").write_bytes(data)
         return render_template("portal/import_preview.html", name=name, problems=problems,
                                rows=parsed.rows[:20], total=len(parsed.rows),
                                summary=plan.university_summary() if plan else None,
@@ -79,7 +73,7 @@ def import_confirm():
     form = FlaskForm()
     if not form.validate_on_submit() or not ticket.isalnum():
         abort(400)
-    matches = list(_folder().glob(f"{current_user.id}-{ticket}.*"))
+    matches = list(previews.folder(create=True).glob(f"{current_user.id}-{ticket}.*"))
     if not matches:
         abort(404)
     path = matches[0]

@@ -1,4 +1,5 @@
 """Rule 8 and deletion: requests are processed by their deadline and nothing of the person stays."""
+import dataclasses
 import datetime as dt
 import threading
 
@@ -13,7 +14,7 @@ from jgrad.extensions import db
 from jgrad.lifecycle.deletion import delete_registrants, ledger_hash, leftovers, replay_deletions
 from jgrad.lifecycle.models import DeletionLedgerEntry
 from jgrad.lifecycle.person import people
-from jgrad.lifecycle.tasks import run_job
+from jgrad.jobs.runner import run_job
 from jgrad.registrants import services as records
 from jgrad.registrants.history import DeletionRequest
 from jgrad.registrants.models import Registrant
@@ -159,17 +160,19 @@ def test_inquiries_of_the_deleted_person_go_too(make_registrant, client):
 
 def test_two_runners_at_once_run_a_job_once(app, make_registrant, monkeypatch):
     """A second runner finds the lock held and does nothing while the first is working."""
-    from jgrad.lifecycle import tasks
+    from jgrad.registry import registry
 
     inside, release = threading.Event(), threading.Event()
-    real = tasks.JOBS["token-cleanup"]
+    jobs = registry().jobs
+    real = jobs["token-cleanup"].function
 
     def slow_cleanup(now, dry_run=False, progress=None):
         inside.set()
         assert release.wait(10)
         return real(now, dry_run=dry_run, progress=progress)
 
-    monkeypatch.setitem(tasks.JOBS, "token-cleanup", slow_cleanup)
+    monkeypatch.setitem(jobs, "token-cleanup",
+                        dataclasses.replace(jobs["token-cleanup"], function=slow_cleanup))
     results = {}
 
     def first_runner():

@@ -19,9 +19,9 @@ from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.lifecycle import traces
 from jgrad.lifecycle.deletion import leftovers
-from jgrad.lifecycle.models import JobRun
+from jgrad.jobs.models import JobRun
 from jgrad.lifecycle.person import people
-from jgrad.lifecycle.tasks import run_job
+from jgrad.jobs.runner import run_job
 from jgrad.registrants import services as records
 from jgrad.registrants.models import Registrant
 

@@ -18,7 +18,7 @@ from jgrad.audit.models import AuditEvent
 from jgrad.extensions import db
 from jgrad.lifecycle.deletion import leftovers
 from jgrad.lifecycle.person import people
-from jgrad.lifecycle.tasks import run_job
+from jgrad.jobs.runner import run_job
 from jgrad.mail import services as mail
 from jgrad.portal import messaging
 from jgrad.portal.importfile import COLUMNS

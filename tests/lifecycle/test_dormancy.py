@@ -9,7 +9,7 @@ from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.lifecycle import dormancy
 from jgrad.lifecycle.models import DormancyEpisode, EpisodeState
-from jgrad.lifecycle.tasks import run_job
+from jgrad.jobs.runner import run_job
 from jgrad.registrants.models import Registrant
 from tests.factories import PASSWORD, outbox
 

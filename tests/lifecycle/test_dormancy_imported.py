@@ -12,7 +12,7 @@ from jgrad.accounts.models import Account, AccountState
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.lifecycle.models import DormancyEpisode, EpisodeState
-from jgrad.lifecycle.tasks import run_job
+from jgrad.jobs.runner import run_job
 from jgrad.registrants.models import Registrant
 from tests.factories import PASSWORD, link_in, outbox
 from tests.portal.test_import import ROW, csv_bytes

@@ -6,10 +6,10 @@ import sqlalchemy as sa
 
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.lifecycle import locks
-from jgrad.lifecycle.locks import job_lock, owner_is_gone, process_identity
-from jgrad.lifecycle.models import JobLock, JobRun
-from jgrad.lifecycle.tasks import run_job
+from jgrad.jobs import locks
+from jgrad.jobs.locks import job_lock, owner_is_gone, process_identity
+from jgrad.jobs.models import JobLock, JobRun
+from jgrad.jobs.runner import run_job
 from tests.mail.processes import killed_process_identity
 
 

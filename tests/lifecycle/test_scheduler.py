@@ -1,4 +1,5 @@
 """The scheduler: every job registered once, coalesced, caught up after downtime, runs recorded."""
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -7,15 +8,16 @@ import sqlalchemy as sa
 from jgrad.accounts.models import Account, EmailStatus
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.lifecycle.models import JobRun
-from jgrad.lifecycle.tasks import JOBS, run_job
-from jgrad.scheduler import MISFIRE_GRACE_SECONDS, build_scheduler, catch_up, overdue
+from jgrad.jobs.models import JobRun
+from jgrad.jobs.runner import run_job
+from jgrad.registry import registry
+from jgrad.jobs.scheduler import MISFIRE_GRACE_SECONDS, build_scheduler, catch_up, overdue
 
 
 def test_every_job_is_registered_with_coalescing_and_hours_of_grace(app):
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == set(JOBS)
+    assert set(jobs) == set(registry().jobs)
     for job in jobs.values():
         assert job.coalesce is True and job.max_instances == 1
         assert job.misfire_grace_time == MISFIRE_GRACE_SECONDS >= 3600
@@ -26,8 +28,8 @@ def test_every_job_is_registered_with_coalescing_and_hours_of_grace(app):
 
 def test_a_day_missed_while_the_scheduler_was_down_runs_once_on_restart(app):
     two_days_ago = utcnow() - dt.timedelta(days=2)
-    daily = set(JOBS) - {"stats-release"}
-    for job in JOBS:
+    daily = set(registry().jobs) - {"stats-release"}
+    for job in registry().jobs:
         db.session.add(JobRun(job=job, started_at=two_days_ago, finished_at=two_days_ago,
                               status="succeeded", counts={}))
     db.session.commit()
@@ -61,12 +63,12 @@ def test_every_run_is_recorded_with_counts(app):
 
 
 def test_a_failing_job_is_recorded_as_failed(app, monkeypatch):
-    from jgrad.lifecycle import tasks
-
     def broken(now, dry_run=False, progress=None):
         raise RuntimeError("disk full")
 
-    monkeypatch.setitem(tasks.JOBS, "token-cleanup", broken)
+    jobs = registry().jobs
+    monkeypatch.setitem(jobs, "token-cleanup",
+                        dataclasses.replace(jobs["token-cleanup"], function=broken))
     with pytest.raises(RuntimeError):
         run_job("token-cleanup")
     run = db.session.scalar(sa.select(JobRun))

@@ -69,7 +69,7 @@ def gated_smtp():
 
 def killed_process_identity() -> str:
     """The identity of a process of this host that was started and then killed (SIGKILL)."""
-    from jgrad.lifecycle.locks import _start_time
+    from jgrad.jobs.locks import _start_time
 
     process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     identity = f"{socket.gethostname()}:{process.pid}:{_start_time(process.pid)}"

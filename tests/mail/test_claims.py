@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.lifecycle.locks import process_identity
+from jgrad.jobs.locks import process_identity
 from jgrad.mail import delivery
 from jgrad.mail.models import DeliveryState, OutboxMessage
 from tests.factories import outbox

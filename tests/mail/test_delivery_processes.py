@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.lifecycle.models import JobRun
-from jgrad.lifecycle.tasks import JOBS
+from jgrad.jobs.models import JobRun
+from jgrad.registry import registry
 from jgrad.mail.models import DeliveryState, OutboxMessage
 from tests.mail.processes import (  # noqa: F401  (fixtures)
     flask_process, gated_smtp, queue_plain_messages, wait_for)
@@ -19,7 +19,7 @@ MAIL_SEND = ("mail", "send")
 
 def only_mail_delivery_is_due() -> None:
     """Record a fresh successful run of every other job, so a catch-up runs only the mail."""
-    for job in set(JOBS) - {"mail-delivery"}:
+    for job in set(registry().jobs) - {"mail-delivery"}:
         db.session.add(JobRun(job=job, started_at=utcnow(), finished_at=utcnow(),
                               status="succeeded", counts={}))
     db.session.commit()

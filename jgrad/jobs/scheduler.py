@@ -1,4 +1,4 @@
-"""The one place scheduled jobs are registered; ``flask scheduler`` runs them in their own process."""
+"""``flask scheduler``: run every registered job (``jgrad.registry``) in a process of its own."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,44 +8,19 @@ from dataclasses import dataclass
 import click
 import sqlalchemy as sa
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.lifecycle.locks import lock_owner
-from jgrad.lifecycle.models import JobRun
-from jgrad.lifecycle.tasks import run_job
+from jgrad.jobs.locks import lock_owner
+from jgrad.jobs.models import JobRun
+from jgrad.jobs.runner import run_job
+from jgrad.registry import TIMEZONE, registry
 
 log = logging.getLogger("jgrad.scheduler")
-TIMEZONE = "Asia/Tokyo"
 # A run missed while the scheduler was down still happens within this time (and only once).
 MISFIRE_GRACE_SECONDS = 12 * 3600
-
-
-@dataclass(frozen=True)
-class Schedule:
-    job: str
-    trigger: object
-    every: dt.timedelta  # how often it should have run; used to catch up after downtime
-
-
-SCHEDULES = (
-    Schedule("dormancy-check", CronTrigger(hour=3, minute=0, timezone=TIMEZONE),
-             dt.timedelta(days=1)),
-    Schedule("deletion-deadlines", CronTrigger(hour=3, minute=30, timezone=TIMEZONE),
-             dt.timedelta(days=1)),
-    Schedule("token-cleanup", CronTrigger(hour=4, minute=0, timezone=TIMEZONE),
-             dt.timedelta(days=1)),
-    Schedule("mail-delivery", IntervalTrigger(minutes=1), dt.timedelta(minutes=1)),
-    # Import previews not confirmed within a day are removed (they hold people's rows).
-    Schedule("preview-expiry", IntervalTrigger(hours=1), dt.timedelta(hours=1)),
-    # Monthly statistics; a deployment that has never made one gets its first on start.
-    Schedule("stats-release", CronTrigger(day=1, hour=5, minute=0, timezone=TIMEZONE),
-             dt.timedelta(days=31)),
-)
 
 
 def _in_app(app: Flask, job: str):
@@ -66,9 +41,9 @@ def _in_app(app: Flask, job: str):
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """Register every job with coalescing and a grace time of hours."""
     scheduler = BlockingScheduler(timezone=TIMEZONE)
-    for schedule in SCHEDULES:
+    for job in registry(app).jobs.values():
         scheduler.add_job(
-            _in_app(app, schedule.job), schedule.trigger, id=schedule.job, name=schedule.job,
+            _in_app(app, job.id), job.trigger, id=job.id, name=job.id,
             coalesce=True, misfire_grace_time=MISFIRE_GRACE_SECONDS, max_instances=1,
             replace_existing=True,
         )
@@ -81,8 +56,8 @@ def overdue(now: dt.datetime | None = None) -> list[str]:
     last = dict(db.session.execute(
         sa.select(JobRun.job, sa.func.max(JobRun.started_at))
         .where(JobRun.status == "succeeded").group_by(JobRun.job)).all())
-    return [s.job for s in SCHEDULES
-            if s.job not in last or last[s.job] + s.every <= now]
+    return [job.id for job in registry().jobs.values()
+            if job.id not in last or last[job.id] + job.every <= now]
 
 
 @dataclass

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.lifecycle.models import JobLock
+from jgrad.jobs.models import JobLock
 
 log = logging.getLogger("jgrad.locks")
 LEASE = dt.timedelta(minutes=5)
