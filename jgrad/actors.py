@@ -24,11 +24,10 @@ class Actor:
     @classmethod
     def for_account(cls, account) -> "Actor":
         """Return the actor an account acts as."""
-        from jgrad.accounts.models import Role
-
-        if account.role == Role.REGISTRANT:
+        # Roles by value: actors sit below accounts and import nothing of it.
+        if account.role == "registrant":
             return cls(Source.REGISTRANT, account.id)
-        if account.role == Role.STAFF:
+        if account.role == "staff":
             return cls(Source.UNIVERSITY, account.id, account.university_id)
         return cls(Source.INSTITUTE, account.id)
 

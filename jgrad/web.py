@@ -15,6 +15,7 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
+from jgrad.audit import services as audit
 from jgrad.extensions import db, login_manager
 
 access_log = logging.getLogger("jgrad.access")
@@ -70,6 +71,7 @@ def init_web(app: Flask) -> None:
         werkzeug_log.addFilter(_DropServerRequestLines())
     app.before_request(_start_request)
     app.after_request(_finish_request)
+    app.teardown_request(_end_request)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -108,6 +110,13 @@ def _start_request() -> None:
     g.request_id = secrets.token_hex(8)
     g.started = time.perf_counter()
     g.client_ip = request.remote_addr
+    g.audit_origin = audit.set_request_origin(g.client_ip, g.request_id)
+
+
+def _end_request(error=None) -> None:
+    token = g.pop("audit_origin", None)
+    if token is not None:
+        audit.clear_request_origin(token)
 
 
 def _finish_request(response):

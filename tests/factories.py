@@ -12,7 +12,7 @@ from jgrad.accounts.passwords import hash_password
 from jgrad.actors import Actor
 from jgrad.extensions import db
 from jgrad.registrants import services as records
-from jgrad.registrants.identifiers import new_doctor_id
+from jgrad.identifiers import new_doctor_id
 from jgrad.universities.models import University
 
 PASSWORD = "correct horse battery staple"

@@ -140,19 +140,18 @@ class Account(UserMixin, db.Model):
         )
 
     @classmethod
-    def suspend_many(cls, account_ids: list[int], *, reason: str, now: dt.datetime) -> int:
-        """Suspend many accounts in one statement, with the same rule and audit as ``suspend``."""
+    def suspend_many(cls, account_ids: list[int], *, reason: str, now: dt.datetime,
+                     subjects: dict[int, int] | None = None) -> int:
+        """Suspend many accounts in one statement, with the same rule and audit as ``suspend``.
+
+        ``subjects`` maps account ids to the registrants they belong to, so that each audit
+        event names whose account it was (the caller knows; accounts know no registrants).
+        """
         allowed = [str(s) for s, targets in TRANSITIONS.items()
                    if AccountState.SUSPENDED in targets]
-        from jgrad.registrants.models import Registrant
-
         table = cls.__table__
-        rows = db.session.execute(
-            sa.select(cls.id, Registrant.id)
-            .outerjoin(Registrant, Registrant.account_id == cls.id)
-            .where(cls.id.in_(account_ids), cls.state.in_(allowed))
-        ).all()
-        movable = [row[0] for row in rows]
+        movable = list(db.session.scalars(
+            sa.select(cls.id).where(cls.id.in_(account_ids), cls.state.in_(allowed))))
         if not movable:
             return 0
         db.session.execute(
@@ -163,7 +162,7 @@ class Account(UserMixin, db.Model):
         )
         audit.record_many("account.suspended", object_type="account", object_ids=movable,
                           details={"reason": reason}, at=now,
-                          subject_registrant_ids=[row[1] for row in rows])
+                          subject_registrant_ids=[(subjects or {}).get(a) for a in movable])
         return len(movable)
 
     def activate(self, *, reason: str | None = None, by=None) -> None:

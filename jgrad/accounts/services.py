@@ -6,18 +6,15 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app
 
-from jgrad.accounts import throttle, tokens
+from jgrad.accounts import signals, throttle, tokens
 from jgrad.accounts.models import Account, AccountState, EmailStatus, Role, TokenPurpose
 from jgrad.accounts.passwords import hash_password, password_problem, verify_password
-from jgrad.actors import Actor
 from jgrad.audit import services as audit
 from jgrad.audit.models import Outcome
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.lifecycle import dormancy
 from jgrad.mail import services as mail
-from jgrad.registrants import services as records
-from jgrad.registrants.identifiers import is_valid_doctor_id, new_doctor_id
+from jgrad.identifiers import is_valid_doctor_id, new_doctor_id
 
 
 class AccountError(Exception):
@@ -66,15 +63,12 @@ def request_signup(email: str, locale: str) -> None:
     audit.record("signup.requested", object_type="email")
 
 
-def complete_signup(
-    token, password: str, profile: dict | None = None, enrolment: dict | None = None,
-    locale: str = "en",
-) -> Account:
+def complete_signup(token, password: str, locale: str = "en", create_record=None) -> Account:
     """Use a sign-up token: set the password and activate the account.
 
-    A token for a new address creates the account and its registrant (with a Doctor ID)
-    from ``profile`` and ``enrolment``; a token for a pending account (an invitation)
-    only sets the password.
+    A token for a new address creates a registrant account (its login a new Doctor ID) and
+    calls ``create_record(account)`` to create the person's record before activation; a
+    token for a pending account (an invitation) only sets the password.
     """
     if not tokens.consume(token):
         raise AccountError("token")
@@ -83,7 +77,7 @@ def complete_signup(
         if account is None or account.state != AccountState.PENDING:
             raise AccountError("token")
     else:
-        if account_by_email(token.email) is not None or profile is None or enrolment is None:
+        if account_by_email(token.email) is not None or create_record is None:
             raise AccountError("token")
         account = Account(role=Role.REGISTRANT, email=token.email, login=_unused_doctor_id())
         db.session.add(account)
@@ -95,14 +89,14 @@ def complete_signup(
     account.email_status = EmailStatus.VALID  # following the link proved the address
     account.locale = locale
     if account.role == Role.REGISTRANT and account.registrant is None:
-        actor = Actor.for_account(account)
-        registrant = records.create_registrant(account, account.login, profile, actor)
-        records.add_enrolment(registrant, enrolment, actor)
+        if create_record is None:
+            raise AccountError("token")
+        create_record(account)
     account.activate(reason="signup", by=account)
     # Setting the password logs the person in (rule 9: for an imported, pending registrant
     # this is the first log-in, and it ends any dormancy).
     account.last_login_at = utcnow()
-    dormancy.end_dormancy(account, account.last_login_at)
+    signals.signed_in.send(account, at=account.last_login_at)
     return account
 
 
@@ -157,7 +151,7 @@ def authenticate(identifier: str, password: str,
         )
         return None, str(account.state)
     account.last_login_at = utcnow()
-    dormancy.end_dormancy(account, account.last_login_at)
+    signals.signed_in.send(account, at=account.last_login_at)
     audit.record("login.succeeded", account=account, object_type="account", object_id=account.id)
     return account, None
 

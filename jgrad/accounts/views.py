@@ -31,6 +31,7 @@ from jgrad.accounts.models import Role, TokenPurpose
 from jgrad.accounts.passwords import verify_password
 from jgrad.extensions import db, limiter
 from jgrad.redirects import safe_next
+from jgrad.registrants import services as records
 from jgrad.registrants.forms import values_of
 
 bp = Blueprint("accounts", __name__)
@@ -103,12 +104,10 @@ def signup_complete():
     if form.validate_on_submit():
         try:
             account = services.complete_signup(
-                token,
-                form.password.data,
-                values_of(form.profile) if new_person else None,
-                values_of(form.enrolment) if new_person else None,
-                locale=_locale(),
-            )
+                token, form.password.data, locale=_locale(),
+                create_record=(lambda account: records.create_from_signup(
+                    account, values_of(form.profile), values_of(form.enrolment)))
+                if new_person else None)
         except services.AccountError:
             db.session.rollback()
             return render_template("accounts/link_invalid.html"), 400

@@ -18,7 +18,7 @@ from jgrad.lifecycle import dashboard
 from jgrad.lifecycle.deletion import delete_registrants
 from jgrad.registrants.history import DeletionRequest, DeletionRequestState
 from jgrad.registrants.models import Registrant
-from jgrad.registrants.services import request_deletion
+from jgrad.registrants.consent import request_deletion
 
 
 class EmailDeletionRequestForm(FlaskForm):

@@ -1,17 +1,30 @@
-"""Write audit events; the web layer supplies the client address through ``g``."""
+"""Write audit events; the web layer says where a request came from (``request_origin``)."""
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 import sqlalchemy as sa
-from flask import g, has_request_context
 
 from jgrad.audit.models import AuditEvent, Outcome
 from jgrad.extensions import db
 
+# The client address and request id of the request being served (None outside requests).
+_origin: ContextVar[tuple[str | None, str | None]] = ContextVar(
+    "jgrad_audit_origin", default=(None, None))
+
+
+def set_request_origin(ip: str | None, request_id: str | None):
+    """Stamp the events written from now on with a request's address and id; return the
+    token that ``clear_request_origin`` takes when the request ends."""
+    return _origin.set((ip, request_id))
+
+
+def clear_request_origin(token) -> None:
+    _origin.reset(token)
+
 
 def _request_origin() -> tuple[str | None, str | None]:
-    if not has_request_context():
-        return None, None
-    return g.get("client_ip"), g.get("request_id")
+    return _origin.get()
 
 
 def record(

@@ -7,7 +7,7 @@ from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from jgrad.formtools import strip
-from jgrad.registrants.identifiers import is_valid_doctor_id
+from jgrad.identifiers import is_valid_doctor_id
 
 
 class ContactForm(FlaskForm):

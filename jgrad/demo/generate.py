@@ -14,7 +14,7 @@ from jgrad.db import insert_with_ids, utcnow
 from jgrad.demo import people
 from jgrad.extensions import db
 from jgrad.registrants.history import ConsentChange
-from jgrad.registrants.identifiers import new_doctor_id
+from jgrad.identifiers import new_doctor_id
 from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
 from jgrad.universities.models import University
 

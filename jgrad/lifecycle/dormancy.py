@@ -235,12 +235,12 @@ def _act(now: dt.datetime, action: str, batch: int, progress) -> int:
             .values(state=str(EpisodeState.ACTIONED), open_account_id=None, ended_at=now,
                     action="suspended" if action == "suspend" else "deleted")
             .execution_options(synchronize_session=False))
+        owners = dict(db.session.execute(sa.select(Registrant.account_id, Registrant.id).where(
+            Registrant.account_id.in_(account_ids))).all())
         if action == "suspend":
-            Account.suspend_many(account_ids, reason="dormancy", now=now)
+            Account.suspend_many(account_ids, reason="dormancy", now=now, subjects=owners)
         else:
-            registrant_ids = list(db.session.scalars(
-                sa.select(Registrant.id).where(Registrant.account_id.in_(account_ids))))
-            delete_registrants(registrant_ids, "dormancy", now)
+            delete_registrants(list(owners.values()), "dormancy", now)
         db.session.commit()
         done += len(rows)
         if progress:

@@ -10,7 +10,11 @@ def init_app(app) -> None:
     from jgrad.portal.views import bp
     from jgrad.registry import register_job, register_personal_table
 
+    from jgrad.portal.optout import cancel_contact_mail
+    from jgrad.registrants.consent import consent_withdrawn
+
     app.register_blueprint(bp)
+    consent_withdrawn.connect(cancel_contact_mail)
     register_personal_table(app, PossibleDuplicate,
                             person=("candidate_registrant_id", "registrant_id"))
     # Previews not confirmed within a day are removed: they hold people's rows.

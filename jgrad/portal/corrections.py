@@ -11,8 +11,8 @@ from jgrad.actors import Actor
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.mail import services as mail
-from jgrad.portal.access import registrant_for, writable_record_for
-from jgrad.portal.views import bp, editor_only, staff_or_admin
+from jgrad.portal.loading import with_record, with_registrant
+from jgrad.portal.views import bp
 from jgrad.registrants import services
 from jgrad.registrants.forms import CareerSpellForm, EnrolmentForm, ProfileForm, values_of
 from jgrad.registrants.models import CareerSpell, Enrolment
@@ -63,10 +63,8 @@ def _done(registrant, changed: bool):
 
 @bp.route("/<doctor_id>/profile", methods=["GET", "POST"])
 @allow(EDITOR, Role.ADMIN)
-@staff_or_admin
-def correct_profile(doctor_id: str):
-    editor_only()
-    registrant = registrant_for(current_user, doctor_id)
+@with_registrant
+def correct_profile(registrant):
     form = ProfileForm(obj=registrant)
     if form.validate_on_submit():
         try:
@@ -79,11 +77,7 @@ def correct_profile(doctor_id: str):
                            kind="profile", record=registrant)
 
 
-def _correct(doctor_id, model, form_class, record_id, add, update, kind):
-    editor_only()
-    registrant = registrant_for(current_user, doctor_id)
-    record = writable_record_for(current_user, registrant, model, record_id) \
-        if record_id else None
+def _correct(registrant, record, form_class, add, update, kind):
     form = form_class(obj=record)
     if form.validate_on_submit():
         actor = Actor.for_account(current_user)
@@ -100,10 +94,7 @@ def _correct(doctor_id, model, form_class, record_id, add, update, kind):
                            record=record)
 
 
-def _remove(doctor_id, model, record_id, delete):
-    editor_only()
-    registrant = registrant_for(current_user, doctor_id)
-    record = writable_record_for(current_user, registrant, model, record_id)
+def _remove(registrant, record, delete):
     try:
         delete(record, Actor.for_account(current_user))
     except services.RecordError as error:
@@ -116,30 +107,30 @@ def _remove(doctor_id, model, record_id, delete):
 @bp.route("/<doctor_id>/enrolments/new", methods=["GET", "POST"])
 @bp.route("/<doctor_id>/enrolments/<int:record_id>", methods=["GET", "POST"])
 @allow(EDITOR, Role.ADMIN)
-@staff_or_admin
-def correct_enrolment(doctor_id: str, record_id: int | None = None):
-    return _correct(doctor_id, Enrolment, _enrolment_form, record_id, services.add_enrolment,
+@with_record(Enrolment, writable=True)
+def correct_enrolment(registrant, record):
+    return _correct(registrant, record, _enrolment_form, services.add_enrolment,
                     services.update_enrolment, "enrolment")
 
 
 @bp.route("/<doctor_id>/enrolments/<int:record_id>/delete", methods=["POST"])
 @allow(EDITOR, Role.ADMIN)
-@staff_or_admin
-def delete_enrolment(doctor_id: str, record_id: int):
-    return _remove(doctor_id, Enrolment, record_id, services.delete_enrolment)
+@with_record(Enrolment, writable=True)
+def delete_enrolment(registrant, record):
+    return _remove(registrant, record, services.delete_enrolment)
 
 
 @bp.route("/<doctor_id>/careers/new", methods=["GET", "POST"])
 @bp.route("/<doctor_id>/careers/<int:record_id>", methods=["GET", "POST"])
 @allow(EDITOR, Role.ADMIN)
-@staff_or_admin
-def correct_career(doctor_id: str, record_id: int | None = None):
-    return _correct(doctor_id, CareerSpell, CareerSpellForm, record_id,
-                    services.add_career_spell, services.update_career_spell, "career")
+@with_record(CareerSpell, writable=True)
+def correct_career(registrant, record):
+    return _correct(registrant, record, CareerSpellForm, services.add_career_spell,
+                    services.update_career_spell, "career")
 
 
 @bp.route("/<doctor_id>/careers/<int:record_id>/delete", methods=["POST"])
 @allow(EDITOR, Role.ADMIN)
-@staff_or_admin
-def delete_career(doctor_id: str, record_id: int):
-    return _remove(doctor_id, CareerSpell, record_id, services.delete_career_spell)
+@with_record(CareerSpell, writable=True)
+def delete_career(registrant, record):
+    return _remove(registrant, record, services.delete_career_spell)

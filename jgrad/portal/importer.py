@@ -26,7 +26,7 @@ from jgrad.portal.access import university_sees
 from jgrad.portal.importfile import Problem
 from jgrad.portal.models import PossibleDuplicate
 from jgrad.registrants.history import ConsentChange, RecordChange
-from jgrad.registrants.identifiers import new_doctor_id
+from jgrad.identifiers import new_doctor_id
 from jgrad.registrants.models import Enrolment, Registrant
 from jgrad.registrants.services import check_university, plain
 

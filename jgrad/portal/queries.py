@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from jgrad.accounts.models import Account, Role
+from jgrad.accounts.models import Account
 from jgrad.extensions import db
-from jgrad.portal.access import visible_condition
+from jgrad.portal import access
 from jgrad.registrants import codes
 from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
 
@@ -64,15 +64,7 @@ class AlumniFilter:
 
 def alumni_query(account, filters: AlumniFilter, *columns):
     """Select (registrant, enrolment) rows the account may see, filtered (unsorted)."""
-    staff = account.role == Role.STAFF
-    query = (
-        sa.select(*columns)
-        .select_from(Registrant)
-        .join(Enrolment, Enrolment.registrant_id == Registrant.id)
-        .where(visible_condition(account, enrolment_joined=staff))
-    )
-    if staff:
-        query = query.where(Enrolment.university_id == account.university_id)
+    query = access.alumni(account, *columns)
     if filters.status:
         query = query.where(Enrolment.status == filters.status)
     if filters.field:

@@ -8,14 +8,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from jgrad import exports
-from jgrad.access import EDITOR, allow, deny, guard, roles_required
+from jgrad.access import EDITOR, allow, deny, guard
 from jgrad.accounts.models import Role
 from jgrad.audit import services as audit
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.mail.models import OutboxMessage
 from jgrad.portal import messaging
-from jgrad.portal.access import may_write, registrant_for
+from jgrad.portal.access import may_write
+from jgrad.portal.loading import with_registrant
 from jgrad.portal.forms import ContactForm
 from jgrad.portal.models import ContactMessage
 from jgrad.portal.queries import (COUNT_CAP, LIST_COLUMNS, AlumniFilter, alumni_page,
@@ -27,9 +28,6 @@ from jgrad.web import page_number
 bp = Blueprint("portal", __name__, url_prefix="/records")
 guard(bp, Role.STAFF, Role.ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-staff_or_admin = roles_required(Role.STAFF, Role.ADMIN)
-
-
 def editor_only() -> None:
     """Refuse viewers: only editors and administrators change records or write to alumni."""
     if current_user.role == Role.STAFF and not current_user.is_editor:
@@ -37,7 +35,6 @@ def editor_only() -> None:
 
 
 @bp.route("/")
-@staff_or_admin
 def alumni():
     filters = AlumniFilter.from_args(request.args)
     page = page_number(request.args)
@@ -51,14 +48,12 @@ def alumni():
 
 
 @bp.route("/export.csv")
-@staff_or_admin
 def export():
     """Stream the filtered list as CSV; every registrant in it gets an audit event."""
     return _export("csv")
 
 
 @bp.route("/export.xlsx")
-@staff_or_admin
 def export_xlsx():
     """Export the filtered list as an XLSX workbook, audited as the CSV is."""
     return _export("xlsx")
@@ -90,9 +85,8 @@ def _export(fmt: str):
 
 
 @bp.route("/<doctor_id>")
-@staff_or_admin
-def record(doctor_id: str):
-    registrant = registrant_for(current_user, doctor_id)
+@with_registrant
+def record(registrant):
     history = db.session.scalars(
         sa.select(RecordChange).where(RecordChange.registrant_id == registrant.id)
         .order_by(RecordChange.id.desc()).limit(100)).all()
@@ -110,9 +104,7 @@ def record(doctor_id: str):
 
 @bp.route("/contact", methods=["GET", "POST"])
 @allow(EDITOR, Role.ADMIN)
-@staff_or_admin
 def contact():
-    editor_only()
     filters = AlumniFilter.from_args(request.args)
     form = ContactForm()
     count = messaging.recipient_count(current_user, filters)
@@ -126,7 +118,6 @@ def contact():
 
 
 @bp.route("/messages")
-@staff_or_admin
 def messages():
     query = sa.select(ContactMessage).order_by(ContactMessage.id.desc()).limit(100)
     if current_user.role == Role.STAFF:

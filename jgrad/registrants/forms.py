@@ -33,7 +33,7 @@ from wtforms.validators import (
 from jgrad.extensions import db
 from jgrad.formtools import none_if_blank, strip
 from jgrad.registrants import codes
-from jgrad.registrants.identifiers import is_valid_orcid, normalise_orcid
+from jgrad.identifiers import is_valid_orcid, normalise_orcid
 from jgrad.universities.models import University
 
 def options(pairs, blank: bool = True) -> list[SelectChoice]:

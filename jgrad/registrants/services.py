@@ -12,13 +12,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from jgrad.accounts.models import Account
 from jgrad.actors import Actor, Source
 from jgrad.audit import services as audit
-from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.mail import services as mail
-from jgrad.mail.models import DeliveryState, OutboxMessage
-from jgrad.portal.models import ContactMessage
-from jgrad.registrants.history import (ConsentChange, DeletionRequest, DeletionRequestState,
-                                       RecordChange)
+from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
 
 PROFILE_FIELDS = (
@@ -180,6 +175,14 @@ def create_registrant(account: Account, doctor_id: str, profile: dict, actor: Ac
     return registrant
 
 
+def create_from_signup(account: Account, profile: dict, enrolment: dict) -> Registrant:
+    """Create the record of a person who signed up: their profile and doctoral enrolment."""
+    actor = Actor.for_account(account)
+    registrant = create_registrant(account, account.login, profile, actor)
+    add_enrolment(registrant, enrolment, actor)
+    return registrant
+
+
 def update_profile(registrant: Registrant, values: dict, actor: Actor) -> dict:
     """Change profile fields; return {field: [old, new]} of what changed."""
     return _update(registrant, values, PROFILE_FIELDS, actor)
@@ -247,106 +250,3 @@ def update_career_spell(spell: CareerSpell, values: dict, actor: Actor) -> dict:
 
 def delete_career_spell(spell: CareerSpell, actor: Actor) -> None:
     _delete(spell, CAREER_FIELDS, actor)
-
-
-def set_consent(registrant: Registrant, setting: str, value: bool, actor: Actor) -> bool:
-    """Change a sharing or contact setting; it takes effect with this transaction."""
-    if setting not in CONSENT_SETTINGS:
-        raise ValueError(setting)
-    old = getattr(registrant, setting)
-    if old == value:
-        return False
-    setattr(registrant, setting, value)
-    registrant.stamp_changed(actor)
-    db.session.add(
-        ConsentChange(
-            registrant_id=registrant.id,
-            setting=setting,
-            old_value=old,
-            new_value=value,
-            actor_source=actor.source,
-            actor_account_id=actor.account_id,
-        )
-    )
-    if not value:
-        _cancel_contact_mail(registrant, universities_only=setting == "share_with_university")
-    audit.record(
-        f"consent.{setting}",
-        account=db.session.get(Account, actor.account_id) if actor.account_id else None,
-        object_type="registrant",
-        object_id=registrant.id,
-        subject_registrant_id=registrant.id,
-        details={"from": old, "to": value},
-    )
-    return True
-
-
-def _cancel_contact_mail(registrant: Registrant, universities_only: bool) -> int:
-    """Cancel messages to alumni not yet sent to this registrant (rule 4: at once).
-
-    Stopping sharing cancels what universities wrote; refusing contact cancels all of it.
-    """
-    senders = sa.select(ContactMessage.id)
-    if universities_only:
-        senders = senders.where(ContactMessage.university_id.is_not(None))
-    return db.session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.account_id == registrant.account_id,
-               OutboxMessage.state == DeliveryState.PENDING,
-               OutboxMessage.contact_message_id.in_(senders))
-        .values(state=DeliveryState.CANCELLED)
-        .execution_options(synchronize_session=False)).rowcount
-
-
-def request_deletion(
-    registrant: Registrant,
-    actor: Actor,
-    *,
-    channel: str,
-    verified_by: str,
-    reason: str | None = None,
-    grace_days: int = 30,
-    locale: str = "en",
-    now: dt.datetime | None = None,
-) -> DeletionRequest:
-    """Record a verified deletion request, suspend the account and set the deadline."""
-    now = now or utcnow()
-    pending = db.session.scalar(sa.select(DeletionRequest).where(
-        DeletionRequest.registrant_id == registrant.id,
-        DeletionRequest.state == DeletionRequestState.PENDING).limit(1))
-    if pending is not None:
-        return pending
-    request = DeletionRequest(
-        registrant_id=registrant.id,
-        channel=channel,
-        verified_by=verified_by,
-        reason=reason or None,
-        requested_at=now,
-        due_at=now + dt.timedelta(days=grace_days),
-    )
-    db.session.add(request)
-    account = registrant.account
-    by = db.session.get(Account, actor.account_id) if actor.account_id else None
-    account.suspend(reason="deletion_requested", by=by)
-    audit.record(
-        "deletion.requested",
-        account=by,
-        object_type="registrant",
-        object_id=registrant.id,
-        subject_registrant_id=registrant.id,
-        details={"channel": channel, "due": request.due_at.date().isoformat()},
-    )
-    db.session.flush()
-    if account.email:
-        mail.queue(
-            key=f"deletion-requested:{request.id}",
-            kind="deletion_requested",
-            to=account.email,
-            template="deletion_requested",
-            locale=locale,
-            account_id=account.id,
-            doctor_id=registrant.doctor_id,
-            due=request.due_at.date().isoformat(),
-            contact_url=mail.external_url("contact.contact"),
-        )
-    return request

@@ -18,7 +18,7 @@ from jgrad.actors import Actor
 from jgrad.audit import services as audit
 from jgrad.audit.models import AuditEvent
 from jgrad.extensions import db
-from jgrad.registrants import codes, services
+from jgrad.registrants import codes, consent, services
 from jgrad.registrants.export import export_data, export_zip
 from jgrad.registrants.forms import (
     CareerSpellForm,
@@ -182,7 +182,7 @@ def settings(registrant):
     form = SettingsForm(obj=registrant)
     if form.validate_on_submit():
         for setting in services.CONSENT_SETTINGS:
-            services.set_consent(registrant, setting, form[setting].data, _actor())
+            consent.set_consent(registrant, setting, form[setting].data, _actor())
         db.session.commit()
         flash(_("Your settings have been saved and apply from now on."), "info")
         return redirect(url_for("registrants.settings"))
@@ -235,7 +235,7 @@ def delete(registrant):
         if not verify_password(current_user, form.password.data):
             form.password.errors.append(_("This is not your password."))
         else:
-            request = services.request_deletion(
+            request = consent.request_deletion(
                 registrant, _actor(), channel="web", verified_by="password",
                 reason=form.reason.data, grace_days=current_app.config["DELETION_GRACE_DAYS"],
                 locale=str(get_locale()),

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from jgrad.accounts.models import Account, AccountState, AccountToken, EmailStatus, Role
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.registrants.identifiers import is_valid_doctor_id
+from jgrad.identifiers import is_valid_doctor_id
 from jgrad.registrants.models import Registrant
 from tests.factories import PASSWORD, link_in, outbox
 

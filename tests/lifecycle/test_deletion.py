@@ -15,6 +15,7 @@ from jgrad.lifecycle.deletion import delete_registrants, ledger_hash, leftovers,
 from jgrad.lifecycle.models import DeletionLedgerEntry
 from jgrad.lifecycle.person import people
 from jgrad.jobs.runner import run_job
+from jgrad.registrants import consent
 from jgrad.registrants import services as records
 from jgrad.registrants.history import DeletionRequest
 from jgrad.registrants.models import Registrant
@@ -103,7 +104,7 @@ def test_administrator_records_an_email_request_and_processes_it_sooner(
 
 def test_suspended_registrants_are_deleted_on_time_even_when_never_notified(make_registrant):
     registrant = make_registrant(email="x@example.org")
-    records.request_deletion(registrant, Actor.system(), channel="email",
+    consent.request_deletion(registrant, Actor.system(), channel="email",
                              verified_by="administrator", now=utcnow() - 31 * DAY)
     db.session.commit()
     assert run_job("deletion-deadlines")["deleted"] == 1

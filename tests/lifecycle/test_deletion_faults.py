@@ -22,6 +22,7 @@ from jgrad.lifecycle.deletion import leftovers
 from jgrad.jobs.models import JobRun
 from jgrad.lifecycle.person import people
 from jgrad.jobs.runner import run_job
+from jgrad.registrants import consent
 from jgrad.registrants import services as records
 from jgrad.registrants.models import Registrant
 
@@ -45,7 +46,7 @@ with app.app_context():
 def doomed(app, make_registrant):
     """A registrant due for deletion, with a mail file and an import preview holding their row."""
     registrant = make_registrant(email="doomed@example.org")
-    records.request_deletion(registrant, Actor.system(), channel="email",
+    consent.request_deletion(registrant, Actor.system(), channel="email",
                              verified_by="administrator", now=utcnow() - dt.timedelta(days=31))
     db.session.commit()
     instance = Path(app.instance_path)

@@ -24,6 +24,7 @@ from jgrad.portal import messaging
 from jgrad.portal.importfile import COLUMNS
 from jgrad.portal.models import ContactMessage
 from jgrad.portal.queries import AlumniFilter
+from jgrad.registrants import consent
 from jgrad.registrants import services as records
 from jgrad.registrants.models import Enrolment
 
@@ -127,7 +128,7 @@ def test_rule8_rule9_deletion_leaves_no_trace_in_the_database_or_instance_files(
     assert {hit.rsplit(": ", 1)[1] for hit in found_in_tables(needles)} == set(needles)
     events_before = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
 
-    records.request_deletion(person, Actor.system(), channel="email",
+    consent.request_deletion(person, Actor.system(), channel="email",
                              verified_by="administrator", now=dt.datetime(2020, 1, 1,
                                                                           tzinfo=dt.timezone.utc))
     db.session.commit()
