@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 import sqlalchemy as sa
 
 from jgrad.accounts.models import Account, AccountState, AccountToken, EmailStatus, Role
+from jgrad.accounts.passwords import verify_password
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.identifiers import is_valid_doctor_id
@@ -166,4 +167,8 @@ def test_invitation_lets_a_pending_account_set_its_password(client, runner, make
     assert response.status_code == 302
     db.session.refresh(account)
     assert account.state == AccountState.ACTIVE
-    assert client.get("/").status_code == 200
+    assert verify_password(account, PASSWORD)
+    assert client.get("/records/").status_code == 200  # signed in as the staff member
+    client.submit("/logout")
+    assert client.submit("/login", {"identifier": "staff@example.org",
+                                    "password": PASSWORD}).status_code == 302

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from jgrad.accounts.models import Account, AccountState, Role
 from jgrad.actors import Actor
+from jgrad.audit.models import AuditEvent
 from jgrad.audit import services as audit
 from jgrad.contact.models import Inquiry
 from jgrad.db import utcnow
@@ -129,11 +130,16 @@ def test_replaying_the_ledger_deletes_people_restored_from_a_backup(make_registr
 
 
 def test_deletion_request_mail_and_audit(make_registrant, client):
-    make_registrant(email="leaving@example.org")
+    registrant = make_registrant(email="leaving@example.org")
     client.submit("/login", {"identifier": "leaving@example.org", "password": PASSWORD})
     client.submit("/me/delete", {"password": PASSWORD, "confirm": "y"})
     [message] = outbox(kind="deletion_requested")
     assert "suspended" in message.body_text
+    event = db.session.scalar(sa.select(AuditEvent).where(
+        AuditEvent.action == "deletion.requested"))
+    assert event.subject_registrant_id == registrant.id
+    assert event.actor_account_id == registrant.account_id
+    assert event.details["channel"] == "web"
 
 
 def test_audit_events_about_other_people_survive_a_deletion(make_registrant):
@@ -144,7 +150,6 @@ def test_audit_events_about_other_people_survive_a_deletion(make_registrant):
     db.session.commit()
     delete_registrants([registrant.id], "request")
     db.session.commit()
-    from jgrad.audit.models import AuditEvent
 
     kept = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "test.kept"))
     assert kept.subject_registrant_id == keeper.id

@@ -8,12 +8,13 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from jgrad.accounts.models import Account, AccountState
+from jgrad.accounts.models import Account, AccountState, Role
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.lifecycle.models import DormancyEpisode, EpisodeState
 from jgrad.jobs.runner import run_job
+from jgrad.lifecycle.models import DormancyEpisode, EpisodeState
 from jgrad.registrants.models import Registrant
+from jgrad.universities.models import University
 from tests.factories import PASSWORD, link_in, outbox
 from tests.portal.test_import import ROW, csv_bytes
 
@@ -78,11 +79,21 @@ def test_rule9a_a_pending_imported_registrant_without_address_is_acted_on_at_onc
 
 
 @pytest.mark.parametrize("app_config", [{"DORMANCY_ACTION": "suspend"}])
-def test_rule9a_suspension_hides_a_dormant_pending_registrant_from_staff(imported, app_config):
+def test_rule9a_suspension_hides_a_dormant_pending_registrant_from_staff(
+        imported, app_config, make_account, login, client):
     [account] = imported(None)
+    home = db.session.scalar(sa.select(University).where(University.code == "HOME"))
+    make_account(role=Role.STAFF, university=home, email="staff@home.example")
+    doctor_id = db.session.scalar(sa.select(Registrant.doctor_id).where(
+        Registrant.account_id == account.id))
+    login("staff@home.example")
+    assert doctor_id in client.get("/records/").get_data(as_text=True)  # seen while pending
     assert check(utcnow())["suspended"] == 1
     account = db.session.get(Account, account.id)
     assert account.state == AccountState.SUSPENDED and account.state_reason == "dormancy"
+    listing = client.get("/records/")
+    assert listing.status_code == 200 and doctor_id not in listing.get_data(as_text=True)
+    assert client.get(f"/records/{doctor_id}").status_code == 404
 
 
 def test_rule9_setting_the_password_ends_a_pending_registrant_s_dormancy(imported, client):

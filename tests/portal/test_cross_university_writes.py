@@ -15,6 +15,7 @@ from jgrad.audit.models import AuditEvent
 from jgrad.extensions import db
 from jgrad.registrants import services as records
 from jgrad.registrants.models import Enrolment
+from tests.registrants.test_self_service import profile_form
 
 
 def enrolment_form(university_id: int, **changes) -> dict:
@@ -103,6 +104,10 @@ def test_rule4_staff_still_correct_their_alumnis_profile_and_career(client, logi
     assert client.submit(f"/records/{person.doctor_id}/careers/new", career).status_code == 302
     db.session.refresh(person)
     assert [c.employer for c in person.career_spells] == ["Sakura"]
+    profile = profile_form(person, given_name="Corrected", version=str(person.version))
+    assert client.submit(f"/records/{person.doctor_id}/profile", profile).status_code == 302
+    db.session.refresh(person)
+    assert person.given_name == "Corrected" and person.changed_by == Source.UNIVERSITY
 
 
 @pytest.mark.parametrize("write", ["add", "update", "move", "delete"])

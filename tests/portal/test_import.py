@@ -58,8 +58,9 @@ def test_import_creates_pending_registrants_with_invitations(runner, tmp_path, h
     assert first.enrolments[0].field == "07" and first.enrolments[0].supplied_by_university_id \
         == home.id
     invitation = outbox(to="s0@example.org", kind="invite")[0]
-    assert first.doctor_id in invitation.body_text or any(
-        r.doctor_id in invitation.body_text for r in registrants)
+    [s0] = [r for r in registrants if r.account.email == "s0@example.org"]
+    assert s0.doctor_id in invitation.body_text  # their own Doctor ID, nobody else's
+    assert not any(r.doctor_id in invitation.body_text for r in registrants if r is not s0)
     # The invitation's link sets the password and activates the account.
     client.get(link_in(invitation))
     response = client.submit("/signup/complete", {"password": PASSWORD, "confirm": PASSWORD})

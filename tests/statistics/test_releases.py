@@ -3,6 +3,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -73,6 +74,7 @@ def _release_files_publish_no_small_counts_and_analysts_browse_them(released, cl
     published = [t for t in meta["tables"] if not t["withheld"]]
     assert published, "every table was withheld"
     assert {t["breakdown_of"] for t in published} > {None}, "breakdowns are published"
+    counted = hidden = 0
     for table in published:
         # Charts of breakdowns are drawn when first asked for (see below).
         charts = ("png", "svg") if table["breakdown_of"] is None else ()
@@ -81,15 +83,19 @@ def _release_files_publish_no_small_counts_and_analysts_browse_them(released, cl
         rows = list(csv.reader(io.StringIO(
             (out / f"{table['id']}.csv").read_text(encoding="utf-8-sig"))))
         share = table["measure"] == "row_share"
+        header = rows[0]
         for line in rows[1:]:
-            for cell in line[len(table["rows"]):]:
+            for name, cell in zip(header[len(table["rows"]):], line[len(table["rows"]):]):
                 if cell in SIGNS:
+                    hidden += 1
                     continue
                 value = float(cell)
-                if share and value != int(value):
-                    continue  # a percentage
-                if not share:
+                counted += 1
+                if share and name != "n":  # a percentage of the row
+                    assert 0 <= value <= 100, (table["id"], name, cell)
+                else:  # a count: zero, or at least the threshold and a multiple of five
                     assert value == 0 or (value >= 10 and value % 5 == 0), (table["id"], cell)
+    assert counted > 100 and hidden > 0, (counted, hidden)
     assert not (out / "release.pickle").exists()  # internal file stays in the instance
 
     listing = client.get("/stats/").get_data(as_text=True)
@@ -98,7 +104,8 @@ def _release_files_publish_no_small_counts_and_analysts_browse_them(released, cl
     first = published[0]["id"]
     assert published[0]["title"] in page
     table_page = client.get(f"/stats/{row.id}/tables/{first}").get_data(as_text=True)
-    assert "hidden-cell" in table_page or "x" in table_page
+    # Hidden cells are shown with their sign and marked for readers.
+    assert re.search(r'<td class="num hidden-cell">[xsrd-]</td>', table_page)
     assert f"/stats/{row.id}/files/{first}.png" in table_page
     csv_download = client.get(f"/stats/{row.id}/files/{first}.csv")
     assert csv_download.status_code == 200
@@ -118,8 +125,12 @@ def _analysts_choose_a_breakdown_and_its_chart_is_drawn_when_asked_for(released,
     breakdowns = [t for t in meta["tables"] if t["breakdown_of"] == "income_by_field"]
     seen = _count_views()
     base_page = client.get(f"/stats/{row.id}/tables/income_by_field").get_data(as_text=True)
-    for withheld in (t for t in breakdowns if t["withheld"]):
-        assert f"/stats/{row.id}/tables/{withheld['id']}" not in base_page
+    # Withheld breakdowns are named but never linked; published ones are linked.
+    for table in breakdowns:
+        linked = f"/stats/{row.id}/tables/{table['id']}" in base_page
+        assert linked != table["withheld"], table["id"]
+    assert len(breakdowns) >= 4
+    if any(t["withheld"] for t in breakdowns):
         assert "withheld" in base_page
     breakdown = next(t for t in breakdowns if t["rows"] == ["sex"])
     assert not breakdown["withheld"], "the demo population publishes income by field and sex"
