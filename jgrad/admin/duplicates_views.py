@@ -15,7 +15,7 @@ from jgrad.admin.views import admin_required, bp
 from jgrad.audit import services as audit
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.portal import importer
+from jgrad.imports import importer
 from jgrad.portal.models import PossibleDuplicate
 from jgrad.registrants import services as records
 from jgrad.registrants.models import Registrant

@@ -22,7 +22,7 @@ from jgrad.db import insert_with_ids, utcnow
 from jgrad.extensions import db
 from jgrad.mail import services as mail
 from jgrad.portal.access import university_sees
-from jgrad.portal.importfile import Problem
+from jgrad.imports.importfile import Problem
 from jgrad.portal.models import PossibleDuplicate
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.identifiers import new_doctor_id
