@@ -7,8 +7,9 @@ def init_app(app) -> None:
 
     from jgrad.imports import previews
     from jgrad.imports.cli import import_command
+    from jgrad.imports.models import PossibleDuplicate
     from jgrad.imports.views import bp
-    from jgrad.registry import register_job
+    from jgrad.registry import register_job, register_personal_table
     from jgrad.universities.cli import universities_cli
 
     app.register_blueprint(bp)
@@ -16,3 +17,5 @@ def init_app(app) -> None:
     # Previews not confirmed within a day are removed: they hold people's rows.
     register_job(app, "preview-expiry", previews.expire, IntervalTrigger(hours=1),
                  dt.timedelta(hours=1))
+    register_personal_table(app, PossibleDuplicate,
+                            person=("candidate_registrant_id", "registrant_id"))

@@ -23,7 +23,7 @@ from jgrad.extensions import db
 from jgrad.mail import services as mail
 from jgrad.portal.access import university_sees
 from jgrad.imports.importfile import Problem
-from jgrad.portal.models import PossibleDuplicate
+from jgrad.imports.models import PossibleDuplicate
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.identifiers import new_doctor_id
 from jgrad.registrants.models import Enrolment, Registrant

@@ -5,9 +5,9 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from jgrad.audit import services as audit
 from jgrad.extensions import db
 from jgrad.universities.models import KINDS, University
+from jgrad.universities.services import UniversityExists, add_university
 
 # The imports package adds ``import`` to this group (universities imports no other domain).
 universities_cli = AppGroup("universities", help="Manage universities.")
@@ -26,14 +26,11 @@ def add_command(code: str, name_en: str, name_ja: str, cooperating: bool, kind: 
     code = code.strip().upper()
     if not code or len(code) > 16 or not code.replace("-", "").isalnum():
         raise click.BadParameter("use 1-16 letters, digits or '-'", param_hint="CODE")
-    if db.session.scalar(sa.select(University.id).where(University.code == code)):
-        raise click.ClickException(f"A university with code {code} exists already.")
-    university = University(code=code, name_en=name_en.strip(), name_ja=name_ja.strip(),
-                            cooperating=cooperating, kind=kind)
-    db.session.add(university)
-    db.session.flush()
-    audit.record("university.created", object_type="university", object_id=university.id,
-                 details={"code": code, "cooperating": cooperating})
+    try:
+        add_university(code=code, name_en=name_en, name_ja=name_ja, kind=kind,
+                       cooperating=cooperating)
+    except UniversityExists:
+        raise click.ClickException(f"A university with code {code} exists already.") from None
     db.session.commit()
     state = "cooperating" if cooperating else "not cooperating"
     click.echo(f"Added university {code} ({name_en}), {state}.")
