@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, has_request_context, render_template, url_for
+from flask import Flask, current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -20,13 +20,16 @@ __all__ = ["SECRET_SLOT", "Recipient", "deliver_pending", "external_url", "init_
            "queue_many", "render"]
 
 log = logging.getLogger("jgrad.mail")
+QUEUED = "jgrad.mail_queued"  # set on the session by ``queue``, read after the request
 
 
 def init_mail(app: Flask) -> None:
     @app.after_request
     def _deliver_now(response):
         # Development convenience: with no SMTP server, write queued mail to files at once.
-        if g.get("mail_queued") and current_app.config["MAIL_DELIVER_IMMEDIATELY"]:
+        # The flag sits on the request's database session, so this module never reads ``g``.
+        if (db.session.info.pop(QUEUED, False)
+                and current_app.config["MAIL_DELIVER_IMMEDIATELY"]):
             try:
                 deliver_pending()
             except Exception:  # delivery must never break the page that queued it
@@ -74,8 +77,7 @@ def queue(
         account_id=account_id, link_secret=link_secret,
     )
     db.session.add(message)
-    if has_request_context():
-        g.mail_queued = True
+    db.session.info[QUEUED] = True
     return message
 
 
