@@ -8,8 +8,8 @@ import time
 from jgrad.actors import Actor, Source
 from jgrad.extensions import db
 from scratch import scratch_app
-from jgrad.portal import importer
-from jgrad.portal.importfile import COLUMNS, parse
+from jgrad.imports import importer
+from jgrad.imports.importfile import COLUMNS, parse
 from jgrad.universities.models import University
 
 

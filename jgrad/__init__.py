@@ -80,6 +80,7 @@ DOMAINS = (
     "jgrad.statistics",
     "jgrad.portal",
     "jgrad.universities",
+    "jgrad.imports",
     "jgrad.mail",
     "jgrad.lifecycle",
     "jgrad.demo",

@@ -9,4 +9,5 @@ from jgrad.universities.models import University  # noqa: F401
 from jgrad.jobs.models import JobLock, JobRun  # noqa: F401
 from jgrad.lifecycle.models import DeletionLedgerEntry, DormancyEpisode  # noqa: F401
 from jgrad.statistics.models import StatRelease  # noqa: F401
-from jgrad.portal.models import ContactMessage, PossibleDuplicate, Provision  # noqa: F401
+from jgrad.portal.models import ContactMessage, Provision  # noqa: F401
+from jgrad.imports.models import PossibleDuplicate  # noqa: F401

@@ -100,7 +100,7 @@ def _configure_access_log(app: Flask) -> None:
 
 # Endpoints that take files get a larger limit than MAX_CONTENT_LENGTH; set before anything
 # (the CSRF check included) reads the body.
-UPLOAD_LIMITS = {"portal.import_upload": 20 * 1024 * 1024}
+UPLOAD_LIMITS = {"imports.upload": 20 * 1024 * 1024}
 
 
 def _start_request() -> None:

@@ -67,7 +67,7 @@ ROUTES = {
     "portal.alumni": "portal", "portal.export": "portal",
     "portal.export_xlsx": "portal", "portal.messages": "portal",
     "portal.contact": "portal_editor",
-    "portal.import_upload": "portal_staff", "portal.import_confirm": "portal_staff_post",
+    "imports.upload": "portal_staff", "imports.confirm": "portal_staff_post",
     "portal.record": "portal_record", "portal.correct_profile": "portal_record_edit",
     "portal.correct_enrolment": "portal_record_edit",
     "portal.delete_enrolment": "portal_record_edit",

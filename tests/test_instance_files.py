@@ -21,7 +21,7 @@ from jgrad.accounts.models import Role
 from jgrad.extensions import db
 from tests.conftest import CSRF_RE, make_config
 from tests.factories import PASSWORD
-from tests.portal.test_import import csv_bytes, rows
+from tests.imports.test_import import csv_bytes, rows
 
 ROOT = Path(__file__).resolve().parent.parent
 

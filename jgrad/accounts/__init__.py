@@ -5,14 +5,17 @@ import datetime as dt
 def init_app(app) -> None:
     from apscheduler.triggers.cron import CronTrigger
 
+    from jgrad.accounts.bounces import mark_bounced
     from jgrad.accounts.cli import accounts_cli
     from jgrad.accounts.models import AccountToken
     from jgrad.accounts.tasks import cleanup_tokens
     from jgrad.accounts.views import bp
+    from jgrad.mail.bounces import on_bounce
     from jgrad.registry import TIMEZONE, register_job, register_personal_table
 
     app.register_blueprint(bp)
     app.cli.add_command(accounts_cli)
+    on_bounce(app, mark_bounced)
     register_job(app, "token-cleanup", cleanup_tokens,
                  CronTrigger(hour=4, minute=0, timezone=TIMEZONE), dt.timedelta(days=1))
     register_personal_table(app, AccountToken, person="account_id")

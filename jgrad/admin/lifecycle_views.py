@@ -1,7 +1,6 @@
 """The administrators' lifecycle pages: dashboard, deletion queue, requests made by e-mail."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,13 +10,13 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from jgrad.actors import Actor
+from jgrad.admin.queries import registrant_by_doctor_id
 from jgrad.admin.views import admin_required, bp
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.lifecycle import dashboard
 from jgrad.lifecycle.deletion import delete_registrants
 from jgrad.registrants.history import DeletionRequest, DeletionRequestState
-from jgrad.registrants.models import Registrant
 from jgrad.registrants.consent import request_deletion
 
 
@@ -49,8 +48,7 @@ def record_deletion_request():
     """Record a deletion request received by e-mail, after the identity was verified."""
     form = EmailDeletionRequestForm()
     if form.validate_on_submit():
-        registrant = db.session.scalar(sa.select(Registrant).where(
-            Registrant.doctor_id == form.doctor_id.data.strip().upper()))
+        registrant = registrant_by_doctor_id(form.doctor_id.data)
         if registrant is None:
             flash(_("No registrant has this Doctor ID."), "error")
         else:

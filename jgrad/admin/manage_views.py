@@ -1,7 +1,6 @@
 """Administrators manage universities (with the cooperation flag) and staff and analyst accounts."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,12 +12,13 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from jgrad.accounts.models import Account, AccountState, Role
 from jgrad.accounts.services import AccountError, create_account
+from jgrad.admin.queries import all_universities, institute_accounts, universities_with_accounts
 from jgrad.admin.views import admin_required, bp
-from jgrad.audit import services as audit
 from jgrad.extensions import db
 from jgrad.formtools import strip
 from jgrad.registrants.forms import options
 from jgrad.universities.models import KINDS, University
+from jgrad.universities.services import UniversityExists, add_university
 
 
 class UniversityForm(FlaskForm):
@@ -48,24 +48,18 @@ class AccountForm(FlaskForm):
 def universities():
     form = UniversityForm()
     if form.validate_on_submit():
-        code = form.code.data.upper()
-        if db.session.scalar(sa.select(University.id).where(University.code == code)):
+        try:
+            add_university(code=form.code.data, name_en=form.name_en.data,
+                           name_ja=form.name_ja.data, kind=form.kind.data, by=current_user)
+        except UniversityExists:
+            db.session.rollback()
             form.code.errors.append(_("A university with this code exists already."))
         else:
-            university = University(code=code, name_en=form.name_en.data,
-                                    name_ja=form.name_ja.data, kind=form.kind.data)
-            db.session.add(university)
-            db.session.flush()
-            audit.record("university.created", account=current_user,
-                         object_type="university", object_id=university.id)
             db.session.commit()
             flash(_("The university has been added."), "info")
             return redirect(url_for("admin.universities"))
-    rows = db.session.execute(
-        sa.select(University, sa.func.count(Account.id))
-        .outerjoin(Account, Account.university_id == University.id)
-        .group_by(University.id).order_by(University.code)).all()
-    return render_template("admin/universities.html", rows=rows, form=form, toggle=FlaskForm())
+    return render_template("admin/universities.html", rows=universities_with_accounts(),
+                           form=form, toggle=FlaskForm())
 
 
 @bp.route("/universities/<int:university_id>/cooperation", methods=["POST"])
@@ -75,9 +69,7 @@ def toggle_cooperation(university_id: int):
     if not FlaskForm().validate_on_submit():
         abort(400)
     university = db.session.get(University, university_id) or abort(404)
-    university.cooperating = not university.cooperating
-    audit.record("university.cooperation", account=current_user, object_type="university",
-                 object_id=university.id, details={"cooperating": university.cooperating})
+    university.set_cooperation(not university.cooperating, by=current_user)
     db.session.commit()
     return redirect(url_for("admin.universities"))
 
@@ -87,8 +79,7 @@ def toggle_cooperation(university_id: int):
 def accounts():
     form = AccountForm()
     form.university_id.choices = [SelectChoice(0, "—")] + options(
-        ((u.id, u.code) for u in db.session.scalars(sa.select(University).order_by(
-            University.code))), blank=False)
+        ((u.id, u.code) for u in all_universities()), blank=False)
     if form.validate_on_submit():
         role = Role(form.role.data)
         university_id = form.university_id.data or None
@@ -104,9 +95,8 @@ def accounts():
             flash(_("The account has been created and an invitation sent to %(email)s.",
                     email=account.email), "info")
             return redirect(url_for("admin.accounts"))
-    rows = db.session.scalars(sa.select(Account).where(Account.role != Role.REGISTRANT)
-                              .order_by(Account.role, Account.email)).all()
-    return render_template("admin/accounts.html", rows=rows, form=form, toggle=FlaskForm())
+    return render_template("admin/accounts.html", rows=institute_accounts(), form=form,
+                           toggle=FlaskForm())
 
 
 @bp.route("/accounts/<int:account_id>/state", methods=["POST"])

@@ -1,9 +1,6 @@
 """The provisions register (rule 6) and the search of the audit trail."""
 from __future__ import annotations
 
-import datetime as dt
-
-import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,14 +10,12 @@ from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from jgrad import exports
-from jgrad.accounts.models import Account
+from jgrad.admin.queries import audit_events_page
 from jgrad.admin.views import admin_required, bp
 from jgrad.audit import services as audit
-from jgrad.audit.models import AuditEvent
 from jgrad.extensions import db
 from jgrad.formtools import strip
-from jgrad.portal.models import Provision
-from jgrad.registrants.models import Registrant
+from jgrad.portal.provisions import ProvisionError, record_provision, register
 from jgrad.web import page_number
 
 AUDIT_PAGE = 100
@@ -44,23 +39,18 @@ class ProvisionForm(FlaskForm):
 def provisions():
     form = ProvisionForm()
     if form.validate_on_submit():
-        if form.provided_on.data > dt.date.today():
+        try:
+            record_provision(dataset=form.dataset.data, recipient=form.recipient.data,
+                             purpose=form.purpose.data, legal_basis=form.legal_basis.data,
+                             provided_on=form.provided_on.data, records=form.records.data,
+                             by=current_user)
+        except ProvisionError:
             form.provided_on.errors.append(_("A provision cannot be in the future."))
         else:
-            provision = Provision(dataset=form.dataset.data, recipient=form.recipient.data,
-                                  purpose=form.purpose.data, legal_basis=form.legal_basis.data,
-                                  provided_on=form.provided_on.data, records=form.records.data,
-                                  recorded_by_account_id=current_user.id)
-            db.session.add(provision)
-            db.session.flush()
-            audit.record("provision.recorded", account=current_user, object_type="provision",
-                         object_id=provision.id)
             db.session.commit()
             flash(_("The provision has been recorded."), "info")
             return redirect(url_for("admin.provisions"))
-    rows = db.session.scalars(sa.select(Provision).order_by(Provision.provided_on.desc(),
-                                                            Provision.id.desc())).all()
-    return render_template("admin/provisions.html", rows=rows, form=form)
+    return render_template("admin/provisions.html", rows=register(), form=form)
 
 
 @bp.route("/provisions.csv")
@@ -78,7 +68,7 @@ def provisions_xlsx():
 
 
 def _provisions_export(fmt: str):
-    provisions = db.session.scalars(sa.select(Provision).order_by(Provision.provided_on)).all()
+    provisions = register(newest_first=False)
     header = ["provided_on", "recipient", "dataset", "purpose", "legal_basis", "records",
               "recorded_at"]
     rows = [[p.provided_on, p.recipient, p.dataset, p.purpose, p.legal_basis, p.records,
@@ -98,30 +88,10 @@ def _provisions_export(fmt: str):
 def audit_search():
     """Search the whole audit trail by action, actor, registrant, outcome and dates."""
     args = request.args
-    query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
-    if args.get("action"):
-        query = query.where(AuditEvent.action.like(args["action"].strip()[:64] + "%"))
-    if args.get("actor"):
-        query = query.where(AuditEvent.actor_account_id.in_(sa.select(Account.id).where(
-            sa.or_(Account.email == args["actor"].strip().lower(),
-                   Account.login == args["actor"].strip().upper()))))
-    if args.get("doctor_id"):
-        query = query.where(AuditEvent.subject_registrant_id.in_(sa.select(Registrant.id).where(
-            Registrant.doctor_id == args["doctor_id"].strip().upper())))
-    if args.get("outcome") in ("success", "denied", "failure"):
-        query = query.where(AuditEvent.outcome == args["outcome"])
-    for name, op in (("since", ">="), ("until", "<")):
-        try:
-            day = dt.date.fromisoformat(args.get(name, ""))
-        except ValueError:
-            continue
-        moment = dt.datetime.combine(day + dt.timedelta(days=1 if op == "<" else 0), dt.time(),
-                                     tzinfo=dt.timezone.utc)
-        query = query.where(AuditEvent.at >= moment if op == ">=" else AuditEvent.at < moment)
     page = page_number(args)
-    events = db.session.scalars(query.limit(AUDIT_PAGE + 1).offset((page - 1) * AUDIT_PAGE)).all()
+    events, has_next = audit_events_page(args, page, AUDIT_PAGE)
     audit.record("audit.searched", account=current_user, object_type="audit_event",
                  details={k: v for k, v in args.items() if k != "page"})
     db.session.commit()
-    return render_template("admin/audit.html", events=events[:AUDIT_PAGE], page=page,
-                           has_next=len(events) > AUDIT_PAGE, args=dict(args))
+    return render_template("admin/audit.html", events=events, page=page, has_next=has_next,
+                           args=dict(args))

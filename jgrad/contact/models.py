@@ -6,6 +6,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from jgrad.audit import services as audit
 from jgrad.db import utcnow
 from jgrad.extensions import db
 
@@ -23,3 +24,11 @@ class Inquiry(db.Model):
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     closed_at: Mapped[dt.datetime | None]
+
+    def close(self, *, by=None, now: dt.datetime | None = None) -> bool:
+        """Mark the inquiry answered, with its audit event; False if it was closed already."""
+        if self.closed_at is not None:
+            return False
+        self.closed_at = now or utcnow()
+        audit.record("inquiry.closed", account=by, object_type="inquiry", object_id=self.id)
+        return True

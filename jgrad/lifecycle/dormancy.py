@@ -17,13 +17,9 @@ from jgrad.extensions import db
 from jgrad.lifecycle.deletion import delete_registrants
 from jgrad.lifecycle.models import DormancyEpisode, DormancyReason, EpisodeState
 from jgrad.mail import services as mail
-from jgrad.mail.models import DeliveryState, OutboxMessage
 from jgrad.registrants.models import Registrant
 
 OPEN = str(EpisodeState.OPEN)
-# Mail is rendered once per language; these slots are then filled in per person.
-DOCTOR_ID_SLOT = "\x00DOCTOR_ID\x00"
-DEADLINE_SLOT = "\x00DEADLINE\x00"
 
 
 def years_before(moment: dt.datetime, years: int) -> dt.datetime:
@@ -184,7 +180,6 @@ def _open_episodes(now: dt.datetime, grace_days: int) -> int:
 def _send(column, template: str, now: dt.datetime, batch: int, progress) -> int:
     """Queue notices (or reminders) in batches; each batch commits with its flags set."""
     sent = 0
-    rendered: dict[tuple[str, bool], tuple[str, str]] = {}
     login_url = mail.external_url("accounts.login")
     signup_url = mail.external_url("accounts.signup")
     while True:
@@ -192,26 +187,16 @@ def _send(column, template: str, now: dt.datetime, batch: int, progress) -> int:
                                            ).limit(batch)).all()
         if not rows:
             return sent
-        messages = []
-        for episode_id, account_id, email, locale, doctor_id, deadline, state in rows:
+        mail.queue_many(
             # One who never set a password (imported, pending) is sent to get a link for it.
-            version = (locale or "en", state == str(AccountState.PENDING))
-            if version not in rendered:
-                rendered[version] = mail.render(
-                    template, version[0], doctor_id=DOCTOR_ID_SLOT, login_url=login_url,
-                    signup_url=signup_url, pending=version[1], deadline=DEADLINE_SLOT)
-            subject, body = (
-                text.replace(DOCTOR_ID_SLOT, doctor_id).replace(
-                    DEADLINE_SLOT, deadline.date().isoformat())
-                for text in rendered[version]
-            )
-            messages.append(dict(
-                key=f"{template}:{episode_id}", kind=template, account_id=account_id,
-                to_address=email, subject=subject, body_text=body,
-                state=str(DeliveryState.PENDING), attempts=0, next_attempt_at=now,
-                created_at=now,
-            ))
-        db.session.execute(sa.insert(OutboxMessage.__table__), messages)
+            (mail.Recipient(key=f"{template}:{episode_id}", to=email, locale=locale or "en",
+                            account_id=account_id,
+                            variant=(("pending", state == str(AccountState.PENDING)),),
+                            fill={"doctor_id": doctor_id,
+                                  "deadline": deadline.date().isoformat()})
+             for episode_id, account_id, email, locale, doctor_id, deadline, state in rows),
+            kind=template, template=template, now=now, login_url=login_url,
+            signup_url=signup_url)
         db.session.execute(
             sa.update(DormancyEpisode).where(DormancyEpisode.id.in_([r[0] for r in rows]))
             .values({column.key: now}).execution_options(synchronize_session=False))

@@ -23,7 +23,7 @@ from jgrad.extensions import db
 from jgrad.lifecycle.person import Needles, Person, scrub_json, scrub_text
 from jgrad.mail.delivery import mail_folder
 from jgrad.mail.models import OutboxMessage
-from jgrad.portal import previews
+from jgrad.imports import previews
 from jgrad.portal.models import ContactMessage
 
 log = logging.getLogger("jgrad.lifecycle")

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from jgrad.db import utcnow
 from jgrad.extensions import db
+from jgrad.mail.bounces import report_bounced
 from jgrad.mail.delivery import can_deliver, deliver_pending, release_abandoned_claims
 from jgrad.mail.models import DeliveryState, OutboxMessage
 
@@ -58,8 +59,6 @@ def send_command(dry_run: bool, batch: int) -> None:
 @click.option("--dry-run", is_flag=True, help="Only count the addresses that would be marked.")
 def bounces_command(file, dry_run: bool) -> None:
     """Mark the addresses in FILE (one per line, or the first CSV column) invalid."""
-    from jgrad.accounts.models import Account, EmailStatus
-
     addresses = set()
     for number, line in enumerate(file, start=1):
         value = line.split(",")[0].strip().strip('"').lower()
@@ -69,11 +68,8 @@ def bounces_command(file, dry_run: bool) -> None:
             raise click.ClickException(f"line {number}: {value!r} is not an e-mail address; "
                                        "nothing was changed.")
         addresses.add(value)
-    known = db.session.scalar(
-        sa.select(sa.func.count()).where(Account.email.in_(addresses))) if addresses else 0
-    if not dry_run and addresses:
-        db.session.execute(sa.update(Account).where(Account.email.in_(addresses))
-                           .values(email_status=str(EmailStatus.INVALID)))
+    known = report_bounced(addresses, dry_run=dry_run)
+    if not dry_run:
         db.session.commit()
     verb = "Would mark" if dry_run else "Marked"
     click.echo(f"{len(addresses)} address(es) read; {verb} {known} account address(es) invalid.")

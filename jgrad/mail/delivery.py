@@ -28,6 +28,7 @@ from flask import current_app
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.jobs.locks import owner_is_gone, process_identity
+from jgrad.mail.bounces import report_bounced
 from jgrad.mail.models import DeliveryState, OutboxMessage
 
 log = logging.getLogger("jgrad.mail")
@@ -166,7 +167,8 @@ def _attempt(message: OutboxMessage, report: DeliveryReport, now: dt.datetime) -
         _end(message, DeliveryState.FAILED, str(error))
         report.failed += 1
         report.errors.append(f"#{message.id}: {error}")
-        _mark_address_invalid(message)
+        if message.account_id is not None:  # its account's address, if it still has it
+            report_bounced([message.to_address], account_id=message.account_id)
         return
     except TemporaryFailure as error:
         if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
@@ -191,16 +193,6 @@ def _end(message: OutboxMessage, state: DeliveryState, error: str | None) -> Non
     message.state = state
     message.last_error = error[:500] if error else None
     message.link_secret = None
-
-
-def _mark_address_invalid(message: OutboxMessage) -> None:
-    from jgrad.accounts.models import Account, EmailStatus
-
-    if message.account_id is None:
-        return
-    account = db.session.get(Account, message.account_id)
-    if account is not None and account.email == message.to_address:
-        account.email_status = EmailStatus.INVALID
 
 
 def build_email(message: OutboxMessage, sender: str, cte: str | None = None) -> EmailMessage:

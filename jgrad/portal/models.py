@@ -1,4 +1,4 @@
-"""What joint utilization adds: messages to alumni, possible duplicates, provisions."""
+"""What joint utilization adds: messages to alumni and provisions."""
 from __future__ import annotations
 
 import datetime as dt
@@ -25,37 +25,6 @@ class ContactMessage(db.Model):
     filters: Mapped[dict] = mapped_column(sa.JSON)
     recipients: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class PossibleDuplicate(db.Model):
-    """An imported row that looks like an existing registrant, held for an administrator.
-
-    A *lookalike* row is not written until an administrator merges it or keeps it apart. A
-    *claim* is a registrant who gave the student number of this row themselves: the import
-    created the real student (``registrant_id``) and took the number off the claimant's
-    enrolment; the administrator merges the two if they are one person, or keeps them apart.
-    """
-
-    __tablename__ = "possible_duplicates"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    university_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("universities.id", ondelete="CASCADE"), index=True)
-    student_number: Mapped[str] = mapped_column(sa.String(32))
-    candidate_registrant_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("registrants.id", ondelete="CASCADE"), index=True)
-    # The imported row, validated, as the import would have written it.
-    row: Mapped[dict] = mapped_column(sa.JSON)
-    state: Mapped[str] = mapped_column(sa.String(16), default="open", index=True)
-    kind: Mapped[str] = mapped_column(sa.String(16), server_default="lookalike")
-    registrant_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("registrants.id", ondelete="CASCADE"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    resolved_at: Mapped[dt.datetime | None]
-    resolved_by_account_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("accounts.id", ondelete="SET NULL"))
-
-    __table_args__ = (sa.UniqueConstraint("university_id", "student_number"),)
 
 
 class Provision(db.Model):

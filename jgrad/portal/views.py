@@ -28,12 +28,6 @@ from jgrad.web import page_number
 bp = Blueprint("portal", __name__, url_prefix="/records")
 guard(bp, Role.STAFF, Role.ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-def editor_only() -> None:
-    """Refuse viewers: only editors and administrators change records or write to alumni."""
-    if current_user.role == Role.STAFF and not current_user.is_editor:
-        deny()
-
-
 @bp.route("/")
 def alumni():
     filters = AlumniFilter.from_args(request.args)

@@ -5,10 +5,11 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from jgrad.audit import services as audit
 from jgrad.extensions import db
 from jgrad.universities.models import KINDS, University
+from jgrad.universities.services import UniversityExists, add_university
 
+# The imports package adds ``import`` to this group (universities imports no other domain).
 universities_cli = AppGroup("universities", help="Manage universities.")
 
 
@@ -25,14 +26,11 @@ def add_command(code: str, name_en: str, name_ja: str, cooperating: bool, kind: 
     code = code.strip().upper()
     if not code or len(code) > 16 or not code.replace("-", "").isalnum():
         raise click.BadParameter("use 1-16 letters, digits or '-'", param_hint="CODE")
-    if db.session.scalar(sa.select(University.id).where(University.code == code)):
-        raise click.ClickException(f"A university with code {code} exists already.")
-    university = University(code=code, name_en=name_en.strip(), name_ja=name_ja.strip(),
-                            cooperating=cooperating, kind=kind)
-    db.session.add(university)
-    db.session.flush()
-    audit.record("university.created", object_type="university", object_id=university.id,
-                 details={"code": code, "cooperating": cooperating})
+    try:
+        add_university(code=code, name_en=name_en, name_ja=name_ja, kind=kind,
+                       cooperating=cooperating)
+    except UniversityExists:
+        raise click.ClickException(f"A university with code {code} exists already.") from None
     db.session.commit()
     state = "cooperating" if cooperating else "not cooperating"
     click.echo(f"Added university {code} ({name_en}), {state}.")
@@ -44,49 +42,3 @@ def list_command() -> None:
     for university in db.session.scalars(sa.select(University).order_by(University.code)):
         flag = "cooperating" if university.cooperating else "not cooperating"
         click.echo(f"{university.code:<12} {university.name_en} / {university.name_ja} ({flag})")
-
-
-@universities_cli.command("import")
-@click.argument("code")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Check the file and count; write nothing.")
-def import_command(code: str, file: str, dry_run: bool) -> None:
-    """Load a CSV or XLSX file of doctoral students (see docs/import-format.md)."""
-    import time
-    from pathlib import Path
-
-    from jgrad.actors import Actor, Source
-    from jgrad.portal import importer
-    from jgrad.portal.importfile import parse
-
-    university = db.session.scalar(sa.select(University).where(University.code == code.upper()))
-    if university is None:
-        raise click.BadParameter(f"no university {code}", param_hint="CODE")
-    started = time.perf_counter()
-    path = Path(file)
-    parsed = parse(path.read_bytes(), path.name)
-    click.echo(f"Read {len(parsed.rows)} valid row(s) from {path.name} "
-               f"in {time.perf_counter() - started:.1f} s.")
-    problems = list(parsed.problems)
-    plan = importer.plan(university.id, parsed.rows) if not problems else None
-    if plan is not None:
-        problems += plan.problems
-    if problems:
-        for problem in problems[:200]:
-            click.echo(f"  {problem}", err=True)
-        if len(problems) > 200:
-            click.echo(f"  ... and {len(problems) - 200} more", err=True)
-        raise click.ClickException(f"{len(problems)} problem(s); nothing was imported.")
-    summary = plan.summary()
-    if not dry_run:
-        def progress(done, total):
-            click.echo(f"  created {done}/{total} new registrant(s)")
-
-        actor = Actor(Source.UNIVERSITY, None, university.id)
-        summary = importer.apply(university, plan, actor, progress=progress)
-        db.session.commit()
-    verb = "Would import" if dry_run else "Imported"
-    click.echo(f"{verb}: {summary['added']} added, {summary['updated']} updated, "
-               f"{summary['unchanged']} unchanged, {summary['flagged']} flagged for review, "
-               f"{summary['unavailable']} not available "
-               f"({time.perf_counter() - started:.1f} s).")

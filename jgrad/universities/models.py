@@ -6,6 +6,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from jgrad.audit import services as audit
 from jgrad.db import utcnow
 from jgrad.extensions import db
 
@@ -29,6 +30,18 @@ class University(db.Model):
     def name(self, locale: str | None = None) -> str:
         """Return the university's name in the given language."""
         return self.name_ja if str(locale or "").startswith("ja") else self.name_en
+
+    def set_cooperation(self, cooperating: bool, *, by=None) -> bool:
+        """Start or stop joint utilization, with its audit event; False if unchanged.
+
+        Staff access follows on their next request (the access layer reads this flag).
+        """
+        if self.cooperating == cooperating:
+            return False
+        self.cooperating = cooperating
+        audit.record("university.cooperation", account=by, object_type="university",
+                     object_id=self.id, details={"cooperating": cooperating})
+        return True
 
     def __repr__(self) -> str:
         return f"<University {self.code}>"

@@ -21,7 +21,7 @@ from jgrad.lifecycle.person import people
 from jgrad.jobs.runner import run_job
 from jgrad.mail import services as mail
 from jgrad.portal import messaging
-from jgrad.portal.importfile import COLUMNS
+from jgrad.imports.importfile import COLUMNS
 from jgrad.portal.models import ContactMessage
 from jgrad.portal.queries import AlumniFilter
 from jgrad.registrants import consent

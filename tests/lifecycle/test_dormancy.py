@@ -195,22 +195,21 @@ def test_a_crash_mid_check_loses_no_work_and_sends_no_second_notice(
         registrant_last_seen, monkeypatch):
     for n in range(5):
         registrant_last_seen(NOW - 4 * 365 * DAY, email=f"p{n}@x.org")
-    real_insert = dormancy.sa.insert
+    real_queue_many = dormancy.mail.queue_many
     calls = {"n": 0}
 
-    def crash_on_second_batch(table, *args, **kwargs):
-        if getattr(table, "name", None) == "outbox_messages":
-            calls["n"] += 1
-            if calls["n"] == 2:
-                raise RuntimeError("power cut")
-        return real_insert(table, *args, **kwargs)
+    def crash_on_second_batch(recipients, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("power cut")
+        return real_queue_many(recipients, **kwargs)
 
-    monkeypatch.setattr(dormancy.sa, "insert", crash_on_second_batch)
+    monkeypatch.setattr(dormancy.mail, "queue_many", crash_on_second_batch)
     with pytest.raises(RuntimeError):
         dormancy.run(NOW, batch=2)
     db.session.rollback()
     assert len(outbox(kind="dormancy_notice")) == 2  # the first batch was committed
-    monkeypatch.setattr(dormancy.sa, "insert", real_insert)
+    monkeypatch.setattr(dormancy.mail, "queue_many", real_queue_many)
     counts = dormancy.run(NOW, batch=2)
     assert counts["notified"] == 3 and counts["dormant"] == 0
     notices = outbox(kind="dormancy_notice")

@@ -16,7 +16,7 @@ from jgrad.lifecycle.models import DormancyEpisode, EpisodeState
 from jgrad.registrants.models import Registrant
 from jgrad.universities.models import University
 from tests.factories import PASSWORD, link_in, outbox
-from tests.portal.test_import import ROW, csv_bytes
+from tests.imports.test_import import ROW, csv_bytes
 
 DAY = dt.timedelta(days=1)
 

@@ -1,24 +1,26 @@
-"""Staff upload a file of doctoral students, see a preview, then confirm the import."""
+"""Staff upload a file of doctoral students, see a preview, then confirm the import.
+
+The pages sit beside the portal's (``/records/import``); only editors of a university enter.
+"""
 from __future__ import annotations
 
 import secrets
 from pathlib import Path
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
-from jgrad.access import EDITOR, allow, deny, roles_required
-from jgrad.accounts.models import Role
+from jgrad.access import EDITOR, deny, guard
 from jgrad.actors import Actor
 from jgrad.extensions import db
-from jgrad.portal import importer, previews
-from jgrad.portal.importfile import parse
-from jgrad.portal.views import bp, editor_only
+from jgrad.imports import importer, previews
+from jgrad.imports.importfile import parse
 
-editor_staff = roles_required(Role.STAFF)
+bp = Blueprint("imports", __name__, url_prefix="/records")
+guard(bp, EDITOR)  # university staff who may change records; viewers and others are refused
 
 
 class UploadForm(FlaskForm):
@@ -33,10 +35,7 @@ def _check(data: bytes, name: str):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@allow(EDITOR)
-@editor_staff
-def import_upload():
-    editor_only()
+def upload():
     form = UploadForm()
     cooperating = current_user.university.cooperating
     if form.validate_on_submit():
@@ -46,7 +45,7 @@ def import_upload():
         name = Path(upload.filename or "upload.csv").name
         if not name.lower().endswith((".csv", ".xlsx")):
             flash(_("Upload a .csv or .xlsx file."), "error")
-            return redirect(url_for("portal.import_upload"))
+            return redirect(url_for("imports.upload"))
         data = upload.read()
         parsed, plan, problems = _check(data, name)
         ticket = None
@@ -54,19 +53,16 @@ def import_upload():
             ticket = secrets.token_hex(16)
             suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
             (previews.folder(create=True) / f"{current_user.id}-{ticket}{suffix}").write_bytes(data)
-        return render_template("portal/import_preview.html", name=name, problems=problems,
+        return render_template("imports/preview.html", name=name, problems=problems,
                                rows=parsed.rows[:20], total=len(parsed.rows),
                                summary=plan.university_summary() if plan else None,
                                unavailable=plan.unavailable[:500] if plan else [],
                                ticket=ticket, form=FlaskForm())
-    return render_template("portal/import.html", form=form, cooperating=cooperating)
+    return render_template("imports/upload.html", form=form, cooperating=cooperating)
 
 
 @bp.route("/import/confirm", methods=["POST"])
-@allow(EDITOR)
-@editor_staff
-def import_confirm():
-    editor_only()
+def confirm():
     if not current_user.university.cooperating:
         deny()
     ticket = request.form.get("ticket", "")
@@ -80,7 +76,7 @@ def import_confirm():
     parsed, plan, problems = _check(path.read_bytes(), path.name)
     if problems:  # the database changed since the preview
         flash(_("The file no longer imports cleanly; upload it again to see why."), "error")
-        return redirect(url_for("portal.import_upload"))
+        return redirect(url_for("imports.upload"))
     importer.apply(current_user.university, plan, Actor.for_account(current_user))
     db.session.commit()
     path.unlink(missing_ok=True)

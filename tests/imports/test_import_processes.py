@@ -16,7 +16,7 @@ from jgrad.accounts.models import Account
 from jgrad.extensions import db
 from jgrad.mail.models import OutboxMessage
 from jgrad.registrants.models import Registrant
-from tests.portal.test_import import ROW, csv_bytes, home, rows  # noqa: F401
+from tests.imports.test_import import ROW, csv_bytes, home, rows  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 IMPORTER = """
@@ -24,8 +24,8 @@ import sys
 from jgrad import create_app
 from jgrad.actors import Actor, Source
 from jgrad.extensions import db
-from jgrad.portal import importer
-from jgrad.portal.importfile import parse
+from jgrad.imports import importer
+from jgrad.imports.importfile import parse
 from jgrad.universities.models import University
 from tests.conftest import make_config
 

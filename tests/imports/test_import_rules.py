@@ -10,12 +10,12 @@ from jgrad.actors import Actor
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.mail.models import DeliveryState, OutboxMessage
-from jgrad.portal.models import PossibleDuplicate
+from jgrad.imports.models import PossibleDuplicate
 from jgrad.registrants import consent
 from jgrad.registrants import services as records
 from jgrad.registrants.models import Enrolment, Registrant
 from tests.factories import without_csrf
-from tests.portal.test_import import ROW, csv_bytes, home, run_import  # noqa: F401
+from tests.imports.test_import import ROW, csv_bytes, home, run_import  # noqa: F401
 
 
 def editor_of(make_account, university, email="editor@home.example"):

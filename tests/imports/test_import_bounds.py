@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from jgrad.accounts.models import Role
 from jgrad.extensions import db
-from jgrad.portal.importfile import COLUMNS, parse
-from jgrad.portal.sheets import MAX_CELL, MAX_COLUMNS
-from tests.portal.test_import import ROW, csv_bytes
+from jgrad.imports.importfile import COLUMNS, parse
+from jgrad.imports.sheets import MAX_CELL, MAX_COLUMNS
+from tests.imports.test_import import ROW, csv_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -83,7 +83,7 @@ GOOD = (ROW, dict(ROW, student_number="D21-002", email="b@example.org"))
 PARSE_IN_A_PROCESS = """
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
-from jgrad.portal.importfile import parse
+from jgrad.imports.importfile import parse
 data = open(sys.argv[1], "rb").read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 parsed = parse(data, "students.xlsx")

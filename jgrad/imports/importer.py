@@ -21,10 +21,9 @@ from jgrad.audit import services as audit
 from jgrad.db import insert_with_ids, utcnow
 from jgrad.extensions import db
 from jgrad.mail import services as mail
-from jgrad.mail.models import OutboxMessage
 from jgrad.portal.access import university_sees
-from jgrad.portal.importfile import Problem
-from jgrad.portal.models import PossibleDuplicate
+from jgrad.imports.importfile import Problem
+from jgrad.imports.models import PossibleDuplicate
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.identifiers import new_doctor_id
 from jgrad.registrants.models import Enrolment, Registrant
@@ -34,7 +33,6 @@ ENROLMENT = ("graduate_school", "major", "field", "programme_type", "entry_date"
              "status_date", "degree_name")
 PROFILE = ("family_name", "given_name", "family_name_kana", "given_name_kana",
            "family_name_roman", "given_name_roman", "birth_year", "sex", "nationality")
-LINK_SLOT = "\x00LINK\x00"
 
 
 @dataclass
@@ -274,30 +272,23 @@ def _insert(model, rows: list[dict]) -> list[int]:
 
 
 def _invite(university, people: list[tuple[int, str, dict]], now: dt.datetime) -> None:
-    """Queue set-password invitations, rendering the mail once per language."""
+    """Create set-password links and queue the invitations, rendered once per language."""
     if not people:
         return
     hours = current_app.config["SIGNUP_TOKEN_HOURS"]
-    link_base = mail.external_url("accounts.signup_complete", token="TOKEN").replace(
-        "TOKEN", LINK_SLOT)
-    rendered = {}
-    token_rows, messages = [], []
+    token_rows, recipients = [], []
     for account_id, doctor_id, row in people:
-        locale = "ja" if row["nationality"] in (None, "JP") else "en"
-        if locale not in rendered:
-            rendered[locale] = mail.render("invite_registrant", locale, link=LINK_SLOT,
-                                           hours=hours, university=university.name(locale),
-                                           doctor_id="\x00DID\x00")
         raw, digest = tokens.new_secret()
+        locale = "ja" if row["nationality"] in (None, "JP") else "en"
         token_rows.append(dict(purpose=str(TokenPurpose.SIGNUP), token_hash=digest,
                                email=row["email"], account_id=account_id, created_at=now,
                                expires_at=now + dt.timedelta(hours=hours)))
-        subject, body = rendered[locale]
-        body = body.replace(LINK_SLOT, link_base.replace(LINK_SLOT, mail.SECRET_SLOT)).replace(
-            "\x00DID\x00", doctor_id)
-        messages.append(dict(key=f"invite:{doctor_id}", kind="invite", account_id=account_id,
-                             to_address=row["email"], subject=subject, body_text=body,
-                             link_secret=raw,
-                             state="pending", attempts=0, next_attempt_at=now, created_at=now))
+        recipients.append(mail.Recipient(
+            key=f"invite:{doctor_id}", to=row["email"], account_id=account_id,
+            locale=locale, link_secret=raw, fill={"doctor_id": doctor_id},
+            # The university's name in the language of the mail: the same within a language.
+            variant=(("university", university.name(locale)),)))
     db.session.execute(sa.insert(AccountToken.__table__), token_rows)
-    db.session.execute(sa.insert(OutboxMessage.__table__), messages)
+    mail.queue_many(recipients, kind="invite", template="invite_registrant", now=now,
+                    link=mail.external_url("accounts.signup_complete", token=mail.SECRET_SLOT),
+                    hours=hours)

@@ -8,8 +8,8 @@ from openpyxl import Workbook
 from jgrad.accounts.models import Account, AccountState, Role
 from jgrad.actors import Source
 from jgrad.extensions import db
-from jgrad.portal.importfile import COLUMNS, parse
-from jgrad.portal.models import PossibleDuplicate
+from jgrad.imports.importfile import COLUMNS, parse
+from jgrad.imports.models import PossibleDuplicate
 from jgrad.registrants.models import Enrolment, Registrant
 from tests.factories import PASSWORD, link_in, outbox
 

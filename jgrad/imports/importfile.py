@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
-from jgrad.portal.sheets import csv_rows, xlsx_rows
+from jgrad.imports.sheets import csv_rows, xlsx_rows
 from jgrad.registrants import codes
 
 COLUMNS = (
