@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from jgrad import exports
-from jgrad.access import EDITOR, allow, deny, guard
+from jgrad.access import EDITOR, allow, guard
 from jgrad.accounts.models import Role
 from jgrad.audit import services as audit
 from jgrad.db import utcnow
