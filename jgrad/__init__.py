@@ -84,6 +84,7 @@ DOMAINS = (
     "jgrad.lifecycle",
     "jgrad.demo",
     "jgrad.jobs",
+    "surveys",
 )
 
 

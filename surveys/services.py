@@ -1,0 +1,66 @@
+"""Survey operations: store a definition, find surveys, change their state and targeting."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from jgrad.audit import services as audit
+from jgrad.extensions import db
+
+from .dump import to_json
+from .model import Survey as Definition
+from .models import Survey, SurveyState, SurveyVersion
+from .targeting import Rule
+
+
+class SurveyNotFound(LookupError):
+    """No survey has this slug."""
+
+
+def find(slug: str) -> Survey:
+    """Return the survey with this slug, or raise SurveyNotFound."""
+    survey = db.session.scalar(sa.select(Survey).where(Survey.slug == slug))
+    if survey is None:
+        raise SurveyNotFound(slug)
+    return survey
+
+
+def all_surveys() -> list[Survey]:
+    return list(db.session.scalars(sa.select(Survey).order_by(Survey.created_at, Survey.id)))
+
+
+def store(definition: Definition, *, by=None) -> tuple[Survey, SurveyVersion | None]:
+    """Store a definition: a new survey, or a new version of the survey with its slug.
+
+    Returns the survey and the version added (None when the definition was unchanged).
+    A stored version is never changed, so answers always know what they answered.
+    """
+    text = to_json(definition)
+    survey = db.session.scalar(sa.select(Survey).where(Survey.slug == definition.slug))
+    if survey is None:
+        survey = Survey(slug=definition.slug, title_en=definition.title.get("en"),
+                        title_ja=definition.title.get("ja"), targeting={})
+        db.session.add(survey)
+        db.session.flush()
+        audit.record("survey.created", account=by, object_type="survey", object_id=survey.id,
+                     details={"slug": survey.slug})
+    else:
+        survey.title_en = definition.title.get("en")
+        survey.title_ja = definition.title.get("ja")
+    return survey, survey.add_version(text, by=by)
+
+
+def set_targeting(survey: Survey, rule: Rule, *, owner_university_id: int | None = None,
+                  max_reminders: int | None = None, reminder_gap_days: int | None = None,
+                  by=None) -> None:
+    """Set who a survey targets and how it reminds; only while it is a draft."""
+    if survey.state != SurveyState.DRAFT:
+        raise ValueError("the population of an open or closed survey does not change")
+    survey.targeting = rule.to_dict()
+    survey.owner_university_id = owner_university_id
+    if max_reminders is not None:
+        survey.max_reminders = max_reminders
+    if reminder_gap_days is not None:
+        survey.reminder_gap_days = reminder_gap_days
+    audit.record("survey.targeting_set", account=by, object_type="survey", object_id=survey.id,
+                 details={"slug": survey.slug, "rule": survey.targeting,
+                          "owner_university_id": owner_university_id})
