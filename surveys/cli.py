@@ -16,6 +16,7 @@ from .invitations import count_targeted, invite
 from .loading import FORMATS, read_definition, write_definition
 from .messages import DefinitionError
 from .models import InvalidTransition, Invitation
+from .reminders import count_due, remind
 from .targeting import Rule
 
 surveys_cli = AppGroup("surveys", help="Surveys: definitions, states, invitations, exports.")
@@ -151,6 +152,24 @@ def invite_command(slug: str, dry_run: bool) -> None:
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Invited {count} registrant(s) to {slug}.")
+
+
+@surveys_cli.command("remind")
+@click.argument("slug")
+@click.option("--dry-run", is_flag=True, help="Only count who would be reminded.")
+def remind_command(slug: str, dry_run: bool) -> None:
+    """Remind those invited to an open survey who have not submitted, as its settings allow."""
+    survey = _survey(slug)
+    now = utcnow()
+    if dry_run:
+        click.echo(f"Dry run: would remind {count_due(survey, now)} registrant(s).")
+        return
+    try:
+        count = remind(survey, now, progress=lambda step, n: click.echo(f"  {step}: {n}"))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Reminded {count} registrant(s) of {slug} (at most {survey.max_reminders}, "
+               f"{survey.reminder_gap_days} days apart).")
 
 
 @surveys_cli.command("export-definition")

@@ -23,7 +23,7 @@ INVITE_KIND = "survey_invite"
 BATCH = 1000
 
 
-def _mails(survey: Survey, template: str) -> dict[str, tuple[str, str]]:
+def render_mails(survey: Survey, template: str) -> dict[str, tuple[str, str]]:
     """Render the mail once per language; the personal link holds SECRET_SLOT."""
     link = external_url("surveys.answer", token=SECRET_SLOT)
     return {locale: render(template, locale, title=survey.title(locale), link=link,
@@ -45,7 +45,7 @@ def invite(survey: Survey, now: dt.datetime, *, batch: int = BATCH, progress=Non
     """
     if survey.state != SurveyState.OPEN:
         raise ValueError(f"survey {survey.slug} is {survey.state}, not open")
-    mails = _mails(survey, "survey_invite")
+    mails = render_mails(survey, "survey_invite")
     invited = 0
     while True:
         people = db.session.execute(targeted(survey, now).limit(batch)).all()
@@ -62,7 +62,7 @@ def invite(survey: Survey, now: dt.datetime, *, batch: int = BATCH, progress=Non
                 Invitation.survey_id == survey.id,
                 Invitation.registrant_id.in_([person.id for person in people]))).all())
         db.session.execute(sa.insert(OutboxMessage.__table__), [
-            _outbox_row(f"survey-invite:{ids[person.id]}", INVITE_KIND, person,
+            outbox_row(f"survey-invite:{ids[person.id]}", INVITE_KIND, person,
                         mails[person.locale if person.locale in mails else "en"],
                         secrets[person.id][0], now)
             for person in people])
@@ -72,7 +72,7 @@ def invite(survey: Survey, now: dt.datetime, *, batch: int = BATCH, progress=Non
             progress("invited", invited)
 
 
-def _outbox_row(key: str, kind: str, person, mail: tuple[str, str], secret: str,
+def outbox_row(key: str, kind: str, person, mail: tuple[str, str], secret: str,
                 now: dt.datetime) -> dict:
     subject, body = mail
     return dict(key=key, kind=kind, account_id=person.account_id, to_address=person.address,

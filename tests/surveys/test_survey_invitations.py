@@ -46,7 +46,7 @@ def test_a_later_cohort_is_invited_later_by_the_daily_job(app, make_survey, make
     records.update_enrolment(late.enrolments[0], {"status_date": dt.date(2022, 3, 31)},
                              Actor.system())
     db.session.commit()
-    assert run_job("survey-invitations", AT_WAVE) == {"surveys": 1, "invited": 1}
+    assert run_job("survey-invitations", AT_WAVE) == {"surveys": 1, "invited": 1, "reminded": 0}
     assert _invited(survey) == {early.id}
     assert run_job("survey-invitations", AT_WAVE + dt.timedelta(days=365))["invited"] == 1
     assert _invited(survey) == {early.id, late.id}
