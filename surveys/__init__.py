@@ -29,9 +29,11 @@ def init_app(app) -> None:
     from . import download, tasks
     from .cli import surveys_cli
     from .models import Invitation, Response
+    from .admin_views import admin_bp, staff_bp
     from .views import bp
 
-    app.register_blueprint(bp)
+    for blueprint in (bp, admin_bp, staff_bp):
+        app.register_blueprint(blueprint)
     app.cli.add_command(surveys_cli)
     register_job(app, "survey-invitations", tasks.survey_invitations,
                  CronTrigger(hour=9, minute=0, timezone=TIMEZONE), dt.timedelta(days=1))
