@@ -3,7 +3,7 @@ institute's and their own university's surveys, their own alumni only)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, render_template
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -13,7 +13,9 @@ from jgrad.extensions import db
 from jgrad.registrants import codes
 from jgrad.universities.models import University
 
+from . import export as export_service
 from . import rates as rate_service
+from . import services
 from .models import Invitation
 
 admin_bp = Blueprint("surveys_admin", __name__, url_prefix="/admin/surveys")
@@ -68,6 +70,16 @@ def surveys():
 def rates(slug: str):
     """Show a survey's response rates over all invited registrants."""
     return _rates(slug)
+
+
+@admin_bp.route("/<slug>/responses.zip")
+def export(slug: str):
+    """Download a survey's raw responses with the codebook (CSV in a zip); audited."""
+    survey = _visible_survey(slug)
+    data = services.export_responses(survey, "csv", account=current_user)
+    db.session.commit()
+    return Response(export_service.csv_zip(data, slug), mimetype="application/zip",
+                    headers={"Content-Disposition": f"attachment; filename={slug}.zip"})
 
 
 @staff_bp.route("")

@@ -11,12 +11,14 @@ from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.universities.models import University
 
-from . import services
+from . import export, services
+from .export import FORMATS as EXPORT_FORMATS
 from .invitations import count_targeted, invite
 from .loading import FORMATS, read_definition, write_definition
 from .messages import DefinitionError
 from .models import InvalidTransition, Invitation
 from .reminders import count_due, remind
+from .services import export_responses
 from .targeting import Rule
 
 surveys_cli = AppGroup("surveys", help="Surveys: definitions, states, invitations, exports.")
@@ -170,6 +172,23 @@ def remind_command(slug: str, dry_run: bool) -> None:
         raise click.ClickException(str(error)) from None
     click.echo(f"Reminded {count} registrant(s) of {slug} (at most {survey.max_reminders}, "
                f"{survey.reminder_gap_days} days apart).")
+
+
+@surveys_cli.command("export")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv",
+              show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The folder to write into.")
+def export_command(slug: str, fmt: str, out: Path) -> None:
+    """Export a survey's raw responses (CSV with codebook, SPSS .sav or Stata .dta); audited."""
+    survey = _survey(slug)
+    data = export_responses(survey, fmt, account=None)
+    paths = export.write(data, slug, fmt, out)
+    db.session.commit()
+    for path in paths:
+        click.echo(f"  wrote {path}")
+    click.echo(f"Exported {len(data.rows)} response(s) of {slug} as {fmt}.")
 
 
 @surveys_cli.command("export-definition")

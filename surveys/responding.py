@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -94,8 +95,17 @@ def shown_pages(definition: Definition, answers: dict) -> list[Page]:
             if page.relevant is None or evaluate(page.relevant.tree, answers)]
 
 
+def _plain(value):
+    """Turn a typed answer into JSON: choices as sorted code lists, decimals as numbers."""
+    if isinstance(value, (set, frozenset, tuple, list)):
+        return sorted(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    return str(value)  # dates
+
+
 def _dump(answers: dict) -> str:
-    return json.dumps(answers, ensure_ascii=False, sort_keys=True, default=str)
+    return json.dumps(answers, ensure_ascii=False, sort_keys=True, default=_plain)
 
 
 def _check_answerable(invitation: Invitation) -> None:

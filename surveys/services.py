@@ -49,6 +49,23 @@ def store(definition: Definition, *, by=None) -> tuple[Survey, SurveyVersion | N
     return survey, survey.add_version(text, by=by)
 
 
+def export_responses(survey: Survey, fmt: str, *, account=None):
+    """Build a survey's dataset for export and audit it: one event, one per person in it."""
+    from jgrad.db import utcnow
+
+    from .export import dataset
+
+    data = dataset(survey)
+    audit.record("survey.responses_exported", account=account, object_type="survey",
+                 object_id=survey.id, details={"slug": survey.slug, "format": fmt,
+                                               "rows": len(data.rows)})
+    audit.record_many("record.exported", object_type="survey_response",
+                      object_ids=[row[0] for row in data.rows],
+                      subject_registrant_ids=data.registrant_ids, at=utcnow(),
+                      details={"survey": survey.slug, "format": fmt}, account=account)
+    return data
+
+
 def set_targeting(survey: Survey, rule: Rule, *, owner_university_id: int | None = None,
                   max_reminders: int | None = None, reminder_gap_days: int | None = None,
                   by=None) -> None:
