@@ -78,11 +78,11 @@ def variables(definition: Definition) -> list[Variable]:
     return result
 
 
-def _cells(definition: Definition, answers: dict) -> list:
+def _cells(definition: Definition, answers: dict, typed: dict) -> list:
     cells = []
     for question in definition.questions():
         item = question.item
-        shown = visible(question, answers)
+        shown = visible(question, typed)
         value = answers.get(question.name)
         missing = NO_ANSWER if shown else NOT_APPLICABLE
         if item.type == "select_multiple":
@@ -108,7 +108,7 @@ def dataset(survey: Survey) -> Dataset:
     for response, number, doctor_id in db.session.execute(query):
         answers = response.answers
         rows.append([response.id, doctor_id, number, int(response.submitted_at is not None)]
-                    + _cells(definition, answers))
+                    + _cells(definition, answers, response.typed_answers(definition)))
         ids.append(response.registrant_id)
     return Dataset(variables(definition), rows, ids)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -188,4 +189,20 @@ class Response(db.Model):
 
     @property
     def answers(self) -> dict:
+        """The answers as stored (JSON: codes, code lists, numbers, text)."""
         return json.loads(self.answers_json)
+
+    def typed_answers(self, definition: Definition) -> dict:
+        """The answers as the core's conditions read them (code sets, Decimals, dates)."""
+        typed = {}
+        for name, value in self.answers.items():
+            question = definition.question(name)
+            kind = question.item.type if question else None
+            if kind == "select_multiple":
+                value = frozenset(value)
+            elif kind == "decimal":
+                value = Decimal(str(value))
+            elif kind == "date":
+                value = dt.date.fromisoformat(value)
+            typed[name] = value
+        return typed

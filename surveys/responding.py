@@ -97,7 +97,7 @@ def shown_pages(definition: Definition, answers: dict) -> list[Page]:
 
 def _plain(value):
     """Turn a typed answer into JSON: choices as sorted code lists, decimals as numbers."""
-    if isinstance(value, (set, frozenset, tuple, list)):
+    if isinstance(value, (set, frozenset, tuple)):
         return sorted(value)
     if isinstance(value, Decimal):
         return float(value)
@@ -120,7 +120,7 @@ def save_page(invitation: Invitation, response: Response, page: Page, raw: dict,
     if form_version != response.version:
         raise StaleSave()
     definition = definition_of(response)
-    saved = response.answers
+    saved = response.typed_answers(definition)
     result = validate_page(definition, page.name, raw, answers=saved, lang=lang)
     if not result.ok:
         return result
@@ -149,7 +149,7 @@ def submit(invitation: Invitation, response: Response, *, update_career: bool,
     response.submitted_at = now
     changes: dict = {}
     if update_career:
-        changes = _write_career(invitation, definition, response.answers)
+        changes = _write_career(invitation, definition, response.typed_answers(definition))
     audit.record("survey.response_submitted", object_type="survey_response",
                  object_id=response.id, subject_registrant_id=invitation.registrant_id,
                  account=_registrant_account(invitation.registrant_id),

@@ -105,7 +105,8 @@ def _answer(invitation, page_url, submit_url):
     db.session.commit()
     definition = responding.definition_of(response)
     names = [page.name for page in definition.pages]
-    shown = [names.index(p.name) for p in responding.shown_pages(definition, response.answers)]
+    typed = response.typed_answers(definition)
+    shown = [names.index(p.name) for p in responding.shown_pages(definition, typed)]
     index = request.args.get("page", type=int)
     if index is None or index not in shown or index > response.page_reached:
         index = next((i for i in shown if i >= response.page_reached), None)
@@ -150,7 +151,7 @@ def _submit(invitation, page_url):
     now = utcnow()
     response = responding.response_for(invitation, now)
     definition = responding.definition_of(response)
-    shown = responding.shown_pages(definition, response.answers)
+    shown = responding.shown_pages(definition, response.typed_answers(definition))
     unfinished = response.page_reached < len(definition.pages) and any(
         definition.pages.index(p) >= response.page_reached for p in shown)
     if unfinished:

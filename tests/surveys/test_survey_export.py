@@ -124,3 +124,19 @@ def test_the_admin_download_is_audited_and_refused_to_others(client, login, resp
     client.post("/logout", data={"csrf_token": client.csrf_token()})
     login(make_account(Role.STAFF, university=make_university()).email)
     assert client.get(f"/admin/surveys/{survey.slug}/responses.zip").status_code == 403
+
+
+def test_saved_answers_read_back_typed_for_conditions_on_later_pages(responded):
+    """A multiple choice saved as JSON is a code set again, so selected() holds after a save."""
+    from surveys.answers import visible
+    from surveys.models import Response
+
+    _survey, complete, _opened = responded
+    response = db.session.scalar(sa.select(Response).where(
+        Response.registrant_id == complete.id))
+    definition = responding.definition_of(response)
+    typed = response.typed_answers(definition)
+    assert typed["move_reasons"] == frozenset({1, 6})
+    assert response.answers["move_reasons"] == [1, 6]
+    assert visible(definition.question("move_reasons_other"), typed)
+    assert not visible(definition.question("move_reasons_other"), response.answers)
