@@ -222,3 +222,21 @@ def test_the_download_includes_the_survey_answers(client, invited):
     assert data["survey_invitations"][0]["survey"] == "career-wave"
     assert data["survey_responses"][0]["answers"]["employer"] == "Photon Ltd"
     json.dumps(data)
+
+
+def test_deletion_removes_the_persons_invitations_and_responses(client, invited):
+    """PRODUCT.md rule 8: a person's survey rows go with them, and leftovers counts them."""
+    from jgrad.lifecycle.deletion import delete_registrants, leftovers
+    from jgrad.lifecycle.person import people
+
+    person, link = invited()
+    kept, _other_link = invited()
+    _post(client, link, EMPLOYED)
+    [someone] = people([person.id])
+    counts = leftovers(someone)
+    assert counts["survey_invitations"] == 1 and counts["survey_responses"] == 1
+    delete_registrants([person.id], "request")
+    db.session.commit()
+    assert not any(leftovers(someone).values())
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 1
+    assert _invitation_id(kept) is not None
