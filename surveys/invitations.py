@@ -41,16 +41,17 @@ def invite(survey: Survey, now: dt.datetime, *, batch: int = BATCH, progress=Non
     """Invite everyone the survey targets now and not yet invited; return how many.
 
     Each batch is committed with its mail, so a crash loses nothing half-written and a rerun
-    carries on where it stopped.
+    carries on where it stopped (the job runner's lock keeps two runs from overlapping).
     """
     if survey.state != SurveyState.OPEN:
         raise ValueError(f"survey {survey.slug} is {survey.state}, not open")
     mails = render_mails(survey, "survey_invite")
     invited = 0
-    while True:
-        people = db.session.execute(targeted(survey, now).limit(batch)).all()
-        if not people:
-            return invited
+    # One query for everyone due; the batches below each commit, and a rerun after a crash
+    # finds only those not invited yet.
+    everyone = db.session.execute(targeted(survey, now)).all()
+    for start in range(0, len(everyone), batch):
+        people = everyone[start:start + batch]
         secrets = {person.id: new_secret() for person in people}
         db.session.execute(sa.insert(Invitation.__table__), [
             dict(survey_id=survey.id, registrant_id=person.id, token_hash=secrets[person.id][1],
@@ -70,6 +71,7 @@ def invite(survey: Survey, now: dt.datetime, *, batch: int = BATCH, progress=Non
         invited += len(people)
         if progress:
             progress("invited", invited)
+    return invited
 
 
 def outbox_row(key: str, kind: str, person, mail: tuple[str, str], secret: str,
