@@ -28,7 +28,7 @@ def init_app(app) -> None:
 
     from . import download, tasks
     from .cli import surveys_cli
-    from .models import Invitation, Response
+    from .models import Invitation, Response, SurveyMailChoice
     from .admin_views import admin_bp, staff_bp
     from .views import bp
 
@@ -42,3 +42,5 @@ def init_app(app) -> None:
                             row=download.response_row)
     register_personal_table(app, Invitation, download="survey_invitations",
                             row=download.invitation_row)
+    register_personal_table(app, SurveyMailChoice, download="survey_mail_choices",
+                            row=download.mail_choice_row)

@@ -15,3 +15,7 @@ def response_row(response) -> dict:
     return {"invitation_id": response.invitation_id, "answers": response.answers,
             "page_reached": response.page_reached,
             "submitted_at": plain(response.submitted_at), "updated_at": plain(response.updated_at)}
+
+
+def mail_choice_row(choice) -> dict:
+    return {"at": plain(choice.at), "accept_survey_mail": choice.accept, "via": choice.via}

@@ -26,8 +26,9 @@ BATCH = 1000
 def render_mails(survey: Survey, template: str) -> dict[str, tuple[str, str]]:
     """Render the mail once per language; the personal link holds SECRET_SLOT."""
     link = external_url("surveys.answer", token=SECRET_SLOT)
+    stop = external_url("surveys.stop_mail", token=SECRET_SLOT)
     return {locale: render(template, locale, title=survey.title(locale), link=link,
-                           me_link=external_url("surveys.mine"))
+                           stop_link=stop, me_link=external_url("surveys.mine"))
             for locale in ("en", "ja")}
 
 

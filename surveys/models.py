@@ -206,3 +206,20 @@ class Response(db.Model):
                 value = dt.date.fromisoformat(value)
             typed[name] = value
         return typed
+
+
+class SurveyMailChoice(db.Model):
+    """A registrant's choice about survey e-mail, kept as a history: the latest row holds.
+
+    Made by the stop link in every survey e-mail or on /me/surveys; without any row the
+    registrant receives survey mail (so long as they accept contact at all).
+    """
+
+    __tablename__ = "survey_mail_choices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registrant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registrants.id", ondelete="CASCADE"), index=True)
+    accept: Mapped[bool]
+    via: Mapped[str] = mapped_column(sa.String(16))  # "link" (from a mail) or "settings"
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

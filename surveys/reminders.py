@@ -19,7 +19,7 @@ from jgrad.registrants.models import Registrant
 
 from .invitations import BATCH, outbox_row, render_mails
 from .models import Invitation, InvitationState, Survey, SurveyState
-from .targeting import address_column
+from .targeting import accepts_survey_mail, address_column
 
 REMIND_KIND = "survey_reminder"
 
@@ -38,7 +38,7 @@ def due(survey: Survey, now: dt.datetime):
                Invitation.reminded_count < survey.max_reminders,
                Invitation.last_mailed_at <= now - dt.timedelta(days=survey.reminder_gap_days),
                Account.state.in_(VISIBLE_STATES), Registrant.accept_contact.is_(True),
-               address.is_not(None), Account.email_status != "invalid")
+               accepts_survey_mail(), address.is_not(None), Account.email_status != "invalid")
         .order_by(Invitation.id)
     )
     if survey.owner_university_id is not None:

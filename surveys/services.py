@@ -81,3 +81,26 @@ def set_targeting(survey: Survey, rule: Rule, *, owner_university_id: int | None
     audit.record("survey.targeting_set", account=by, object_type="survey", object_id=survey.id,
                  details={"slug": survey.slug, "rule": survey.targeting,
                           "owner_university_id": owner_university_id})
+
+
+def accepts_survey_mail(registrant_id: int) -> bool:
+    """Tell whether the registrant's latest survey-mail choice is yes (no choice: yes)."""
+    from .models import SurveyMailChoice
+
+    latest = db.session.scalar(
+        sa.select(SurveyMailChoice.accept).where(SurveyMailChoice.registrant_id == registrant_id)
+        .order_by(SurveyMailChoice.id.desc()).limit(1))
+    return latest is None or latest
+
+
+def set_survey_mail(registrant_id: int, accept: bool, *, via: str, account=None) -> bool:
+    """Record a survey-mail choice in its history; False when it changes nothing."""
+    from .models import SurveyMailChoice
+
+    if accepts_survey_mail(registrant_id) == accept:
+        return False
+    db.session.add(SurveyMailChoice(registrant_id=registrant_id, accept=accept, via=via))
+    audit.record("survey.mail_" + ("accepted" if accept else "stopped"), account=account,
+                 object_type="registrant", object_id=registrant_id,
+                 subject_registrant_id=registrant_id, details={"via": via})
+    return True

@@ -2,9 +2,9 @@
 
 A wave survey (``wave_months``) targets each person when *they* reach the wave: their
 doctoral completion date (the status date of a completed enrolment) plus the wave's months,
-give or take ``window_days``. Nobody who refuses contact, has no usable address, or whose
-account is suspended or deleted is ever targeted; a university's survey reaches only the
-alumni the access layer lets that university see (jgrad.portal.access).
+give or take ``window_days``. Nobody who refuses contact or survey mail, has no usable
+address, or whose account is suspended or deleted is ever targeted; a university's survey
+reaches only the alumni the access layer lets that university see (jgrad.portal.access).
 """
 from __future__ import annotations
 
@@ -84,6 +84,17 @@ def address_column():
     return sa.func.coalesce(Registrant.contact_email, Account.email)
 
 
+def accepts_survey_mail():
+    """Return a condition on Registrant: their latest survey-mail choice (if any) is yes."""
+    from .models import SurveyMailChoice
+
+    latest = (sa.select(SurveyMailChoice.accept)
+              .where(SurveyMailChoice.registrant_id == Registrant.id)
+              .order_by(SurveyMailChoice.id.desc()).limit(1)
+              .correlate(Registrant).scalar_subquery())
+    return sa.func.coalesce(latest, sa.true()) == sa.true()
+
+
 def targeted(survey, now: dt.datetime):
     """Select (registrant id, account id, address, locale) of the people ``survey`` targets now.
 
@@ -104,7 +115,7 @@ def targeted(survey, now: dt.datetime):
                   Account.locale)
         .join(Account, Account.id == Registrant.account_id)
         .where(Account.state.in_(VISIBLE_STATES), Registrant.accept_contact.is_(True),
-               address.is_not(None), Account.email_status != "invalid",
+               accepts_survey_mail(), address.is_not(None), Account.email_status != "invalid",
                matching_enrolment, ~invited)
     )
     if survey.owner_university_id is not None:

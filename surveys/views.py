@@ -10,7 +10,7 @@ from jgrad.accounts.models import Role
 from jgrad.db import utcnow
 from jgrad.extensions import db
 
-from . import responding
+from . import responding, services
 from .models import InvitationState, SurveyState
 from .pages import page_view
 
@@ -56,6 +56,32 @@ def submit_link():
     return _submit(invitation, lambda **v: url("surveys.answer", **v))
 
 
+@bp.route("/surveys/stop", methods=["GET", "POST"])
+@allow(ANYONE)
+def stop_mail():
+    """Stop survey e-mail with the link in any survey e-mail (confirmed with one button)."""
+    invitation, _url = _by_token()
+    if invitation is None:
+        return _link_invalid()
+    if request.method == "POST":
+        services.set_survey_mail(invitation.registrant_id, False, via="link")
+        db.session.commit()
+        return render_template("surveys/mail_stopped.html")
+    return render_template("surveys/stop_mail.html")
+
+
+@bp.route("/me/surveys/mail", methods=["POST"])
+def mail_setting():
+    """Turn survey e-mail on or off from the registrant's own survey page."""
+    registrant = current_user.registrant
+    if registrant is None:
+        abort(404)
+    services.set_survey_mail(registrant.id, request.form.get("accept") == "yes",
+                             via="settings", account=current_user)
+    db.session.commit()
+    return redirect(url_for("surveys.mine"))
+
+
 def _own_invitation(invitation_id: int):
     registrant = current_user.registrant
     invitation = registrant and responding.invitation_of(registrant, invitation_id)
@@ -69,7 +95,9 @@ def mine():
     """List the open surveys the registrant is invited to."""
     registrant = current_user.registrant
     invitations = responding.open_invitations(registrant) if registrant else []
-    return render_template("surveys/mine.html", invitations=invitations, lang=_lang())
+    accepts = services.accepts_survey_mail(registrant.id) if registrant else True
+    return render_template("surveys/mine.html", invitations=invitations, lang=_lang(),
+                           accepts_mail=accepts)
 
 
 @bp.route("/me/surveys/<int:invitation_id>", methods=["GET", "POST"])

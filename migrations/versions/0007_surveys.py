@@ -1,4 +1,4 @@
-"""surveys: surveys, their frozen versions, invitations and responses
+"""surveys: surveys, their frozen versions, invitations, responses, survey-mail choices
 
 Revision ID: 0007_surveys
 Revises: 0006_delivery
@@ -121,8 +121,25 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_survey_responses_survey_version_id'),
                               ['survey_version_id'], unique=False)
 
+    op.create_table(
+        'survey_mail_choices',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('registrant_id', sa.Integer(), nullable=False),
+        sa.Column('accept', sa.Boolean(), nullable=False),
+        sa.Column('via', sa.String(length=16), nullable=False),
+        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['registrant_id'], ['registrants.id'],
+                                name=op.f('fk_survey_mail_choices_registrant_id_registrants'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_mail_choices')),
+    )
+    with op.batch_alter_table('survey_mail_choices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_survey_mail_choices_registrant_id'),
+                              ['registrant_id'], unique=False)
+
 
 def downgrade():
+    op.drop_table('survey_mail_choices')
     op.drop_table('survey_responses')
     op.drop_table('survey_invitations')
     op.drop_table('survey_versions')

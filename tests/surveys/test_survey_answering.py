@@ -78,7 +78,8 @@ def test_the_link_opens_the_survey_without_log_in(client, invited):
     page = client.get(link)
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Doctoral career tracking survey" in text and "Page 1 of 3" in text  # the satisfaction page waits on labour_status
+    # "of 3": the satisfaction page waits on the labour status
+    assert "Doctoral career tracking survey" in text and "Page 1 of 3" in text
     assert '<fieldset class="field choices' in text and "<legend>" in text
 
 
@@ -178,7 +179,8 @@ def test_the_career_block_starts_from_the_record_and_writes_back_as_the_registra
     db.session.expire_all()
     spell = db.session.scalar(sa.select(CareerSpell).where(CareerSpell.registrant_id == person.id))
     assert spell.sector == "company" and spell.employer == "Photon Ltd"
-    assert str(spell.changed_by) == "registrant" and spell.changed_by_account_id == person.account_id
+    assert str(spell.changed_by) == "registrant"
+    assert spell.changed_by_account_id == person.account_id
     change = db.session.scalar(sa.select(RecordChange).where(
         RecordChange.record_type == "career_spell", RecordChange.action == "update"))
     assert change.changes["sector"] == ["university", "company"]
