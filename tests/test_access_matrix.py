@@ -99,7 +99,8 @@ ROUTES = {
     "surveys.answer_mine": "own_object",
     "surveys.submit_mine": "own_object",
     "surveys_admin.surveys": "admin", "surveys_admin.rates": "admin_object",
-    "surveys_admin.export": "admin_object",
+    "surveys_admin.export": "admin_object", "surveys_admin.open_survey": "admin_object",
+    "surveys_admin.close_survey": "admin_object",
     "surveys_staff.staff_surveys": "university_staff",
     "surveys_staff.staff_rates": "portal_staff_object",
 }

@@ -6,6 +6,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from jgrad.accounts.models import Role
 from jgrad.audit.models import AuditEvent
 from jgrad.extensions import db
 from surveys import services
@@ -124,3 +125,22 @@ def test_cli_export_definition_round_trips(runner, tmp_path, fmt, name):
                                "--title-en", "Doctoral career tracking survey"])
     assert back.exit_code == 0, back.output
     assert f"read as {fmt}" in back.output
+
+
+def test_the_administrator_opens_and_closes_from_the_survey_list(client, login, make_survey,
+                                                                  make_account):
+    survey = make_survey(state="draft")
+    admin = make_account(Role.ADMIN)
+    login(admin.email)
+    listing = client.get("/admin/surveys").get_data(as_text=True)
+    assert f"/admin/surveys/{survey.slug}/open" in listing
+    assert client.submit(f"/admin/surveys/{survey.slug}/open").status_code == 302
+    db.session.refresh(survey)
+    assert survey.state == SurveyState.OPEN
+    assert _events("survey.open")[0].actor_account_id == admin.id
+    client.submit(f"/admin/surveys/{survey.slug}/open")  # refused: already open
+    assert "cannot be changed" in client.get("/admin/surveys").get_data(as_text=True)
+    client.submit(f"/admin/surveys/{survey.slug}/close")
+    db.session.refresh(survey)
+    assert survey.state == SurveyState.CLOSED
+    assert client.submit("/admin/surveys/no-such-survey/close").status_code == 404
