@@ -16,7 +16,7 @@ from jgrad.registrants import services as records
 from jgrad.registrants.models import CareerSpell, Registrant
 
 from . import career
-from .answers import PageResult, validate_page
+from .answers import PageResult, validate_page, visible
 from .model import Page, Survey as Definition
 from .models import Invitation, InvitationState, Response, Survey, SurveyState
 
@@ -122,6 +122,10 @@ def save_page(invitation: Invitation, response: Response, page: Page, raw: dict,
     definition = definition_of(response)
     saved = response.typed_answers(definition)
     result = validate_page(definition, page.name, raw, answers=saved, lang=lang)
+    stale = _stale_hidden(definition, page, raw, response.answers, saved, result)
+    if stale:
+        raw = {name: value for name, value in raw.items() if name not in stale}
+        result = validate_page(definition, page.name, raw, answers=saved, lang=lang)
     if not result.ok:
         return result
     answers = {**saved, **{k: v for k, v in result.values.items()}}
@@ -137,6 +141,27 @@ def save_page(invitation: Invitation, response: Response, page: Page, raw: dict,
     except StaleDataError as error:  # another save landed between reading and writing
         raise StaleSave() from error
     return result
+
+
+def _as_strings(value) -> list[str]:
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return sorted(str(v).strip() for v in values if v is not None and str(v).strip())
+
+
+def _stale_hidden(definition: Definition, page: Page, raw: dict, stored: dict, saved: dict,
+                  result: PageResult) -> set[str]:
+    """Name the answers the page's own answers now hide that only repeat what was saved.
+
+    A career block starts filled from the record: someone who now answers "seeking work"
+    still sends the employer the form was filled with. That is no answer of theirs, so it is
+    dropped (and the saved one with it) instead of refused; anything else sent to a hidden
+    question is still refused.
+    """
+    context = {**saved, **result.values}
+    return {question.name for question in definition.questions(page)
+            if question.name in result.errors and _as_strings(raw.get(question.name))
+            and not visible(question, context)
+            and _as_strings(raw.get(question.name)) == _as_strings(stored.get(question.name))}
 
 
 def submit(invitation: Invitation, response: Response, *, update_career: bool,

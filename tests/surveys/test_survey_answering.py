@@ -242,3 +242,21 @@ def test_deletion_removes_the_persons_invitations_and_responses(client, invited)
     assert not any(leftovers(someone).values())
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 1
     assert _invitation_id(kept) is not None
+
+
+def test_prefilled_answers_the_page_now_hides_are_dropped_not_refused(client, invited):
+    """The form still holds the record's employer when the person now answers "seeking work":
+    that is not their answer, so it is dropped with the saved one; a typed one is refused."""
+    person, link = invited()
+    records.add_career_spell(person, dict(start_month=dt.date(2021, 4, 1),
+                                          labour_status="employed", sector="university",
+                                          employer="Old University"), Actor.system())
+    db.session.commit()
+    saved = _post(client, link, {"labour_status": "3", "employer": "Old University",
+                                 "sector": "1"})
+    assert saved.status_code == 302
+    answers = _response(person).answers
+    assert answers["labour_status"] == 3
+    assert "employer" not in answers and "sector" not in answers
+    typed = _post(client, link + "&page=0", {"labour_status": "3", "employer": "New Ltd"})
+    assert typed.status_code == 422 and "Name of your employer" in typed.get_data(as_text=True)
