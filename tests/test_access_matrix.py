@@ -49,6 +49,18 @@ KINDS = {
                         "admin": OK},
     "admin": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "admin": OK},
     "admin_object": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "admin": HIDDEN},
+    # A personal survey link without its token: the generic link message, for everyone.
+    "survey_link": dict.fromkeys(VISITORS, HIDDEN),
+    # A survey invitation by id (none with id 999): not found for registrants.
+    "own_object": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN,
+                   "registrant_a": HIDDEN, "registrant_b": HIDDEN},
+    # Survey pages for every staff member, viewers too (administrators have their own).
+    "university_staff": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN, "staff_a": OK,
+                         "staff_viewer": OK, "staff_other": OK, "staff_noncooperating": OK},
+    # A university's survey by slug (none is called so): not found for staff.
+    "portal_staff_object": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN,
+                            "staff_a": HIDDEN, "staff_viewer": HIDDEN, "staff_other": HIDDEN,
+                            "staff_noncooperating": HIDDEN},
 }
 
 ROUTES = {
@@ -82,6 +94,15 @@ ROUTES = {
     "admin.provisions_csv": "admin",
     "admin.provisions_xlsx": "admin", "admin.audit_search": "admin",
     "admin.toggle_cooperation": "admin_object", "admin.toggle_account": "admin_object",
+    "surveys.answer": "survey_link", "surveys.submit_link": "survey_link",
+    "surveys.mine": "own", "surveys.stop_mail": "survey_link", "surveys.mail_setting": "own",
+    "surveys.answer_mine": "own_object",
+    "surveys.submit_mine": "own_object",
+    "surveys_admin.surveys": "admin", "surveys_admin.rates": "admin_object",
+    "surveys_admin.export": "admin_object", "surveys_admin.open_survey": "admin_object",
+    "surveys_admin.close_survey": "admin_object",
+    "surveys_staff.staff_surveys": "university_staff",
+    "surveys_staff.staff_rates": "portal_staff_object",
 }
 
 
@@ -131,7 +152,8 @@ def _requests(app, world):
     values = {"doctor_id": world["doctor_id"], "table_id": "registrants_by_status_field",
               "name": "release.json", "filename": "style.css", "release_id": 1,
               "inquiry_id": 999, "request_id": 999, "flag_id": 999,
-              "university_id": 999, "account_id": 999}
+              "university_id": 999, "account_id": 999, "invitation_id": 999,
+              "slug": "no-such-survey"}
     adapter = app.url_map.bind("localhost")
     found = []
     for rule in app.url_map.iter_rules():

@@ -56,7 +56,19 @@ def demo_data(count: int, seed: int, if_empty: bool, dry_run: bool) -> None:
             f"Added {summary.registrants} registrants, {summary.enrolments} enrolments and "
             f"{summary.career_spells} career spells in {time.perf_counter() - started:.1f}s."
         )
+        _demo_survey()
     _print_logins()
+
+
+def _demo_survey() -> None:
+    """Load and open the example career survey and answer it for some demo registrants."""
+    from jgrad.db import utcnow
+    from surveys.demo import demo_survey
+
+    summary = demo_survey(utcnow())
+    if summary is not None:
+        click.echo(f"Survey career-wave: {summary.invited} invited, {summary.complete} "
+                   f"complete and {summary.partial} partial responses.")
 
 
 def _print_logins() -> None:

@@ -59,3 +59,34 @@ def example_data():
 @pytest.fixture
 def example(example_data):
     return copy.deepcopy(example_data)
+
+
+EXAMPLE = resources.files("surveys").joinpath("examples/career_wave.json")
+
+
+@pytest.fixture
+def make_survey(app):
+    """Return a callable storing a survey in the database (the example career wave by default).
+
+    ``rule`` sets its population, ``state`` "open" opens it.
+    """
+    from jgrad.extensions import db
+    from surveys import services
+    from surveys.targeting import Rule
+
+    def make(data: dict | None = None, *, slug: str | None = None, rule: dict | None = None,
+             owner=None, state: str = "open", **settings):
+        data = copy.deepcopy(data) if data else json.loads(EXAMPLE.read_text("utf-8"))
+        if slug:
+            data["slug"] = slug
+        survey, _version = services.store(load_definition(data))
+        services.set_targeting(survey, Rule.from_dict(rule or {"wave_months": 18}),
+                               owner_university_id=owner.id if owner else None, **settings)
+        if state in ("open", "closed"):
+            survey.open()
+        if state == "closed":
+            survey.close()
+        db.session.commit()
+        return survey
+
+    return make
