@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from jgrad.accounts.tokens import new_secret
 from jgrad.extensions import db
-from jgrad.mail.models import SECRET_SLOT, DeliveryState, OutboxMessage
-from jgrad.mail.services import external_url, render
+from jgrad.mail import services as mail
+from jgrad.mail.models import SECRET_SLOT
 
 from .models import Invitation, InvitationState, Survey, SurveyState
 from .targeting import targeted
@@ -23,13 +23,26 @@ INVITE_KIND = "survey_invite"
 BATCH = 1000
 
 
-def render_mails(survey: Survey, template: str) -> dict[str, tuple[str, str]]:
-    """Render the mail once per language; the personal link holds SECRET_SLOT."""
-    link = external_url("surveys.answer", token=SECRET_SLOT)
-    stop = external_url("surveys.stop_mail", token=SECRET_SLOT)
-    return {locale: render(template, locale, title=survey.title(locale), link=link,
-                           stop_link=stop, me_link=external_url("surveys.mine"))
-            for locale in ("en", "ja")}
+def queue_mail(survey: Survey, template: str, kind: str, now: dt.datetime,
+               people: list[tuple[str, object, str]]) -> int:
+    """Queue one survey mail per (key, person row, link secret) through the bulk helper.
+
+    The personal link and the stop link hold SECRET_SLOT; the secret waits in the outbox
+    row until delivery. The survey's title is the part that changes with the language.
+    """
+    return mail.queue_many(
+        (mail.Recipient(key=key, to=person.address, locale=person.locale,
+                        account_id=person.account_id, link_secret=secret,
+                        variant=(("title", survey.title(_language(person.locale))),))
+         for key, person, secret in people),
+        kind=kind, template=template, now=now,
+        link=mail.external_url("surveys.answer", token=SECRET_SLOT),
+        stop_link=mail.external_url("surveys.stop_mail", token=SECRET_SLOT),
+        me_link=mail.external_url("surveys.mine"))
+
+
+def _language(locale: str | None) -> str:
+    return "ja" if locale == "ja" else "en"
 
 
 def count_targeted(survey: Survey, now: dt.datetime) -> int:
@@ -46,7 +59,6 @@ def invite(survey: Survey, now: dt.datetime, *, batch: int = BATCH, progress=Non
     """
     if survey.state != SurveyState.OPEN:
         raise ValueError(f"survey {survey.slug} is {survey.state}, not open")
-    mails = render_mails(survey, "survey_invite")
     invited = 0
     # One query for everyone due; the batches below each commit, and a rerun after a crash
     # finds only those not invited yet.
@@ -63,22 +75,11 @@ def invite(survey: Survey, now: dt.datetime, *, batch: int = BATCH, progress=Non
             sa.select(Invitation.registrant_id, Invitation.id).where(
                 Invitation.survey_id == survey.id,
                 Invitation.registrant_id.in_([person.id for person in people]))).all())
-        db.session.execute(sa.insert(OutboxMessage.__table__), [
-            outbox_row(f"survey-invite:{ids[person.id]}", INVITE_KIND, person,
-                        mails[person.locale if person.locale in mails else "en"],
-                        secrets[person.id][0], now)
+        queue_mail(survey, "survey_invite", INVITE_KIND, now, [
+            (f"survey-invite:{ids[person.id]}", person, secrets[person.id][0])
             for person in people])
         db.session.commit()
         invited += len(people)
         if progress:
             progress("invited", invited)
     return invited
-
-
-def outbox_row(key: str, kind: str, person, mail: tuple[str, str], secret: str,
-                now: dt.datetime) -> dict:
-    subject, body = mail
-    return dict(key=key, kind=kind, account_id=person.account_id, to_address=person.address,
-                subject=subject, body_text=body, link_secret=secret,
-                state=str(DeliveryState.PENDING), attempts=0, next_attempt_at=now,
-                created_at=now)

@@ -13,11 +13,10 @@ import sqlalchemy as sa
 from jgrad.accounts.models import Account
 from jgrad.accounts.tokens import new_secret
 from jgrad.extensions import db
-from jgrad.mail.models import OutboxMessage
 from jgrad.portal.access import VISIBLE_STATES, university_sees
 from jgrad.registrants.models import Registrant
 
-from .invitations import BATCH, outbox_row, render_mails
+from .invitations import BATCH, queue_mail
 from .models import Invitation, InvitationState, Survey, SurveyState
 from .targeting import accepts_survey_mail, address_column
 
@@ -55,8 +54,6 @@ def remind(survey: Survey, now: dt.datetime, *, batch: int = BATCH, progress=Non
     """Send the reminders due now for an open survey; return how many were queued."""
     if survey.state != SurveyState.OPEN:
         raise ValueError(f"survey {survey.slug} is {survey.state}, not open")
-    texts = {started: render_mails(survey, "survey_reminder_started" if started
-                             else "survey_reminder") for started in (True, False)}
     reminded = 0
     while True:
         rows = db.session.execute(due(survey, now).limit(batch)).all()
@@ -70,12 +67,12 @@ def remind(survey: Survey, now: dt.datetime, *, batch: int = BATCH, progress=Non
                 reminded_count=table.c.reminded_count + 1,
                 sent_count=table.c.sent_count + 1, last_mailed_at=now),
             [{"invitation_id": row.id, "new_hash": secrets[row.id][1]} for row in rows])
-        db.session.execute(sa.insert(OutboxMessage.__table__), [
-            outbox_row(f"survey-remind:{row.id}:{row.reminded_count + 1}", REMIND_KIND, row,
-                        texts[row.state == InvitationState.STARTED][
-                            row.locale if row.locale in ("en", "ja") else "en"],
-                        secrets[row.id][0], now)
-            for row in rows])
+        for started in (True, False):  # partial respondents get their own text
+            queue_mail(survey, "survey_reminder_started" if started else "survey_reminder",
+                       REMIND_KIND, now, [
+                           (f"survey-remind:{row.id}:{row.reminded_count + 1}", row,
+                            secrets[row.id][0])
+                           for row in rows if (row.state == InvitationState.STARTED) == started])
         db.session.commit()
         reminded += len(rows)
         if progress:

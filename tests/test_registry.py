@@ -56,6 +56,7 @@ def test_deletion_and_leftovers_cover_every_registered_table(app, make_registran
     db.session.add(PossibleDuplicate(university_id=registrant.enrolments[0].university_id,
                                      student_number="D-1", candidate_registrant_id=registrant.id,
                                      row={}))
+    _plant_survey_rows(registrant)
     consent.request_deletion(registrant, Actor.system(), channel="email", verified_by="test")
     db.session.commit()
     [person] = people([registrant.id])
@@ -68,6 +69,27 @@ def test_deletion_and_leftovers_cover_every_registered_table(app, make_registran
     delete_registrants([registrant.id], "request")
     db.session.commit()
     assert leftovers(person) == dict.fromkeys(before, 0)
+
+
+def _plant_survey_rows(registrant) -> None:
+    """An invitation, a response and a survey-mail choice of the registrant's."""
+    import json
+    from importlib import resources
+
+    from surveys import load_definition, services
+    from surveys.models import Invitation, Response, SurveyMailChoice
+
+    example = json.loads(resources.files("surveys").joinpath(
+        "examples/career_wave.json").read_text("utf-8"))
+    survey, version = services.store(load_definition(example))
+    db.session.flush()
+    invitation = Invitation(survey_id=survey.id, registrant_id=registrant.id,
+                            token_hash="0" * 64, state="started")
+    db.session.add(invitation)
+    db.session.flush()
+    db.session.add(Response(invitation_id=invitation.id, registrant_id=registrant.id,
+                            survey_version_id=version.id))
+    db.session.add(SurveyMailChoice(registrant_id=registrant.id, accept=False, via="settings"))
 
 
 def test_the_download_has_a_part_for_every_table_registered_with_one(app, make_registrant):

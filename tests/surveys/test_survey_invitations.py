@@ -13,6 +13,7 @@ from jgrad.accounts.models import AccountState
 from jgrad.actors import Actor
 from jgrad.extensions import db
 from jgrad.mail.models import SECRET_SLOT
+from jgrad.registrants import consent
 from jgrad.registrants import services as records
 from surveys.invitations import count_targeted, invite
 from surveys.models import Invitation
@@ -65,7 +66,7 @@ def test_who_is_never_targeted(make_survey, make_registrant, make_university):
     survey = make_survey(rule={"wave_months": 18, "fields": ["05"]})
     targeted = make_registrant()
     refuses_contact = make_registrant()
-    records.set_consent(refuses_contact, "accept_contact", False, Actor.system())
+    consent.set_consent(refuses_contact, "accept_contact", False, Actor.system())
     suspended = make_registrant()
     suspended.account.suspend(reason="request")
     deleted = make_registrant()
@@ -86,7 +87,7 @@ def test_a_university_survey_reaches_only_alumni_the_access_layer_shows(
     survey = make_survey(owner=ours)
     alumnus = make_registrant(university=ours)
     not_sharing = make_registrant(university=ours)
-    records.set_consent(not_sharing, "share_with_university", False, Actor.system())
+    consent.set_consent(not_sharing, "share_with_university", False, Actor.system())
     make_registrant(university=theirs)
     db.session.commit()
     assert invite(survey, AT_WAVE) == 1

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from jgrad.actors import Actor
 from jgrad.extensions import db
-from jgrad.registrants import services as records
+from jgrad.registrants import consent
 from surveys.invitations import invite
 from surveys.models import Invitation, InvitationState
 from surveys.reminders import remind
@@ -68,7 +68,7 @@ def test_the_reminder_link_opens_the_survey_and_the_old_one_no_longer_does(clien
 
 def test_no_reminder_to_someone_who_stopped_contact_or_for_a_closed_survey(wave):
     survey, (refuses, *_rest) = wave
-    records.set_consent(refuses, "accept_contact", False, Actor.system())
+    consent.set_consent(refuses, "accept_contact", False, Actor.system())
     db.session.commit()
     assert remind(survey, AT_WAVE + 7 * DAY) == 2
     assert not outbox(to=refuses.account.email, kind="survey_reminder")
