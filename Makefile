@@ -47,8 +47,11 @@ serve: translations
 scheduler: translations
 	$(FLASK) scheduler
 
+# Tests run on every core (pytest-xdist; each worker has its own database); PARALLEL= runs
+# them in one process.
+PARALLEL ?= -n auto
 test: translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import sqlalchemy as sa
@@ -13,9 +14,40 @@ from jgrad.accounts import passwords
 from jgrad.extensions import db, limiter
 
 PG_URL = os.environ.get("JGRAD_TEST_DATABASE_URL")
-LIMITER_STORAGE = os.environ.get("JGRAD_TEST_RATELIMIT_STORAGE_URI", "memory://")
+# Under ``pytest -n`` each worker (gw0, gw1, ...) gets a database and a Redis database of its
+# own, so that one worker's clean-up never empties another's tables or counters.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_NUMBER = int(WORKER[2:]) if WORKER.startswith("gw") else None
+
+
+def _own_redis_database(uri: str) -> str:
+    if WORKER_NUMBER is None or not uri.startswith("redis://"):
+        return uri
+    parts = urlsplit(uri)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + 1 + WORKER_NUMBER}"))
+
+
+LIMITER_STORAGE = _own_redis_database(
+    os.environ.get("JGRAD_TEST_RATELIMIT_STORAGE_URI", "memory://"))
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PASSWORD = "correct horse battery staple"
+
+
+def _own_postgres_database(url: str) -> str:
+    """Return this worker's database beside the given one, creating it when missing."""
+    if WORKER_NUMBER is None:
+        return url
+    given = sa.engine.make_url(url)
+    own = given.set(database=f"{given.database}_{WORKER}")
+    engine = sa.create_engine(given, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                   {"name": own.database})
+        if not exists:
+            connection.execute(sa.text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def _reset_postgres(url: str) -> None:
@@ -31,8 +63,9 @@ def _reset_postgres(url: str) -> None:
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     if PG_URL:
-        _reset_postgres(PG_URL)
-        return PG_URL
+        url = _own_postgres_database(PG_URL)
+        _reset_postgres(url)
+        return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'jgrad-test.sqlite3'}"
 
 
