@@ -7,10 +7,8 @@ audit event; a visitor who is not logged in is sent to the log-in page.
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, Flask, abort, current_app, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from jgrad.accounts.models import Role
 from jgrad.audit import services as audit
@@ -92,19 +90,3 @@ def deny(status: int = 403):
                                                   "method": request.method})
     db.session.commit()
     abort(status)
-
-
-def roles_required(*roles):
-    """Let only logged-in accounts with one of ``roles`` through."""
-
-    def decorate(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                deny()
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorate

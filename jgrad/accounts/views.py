@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_babel import format_timedelta, get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from jgrad.access import ANYONE, SIGNED_IN, allow, guard
 from jgrad.accounts import services, tokens
@@ -200,7 +200,6 @@ def reset_complete():
 
 @bp.route("/me/password", methods=["GET", "POST"])
 @allow(SIGNED_IN)
-@login_required
 def change_password():
     form = ChangePasswordForm(identifiers=(current_user.email or "", current_user.login))
     if form.validate_on_submit():

@@ -6,19 +6,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from jgrad.admin.views import admin_required, bp
+from jgrad.admin.views import bp
 from jgrad.extensions import db
 from jgrad.imports import duplicates as flags
 
 
 @bp.route("/duplicates")
-@admin_required
 def duplicates():
     return render_template("admin/duplicates.html", flags=flags.open_flags(), form=FlaskForm())
 
 
 @bp.route("/duplicates/<int:flag_id>/merge", methods=["POST"])
-@admin_required
 def merge_duplicate(flag_id: int):
     """Add the imported enrolment to the existing registrant."""
     flag = flags.open_flag(flag_id)
@@ -31,7 +29,6 @@ def merge_duplicate(flag_id: int):
 
 
 @bp.route("/duplicates/<int:flag_id>/keep-apart", methods=["POST"])
-@admin_required
 def keep_duplicate_apart(flag_id: int):
     """Create the imported person as a registrant of their own."""
     flag = flags.open_flag(flag_id) or abort(404)
