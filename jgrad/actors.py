@@ -20,6 +20,9 @@ class Actor:
     source: Source
     account_id: int | None = None
     university_id: int | None = None
+    # What the actor acted through, named in the history (e.g. the survey whose answers
+    # updated the record); None for a change made directly.
+    via: str | None = None
 
     @classmethod
     def for_account(cls, account) -> "Actor":

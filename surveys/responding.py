@@ -1,6 +1,7 @@
 """Answering: find an invitation by its link, save pages, submit, write back the career."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -192,7 +193,9 @@ def _write_career(invitation: Invitation, definition: Definition, answers: dict)
     if not update:
         return {}
     registrant = db.session.get(Registrant, invitation.registrant_id)
-    actor = Actor.for_account(registrant.account)  # the registrant, not the survey's owner
+    # The registrant, not the survey's owner, through the survey (named in the history).
+    actor = dataclasses.replace(Actor.for_account(registrant.account),
+                                via=invitation.survey.title(registrant.account.locale))
     spell = current_spell(registrant.id)
     if spell is None:
         update.setdefault("start_month", dt.date.today().replace(day=1))

@@ -35,7 +35,7 @@ def career_row(c: CareerSpell) -> dict:
 def change_row(c: RecordChange) -> dict:
     return {"at": plain(c.at), "record_type": c.record_type, "record_id": c.record_id,
             "action": c.action, "by": str(c.actor_source),
-            "by_university_id": c.actor_university_id, "changes": c.changes}
+            "by_university_id": c.actor_university_id, "via": c.via, "changes": c.changes}
 
 
 def consent_row(c: ConsentChange) -> dict:

@@ -33,6 +33,8 @@ class RecordChange(db.Model):
     actor_account_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("accounts.id", ondelete="SET NULL")
     )
+    # What the change came through (e.g. a survey's title), shown beside who made it.
+    via: Mapped[str | None] = mapped_column(sa.String(200))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

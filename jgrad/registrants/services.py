@@ -90,6 +90,7 @@ def _log_change(registrant_id: int, record, action: str, changes: dict, actor: A
             actor_source=actor.source,
             actor_university_id=actor.university_id,
             actor_account_id=actor.account_id,
+            via=actor.via,
         )
     )
     audit.record(

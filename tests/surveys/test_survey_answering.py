@@ -165,7 +165,7 @@ def test_a_closed_survey_says_so_and_keeps_what_was_answered(client, invited):
 
 
 def test_the_career_block_starts_from_the_record_and_writes_back_as_the_registrant(
-        client, invited, make_registrant):
+        client, invited, make_registrant, login):
     person, link = invited()
     records.add_career_spell(person, dict(start_month=dt.date(2021, 4, 1),
                                           labour_status="employed", sector="university",
@@ -184,6 +184,16 @@ def test_the_career_block_starts_from_the_record_and_writes_back_as_the_registra
     change = db.session.scalar(sa.select(RecordChange).where(
         RecordChange.record_type == "career_spell", RecordChange.action == "update"))
     assert change.changes["sector"] == ["university", "company"]
+    # The history names the survey the change came through, for the registrant and staff.
+    assert change.via == "Doctoral career tracking survey"
+    client.submit("/logout")
+    login(person.doctor_id)
+    history = client.get("/me/history").get_data(as_text=True)
+    assert "(via Doctoral career tracking survey)" in history
+    from jgrad.registrants.export import export_data
+
+    downloaded = [c for c in export_data(person)["record_changes"] if c["action"] == "update"]
+    assert downloaded[-1]["via"] == "Doctoral career tracking survey"
     event = db.session.scalar(sa.select(AuditEvent).where(
         AuditEvent.action == "survey.career_written_back"))
     assert event.details["survey"] == "career-wave" and event.subject_registrant_id == person.id
