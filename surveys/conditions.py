@@ -1,4 +1,4 @@
-"""The condition language: tokenizer, syntax tree, recursive-descent parser and serialiser.
+"""The condition language as text: tokenizer, recursive-descent parser and serialiser.
 
 Grammar (lowest precedence first; comparisons do not chain)::
 
@@ -11,80 +11,23 @@ Grammar (lowest precedence first; comparisons do not chain)::
     call       := ("selected" "(" var "," code ")") | ("empty" | "count-selected") "(" var ")"
     literal    := integer | decimal | 'string' | "string" | "true" | "false" | "null"
 
-Nothing here evaluates text as code: the tree is data, walked by `surveys.evaluate`.
+Nothing here evaluates text as code: the tree (`surveys.syntax`) is data, walked by
+`surveys.evaluate`.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Union
+
+from .syntax import (And, Call, Compare, ConditionSyntaxError, Literal, Node, Not, Or, Self,
+                     Var)
 
 MAX_LENGTH = 2000
 COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
 FUNCTIONS = ("selected", "empty", "count-selected")
 KEYWORDS = ("and", "or", "not", "true", "false", "null")
 NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,31}")
-
-
-class ConditionSyntaxError(ValueError):
-    """A condition that does not follow the grammar; `position` counts characters from 0."""
-
-    def __init__(self, key: str, position: int, **params):
-        super().__init__(f"{key} at {position}")
-        self.key = key
-        self.position = position
-        self.params = params
-
-
-@dataclass(frozen=True)
-class Literal:
-    value: int | Decimal | str | bool | None
-
-
-@dataclass(frozen=True)
-class Var:
-    name: str
-    position: int = field(default=0, compare=False)
-
-
-@dataclass(frozen=True)
-class Self:
-    """`.`: the value of the question a constraint belongs to."""
-
-    position: int = field(default=0, compare=False)
-
-
-@dataclass(frozen=True)
-class Compare:
-    op: str
-    left: "Node"
-    right: "Node"
-
-
-@dataclass(frozen=True)
-class And:
-    args: tuple["Node", ...]
-
-
-@dataclass(frozen=True)
-class Or:
-    args: tuple["Node", ...]
-
-
-@dataclass(frozen=True)
-class Not:
-    arg: "Node"
-
-
-@dataclass(frozen=True)
-class Call:
-    function: str
-    var: Var
-    code: int | None = None
-
-
-Node = Union[Literal, Var, Self, Compare, And, Or, Not, Call]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Mapping
 
-from .conditions import And, Call, Compare, Literal, Node, Not, Or, Self, Var
+from .syntax import And, Call, Compare, Literal, Node, Not, Or, Self, Var
 
 YEAR_MONTH_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 

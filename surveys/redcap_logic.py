@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from .conditions import And, Call, Compare, Literal, Node, Not, Or, Var
+from .syntax import And, Call, Compare, Literal, Node, Not, Or, Var
 from .evaluate import VarInfo
 
 
