@@ -20,6 +20,10 @@ OK, DENIED, HIDDEN, LOGIN = {200, 302}, {403}, {404}, "login"
 KINDS = {
     "public": dict.fromkeys(VISITORS, OK),
     "login": {**dict.fromkeys(VISITORS, OK), "anonymous": LOGIN},
+    # A form of one's own account: an empty one is refused as unprocessable.
+    "login_form": {**dict.fromkeys(VISITORS, OK | {422}), "anonymous": LOGIN},
+    # The code step of a log-in: without a password just given, back to the log-in page.
+    "second_step": dict.fromkeys(VISITORS, LOGIN),
     "own": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN,
             "registrant_a": OK, "registrant_b": OK},
     # A's own records by id: B finds nothing there.
@@ -69,7 +73,9 @@ ROUTES = {
     "accounts.signup_complete": "public", "accounts.login": "public",
     "accounts.logout": "public", "accounts.reset_request": "public",
     "accounts.reset_complete": "public",
-    "accounts.change_password": "login",
+    "accounts.change_password": "login", "accounts.login_code": "second_step",
+    "accounts.two_factor": "login", "accounts.two_factor_setup": "login_form",
+    "accounts.two_factor_new_codes": "login_form", "accounts.two_factor_off": "login_form",
     "registrants.overview": "own", "registrants.welcome": "own", "registrants.profile": "own",
     "registrants.history": "own", "registrants.settings": "own", "registrants.download": "own",
     "registrants.download_json": "own", "registrants.download_zip": "own",

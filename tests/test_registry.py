@@ -57,6 +57,8 @@ def test_deletion_and_leftovers_cover_every_registered_table(app, make_registran
                                      student_number="D-1", candidate_registrant_id=registrant.id,
                                      row={}))
     _plant_survey_rows(registrant)
+    from jgrad.accounts.two_factor import new_recovery_codes
+    new_recovery_codes(registrant.account)  # two-factor sign-in is offered to registrants too
     consent.request_deletion(registrant, Actor.system(), channel="email", verified_by="test")
     db.session.commit()
     [person] = people([registrant.id])

@@ -7,7 +7,8 @@ def init_app(app) -> None:
 
     from jgrad.accounts.bounces import mark_bounced
     from jgrad.accounts.cli import accounts_cli
-    from jgrad.accounts.models import AccountToken
+    from jgrad.accounts.models import AccountToken, RecoveryCode
+    from jgrad.accounts.two_factor_views import enforce_enrolment
     from jgrad.accounts.tasks import cleanup_tokens
     from jgrad.accounts.views import bp
     from jgrad.mail.bounces import on_bounce
@@ -19,3 +20,5 @@ def init_app(app) -> None:
     register_job(app, "token-cleanup", cleanup_tokens,
                  CronTrigger(hour=4, minute=0, timezone=TIMEZONE), dt.timedelta(days=1))
     register_personal_table(app, AccountToken, person="account_id")
+    register_personal_table(app, RecoveryCode, person="account_id")
+    app.before_request(enforce_enrolment)

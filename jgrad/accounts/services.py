@@ -120,6 +120,9 @@ def authenticate(identifier: str, password: str,
                  client: str | None = None) -> tuple[Account | None, str | None]:
     """Check credentials; return the account, or None and why (``invalid`` or the state).
 
+    An account with two-factor sign-in comes back with ``"two_factor"``: its password is
+    right, and the log-in is complete only after :func:`complete_login`.
+
     Raise LoginThrottled, without looking at the password, while the identifier or the
     client (an IP address) has too many recent failures.
     """
@@ -150,10 +153,21 @@ def authenticate(identifier: str, password: str,
             outcome=Outcome.DENIED, details={"state": str(account.state)},
         )
         return None, str(account.state)
+    if account.uses_two_factor:
+        # The password is right; the log-in completes when the code is (complete_login).
+        audit.record("login.password_accepted", account=account, object_type="account",
+                     object_id=account.id)
+        return account, "two_factor"
+    complete_login(account)
+    return account, None
+
+
+def complete_login(account: Account, *, second_factor: str | None = None) -> None:
+    """Record a finished log-in: its time, the signal (a log-in ends a dormancy), the audit."""
     account.last_login_at = utcnow()
     signals.signed_in.send(account, at=account.last_login_at)
-    audit.record("login.succeeded", account=account, object_type="account", object_id=account.id)
-    return account, None
+    audit.record("login.succeeded", account=account, object_type="account", object_id=account.id,
+                 details={"second_factor": second_factor} if second_factor else None)
 
 
 def log_out(account: Account) -> None:
