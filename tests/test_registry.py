@@ -111,7 +111,7 @@ def test_each_job_and_table_is_declared_once(app):
             "preview-expiry", "stats-release"} <= set(jobs)
     with pytest.raises(ValueError, match="twice"):
         register_job(app, "mail-delivery", jobs["mail-delivery"].function,
-                     jobs["mail-delivery"].trigger, dt.timedelta(minutes=1))
+                     jobs["mail-delivery"].trigger, dt.timedelta(minutes=1), title="x")
     with pytest.raises(ValueError, match="twice"):
         register_personal_table(app, Enrolment)
     with pytest.raises(ValueError, match="does not name"):
