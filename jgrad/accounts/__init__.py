@@ -9,6 +9,7 @@ def init_app(app) -> None:
     from jgrad.accounts.bounces import mark_bounced
     from jgrad.accounts.cli import accounts_cli
     from jgrad.accounts.models import AccountToken, RecoveryCode
+    from jgrad.accounts import email_views  # noqa: F401  (its routes join the blueprint)
     from jgrad.accounts.two_factor_views import enforce_enrolment
     from jgrad.accounts.tasks import cleanup_tokens
     from jgrad.accounts.views import bp

@@ -42,6 +42,7 @@ class StaffRole(StrEnum):
 class TokenPurpose(StrEnum):
     SIGNUP = "signup"
     RESET = "reset"
+    EMAIL_CHANGE = "email_change"
 
 
 class InvalidTransition(Exception):

@@ -261,6 +261,7 @@ def invite(account: Account, locale: str = "en") -> None:
 LINK_PAGES = {
     TokenPurpose.SIGNUP: ("accounts.signup_complete", "SIGNUP_TOKEN_HOURS"),
     TokenPurpose.RESET: ("accounts.reset_complete", "RESET_TOKEN_HOURS"),
+    TokenPurpose.EMAIL_CHANGE: ("accounts.email_confirm", "RESET_TOKEN_HOURS"),
 }
 
 
