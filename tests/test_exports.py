@@ -68,7 +68,7 @@ def test_security_baseline_staff_export_neutralises_formulas(client, login, plan
     values = xlsx_cells(xlsx.data)
     assert assert_no_live_formula(values) > 10
     assert "'" + HYPERLINK in values
-    assert university.id in values  # ids stay numbers in XLSX
+    assert university.name_en in values  # names, not ids
 
 
 def test_security_baseline_registrant_download_neutralises_formulas(client, login, planted):

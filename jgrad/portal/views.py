@@ -17,9 +17,10 @@ from jgrad.mail.models import OutboxMessage
 from jgrad.portal import messaging
 from jgrad.portal.access import may_write
 from jgrad.portal.loading import with_registrant
+from jgrad.portal.export import alumni_table
 from jgrad.portal.forms import ContactForm
 from jgrad.portal.models import ContactMessage
-from jgrad.portal.queries import (COUNT_CAP, LIST_COLUMNS, AlumniFilter, alumni_page,
+from jgrad.portal.queries import (COUNT_CAP, AlumniFilter, alumni_page,
                                   alumni_query)
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.models import Registrant
@@ -64,17 +65,11 @@ def _export(fmt: str):
     audit.record("records.exported", account=current_user, object_type="registrant",
                  details={"filters": filters.as_dict(), "rows": len(included), "format": fmt})
     db.session.commit()
-    query = alumni_query(current_user, filters, *LIST_COLUMNS).order_by(Registrant.id)
-    header = [c.name for c in LIST_COLUMNS if c.name not in ("id", "enrolment_id")]
-
-    def rows():
-        for row in db.session.execute(query.execution_options(yield_per=1000)):
-            yield [row._mapping[h] for h in header]
-
+    header, rows = alumni_table(current_user, filters)
     if fmt == "xlsx":
-        return Response(exports.xlsx_bytes({"alumni": (header, rows())}), mimetype=XLSX,
+        return Response(exports.xlsx_bytes({_("Alumni"): (header, rows)}), mimetype=XLSX,
                         headers={"Content-Disposition": "attachment; filename=alumni.xlsx"})
-    return Response(stream_with_context(exports.csv_lines(header, rows())), mimetype="text/csv",
+    return Response(stream_with_context(exports.csv_lines(header, rows)), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=alumni.csv"})
 
 

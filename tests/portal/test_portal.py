@@ -1,5 +1,6 @@
 """Rules 4, 5 and 7: the university portal sees exactly its own consenting alumni."""
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -162,7 +163,39 @@ def test_export_is_streamed_csv_and_audited_per_registrant(client, login, campus
     response = client.get("/records/export.csv")
     assert response.is_streamed
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert {r["doctor_id"] for r in rows} == {people["hana"].doctor_id, people["taro"].doctor_id}
+    assert {r["Doctor ID"] for r in rows} == {people["hana"].doctor_id, people["taro"].doctor_id}
     exported = db.session.scalars(sa.select(AuditEvent.subject_registrant_id).where(
         AuditEvent.action == "record.exported")).all()
     assert set(exported) == {people["hana"].id, people["taro"].id}
+
+
+def test_export_has_labels_and_the_current_job_in_the_readers_language(client, login, campus):
+    from jgrad.actors import Actor
+    from jgrad.registrants import services as records
+
+    home, people = campus
+    hana = people["hana"]
+    actor = Actor.for_account(hana.account)
+    records.add_career_spell(hana, {"start_month": dt.date(2019, 4, 1), "end_month":
+                                    dt.date(2021, 3, 1), "labour_status": "employed",
+                                    "employer": "Old Lab"}, actor)
+    records.add_career_spell(hana, {"start_month": dt.date(2021, 4, 1), "labour_status":
+                                    "employed", "employer": "Kyoto Lab", "sector": "university",
+                                    "country": "JP", "employment_term": "fixed_term"}, actor)
+    db.session.commit()
+    login("viewer@home.example")
+    rows = list(csv.DictReader(io.StringIO(client.get("/records/export.csv").get_data(
+        as_text=True).lstrip("\ufeff"))))
+    mine = next(r for r in rows if r["Doctor ID"] == hana.doctor_id)
+    assert mine["Current work: employer"] == "Kyoto Lab"  # the open spell, not the old one
+    assert mine["Current work: since"] == "2021-04" and mine["Current work: country"] == "Japan"
+    assert mine["Status"] == "Degree awarded" and mine["University"] == home.name_en
+    assert mine["Current work: employment term"] == "Fixed-term"
+    other = next(r for r in rows if r["Doctor ID"] == people["taro"].doctor_id)
+    assert other["Current work: employer"] == ""  # no job: empty, and still one row
+    assert len(rows) == 2
+    client.submit("/lang", {"lang": "ja", "next": "/records/"})
+    ja = list(csv.DictReader(io.StringIO(client.get("/records/export.csv").get_data(
+        as_text=True).lstrip("\ufeff"))))
+    mine = next(r for r in ja if r["ドクターID"] == hana.doctor_id)
+    assert mine["大学"] == home.name_ja and mine["現在の仕事：国"] == "日本"
