@@ -22,9 +22,15 @@ def merge_duplicate(flag_id: int):
     flag = flags.open_flag(flag_id)
     if flag is None or flag.kind == "claim":
         abort(404)  # a claim has both records already; see keep_duplicate_apart
-    registrant = flags.merge(flag, current_user)
+    registrant, combined = flags.merge(flag, current_user)
     db.session.commit()
-    flash(_("The row was added to %(doctor_id)s.", doctor_id=registrant.doctor_id), "info")
+    if combined:
+        flash(_("The row was combined with the doctoral programme %(doctor_id)s already had; "
+                "the history shows what the university changed.",
+                doctor_id=registrant.doctor_id), "info")
+    else:
+        flash(_("The row was added to %(doctor_id)s as a doctoral programme of its own.",
+                doctor_id=registrant.doctor_id), "info")
     return redirect(url_for("admin.duplicates"))
 
 

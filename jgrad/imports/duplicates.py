@@ -41,18 +41,50 @@ def _row(flag: PossibleDuplicate) -> dict:
     return row
 
 
-def merge(flag: PossibleDuplicate, by: Account) -> Registrant:
-    """Add the imported enrolment to the existing registrant (a lookalike, not a claim)."""
+def same_programme(registrant: Registrant, flag: PossibleDuplicate, row: dict):
+    """Return the registrant's enrolment the imported row describes, or None.
+
+    That is an enrolment at the importing university without a student number (or with
+    the row's), preferring the same programme type, then the nearest date of entry.
+    """
+    candidates = [e for e in registrant.enrolments if e.university_id == flag.university_id
+                  and e.student_number in (None, "", flag.student_number)]
+    if not candidates:
+        return None
+    same_type = [e for e in candidates if e.programme_type == row.get("programme_type")]
+
+    def distance(enrolment):
+        entry = row.get("entry_date")
+        return abs((enrolment.entry_date - entry).days) if entry and enrolment.entry_date \
+            else 0
+
+    return min(same_type or candidates, key=lambda e: (distance(e), e.id))
+
+
+def merge(flag: PossibleDuplicate, by: Account) -> tuple[Registrant, bool]:
+    """Join the imported lookalike to the existing registrant; say whether it combined.
+
+    When the registrant already has that doctoral programme (entered by themselves, say),
+    the university's row completes and corrects it, with the university as the source of
+    each changed item in the history; otherwise the row becomes a new enrolment.
+    """
     if flag.kind == "claim":
         raise ValueError(f"possible duplicate {flag.id}: a claim has both records already")
     row = _row(flag)
     registrant = db.session.get(Registrant, flag.candidate_registrant_id)
     actor = Actor(Source.UNIVERSITY, by.id, flag.university_id)
-    records.add_enrolment(registrant, dict(
-        {name: row[name] for name in importer.ENROLMENT}, university_id=flag.university_id,
-        student_number=flag.student_number), actor)
+    values = dict({name: row[name] for name in importer.ENROLMENT},
+                  university_id=flag.university_id, student_number=flag.student_number)
+    existing = same_programme(registrant, flag, row)
+    if existing is not None:
+        records.update_enrolment(existing, {k: v for k, v in values.items() if v is not None},
+                                 actor)
+        existing.supplied_by = Source.UNIVERSITY  # the university vouches for it from now on
+        existing.supplied_by_university_id = flag.university_id
+    else:
+        records.add_enrolment(registrant, values, actor)
     flag.resolve("merged", by=by)
-    return registrant
+    return registrant, existing is not None
 
 
 def keep_apart(flag: PossibleDuplicate, by: Account) -> None:

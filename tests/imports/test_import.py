@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from jgrad.accounts.models import Account, AccountState, Role
 from jgrad.actors import Source
 from jgrad.extensions import db
+from jgrad.registrants.history import RecordChange
 from jgrad.imports.importfile import COLUMNS, parse
 from jgrad.imports.models import PossibleDuplicate
 from jgrad.registrants.models import Enrolment, Registrant
@@ -142,10 +143,35 @@ def test_lookalikes_are_held_for_an_administrator(runner, tmp_path, home, make_r
     make_account(role=Role.ADMIN, email="admin@example.org")
     login("admin@example.org")
     assert "D21-000" in client.get("/admin/duplicates").get_data(as_text=True)
-    assert client.submit(f"/admin/duplicates/{flag.id}/merge").status_code == 302
+    done = client.submit(f"/admin/duplicates/{flag.id}/merge", follow_redirects=True)
+    assert "combined with the doctoral programme" in done.get_data(as_text=True)
     db.session.refresh(existing)
-    assert "D21-000" in [e.student_number for e in existing.enrolments]
+    # One programme, completed by the university, not two side by side.
+    [enrolment] = existing.enrolments
+    assert enrolment.student_number == "D21-000" and enrolment.supplied_by == "university"
+    changes = db.session.scalars(sa.select(RecordChange).where(
+        RecordChange.registrant_id == existing.id, RecordChange.action == "update")).all()
+    assert changes and all(c.actor_source == "university" for c in changes)
+    assert "student_number" in changes[-1].changes
     assert db.session.get(PossibleDuplicate, flag.id).state == "merged"
+
+
+def test_merging_adds_a_programme_the_person_does_not_have(runner, tmp_path, home,
+                                                           make_registrant, client, login,
+                                                           make_account):
+    existing = make_registrant(email="known@example.org", university=home,
+                               family_name="佐藤", given_name="健太0", birth_year=1995)
+    existing.enrolments[0].student_number = "OLD-1"  # a different programme at the university
+    existing.enrolments[0].entry_date = existing.enrolments[0].entry_date.replace(year=2021)
+    db.session.commit()
+    run_import(runner, tmp_path, csv_bytes(*rows(2)))
+    flag = db.session.scalar(sa.select(PossibleDuplicate))
+    make_account(role=Role.ADMIN, email="admin@example.org")
+    login("admin@example.org")
+    done = client.submit(f"/admin/duplicates/{flag.id}/merge", follow_redirects=True)
+    assert "as a doctoral programme of its own" in done.get_data(as_text=True)
+    db.session.refresh(existing)
+    assert sorted(e.student_number for e in existing.enrolments) == ["D21-000", "OLD-1"]
 
 
 def test_keeping_a_lookalike_apart_creates_the_person(runner, tmp_path, home, make_registrant,
