@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app jgrad
 # Links in mail sent by the scheduler point at the local server.
 DEV_ENV := JGRAD_ENV=development JGRAD_SERVER_NAME_FOR_MAIL=$${JGRAD_SERVER_NAME_FOR_MAIL:-http://$(HOST):$(PORT)}
 
-.PHONY: run serve scheduler test install translations messages clean
+.PHONY: run serve scheduler test install translations messages clean browser-tools
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	@echo "Installing JGRAD and its dependencies into $(VENV)/ (a minute or two the first time)..."
@@ -56,8 +56,16 @@ scheduler: translations
 # Tests run on every core (pytest-xdist; each worker has its own database); PARALLEL= runs
 # them in one process.
 PARALLEL ?= -n auto
-test: translations
+test: translations browser-tools
 	$(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
+
+# The accessibility check loads axe-core (npm) into Chromium; without npm that test skips.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+browser-tools: $(AXE)
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/browser --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility check will be skipped"; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, g
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from jgrad.extensions import db
 from jgrad.registrants import codes, display
@@ -27,12 +29,26 @@ def source_label(source, university_id: int | None = None) -> str:
     """Say who supplied or changed a record, from the registrant's point of view."""
     source = str(source) if source is not None else ""
     if source == "registrant":
-        return _("you")
+        # "you" only to the registrant; staff and administrators read "the registrant".
+        mine = current_user.is_authenticated and current_user.role == "registrant"
+        return _("you") if mine else _("the registrant")
     if source == "university":
         return university_name(university_id) or _("your university")
     if source == "institute":
         return _("the institute")
     return _("the system")
+
+
+CHANGE_WORDS = {
+    "registrant": _l("Profile"), "enrolment": _l("Doctoral programme"),
+    "career_spell": _l("Career entry"),
+}
+ACTION_WORDS = {"create": _l("added"), "update": _l("changed"), "delete": _l("deleted")}
+
+
+def change_label(record_type: str, action: str) -> str:
+    """Say what a history row did, in words: "Career entry: added"."""
+    return f"{CHANGE_WORDS.get(record_type, record_type)}: {ACTION_WORDS.get(action, action)}"
 
 
 def access_label(action: str) -> str:
@@ -70,6 +86,7 @@ def init_templating(app: Flask) -> None:
             "country_name": lambda code: codes.country_names(locale).get(code, code or ""),
             "field_label": display.field_label,
             "access_label": access_label,
+            "change_label": change_label,
             "words": words,
             "value_label": lambda name, value: display.value_label(
                 name, value, locale, university_name

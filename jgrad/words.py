@@ -13,6 +13,8 @@ WORDS = {
                    "editor": _l("views, imports and corrects records")},
     "account_state": {"pending": _l("Invited, password not set yet"), "active": _l("Active"),
                       "suspended": _l("Suspended"), "deleted": _l("Deleted")},
+    "email_status": {"unverified": _l("not confirmed yet"), "valid": _l("confirmed"),
+                     "invalid": _l("mail to it bounces")},
     "university_kind": {"national": _l("National"), "public": _l("Public"),
                         "private": _l("Private")},
 }

@@ -199,3 +199,19 @@ def test_export_has_labels_and_the_current_job_in_the_readers_language(client, l
         as_text=True).lstrip("\ufeff"))))
     mine = next(r for r in ja if r["ドクターID"] == hana.doctor_id)
     assert mine["大学"] == home.name_ja and mine["現在の仕事：国"] == "日本"
+
+
+def test_staff_read_who_and_what_in_words(client, login, campus):
+    from jgrad.actors import Actor
+    from jgrad.registrants import services as records
+
+    home, people = campus
+    hana = people["hana"]
+    records.add_career_spell(hana, {"start_month": dt.date(2022, 4, 1),
+                                    "labour_status": "employed"}, Actor.for_account(hana.account))
+    db.session.commit()
+    login("viewer@home.example")
+    page = client.get(f"/records/{hana.doctor_id}").get_data(as_text=True)
+    assert "Supplied by the registrant" in page and "Supplied by you" not in page
+    assert "Career entry: added" in page and "career_spell create" not in page
+    assert "(confirmed)" in page and "(valid)" not in page
