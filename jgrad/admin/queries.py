@@ -5,6 +5,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from jgrad.accounts.models import Account, Role
 from jgrad.audit.models import AuditEvent
@@ -57,6 +58,32 @@ def audit_events_page(args: Mapping[str, str], page: int, size: int) -> tuple[li
         query = query.where(AuditEvent.at >= moment if op == ">=" else AuditEvent.at < moment)
     events = db.session.scalars(query.limit(size + 1).offset((page - 1) * size)).all()
     return list(events[:size]), len(events) > size
+
+
+def filter_problems(args: Mapping[str, str]) -> list[str]:
+    """Name the audit search values that cannot be used (shown, never silently ignored)."""
+    problems = []
+    for name, words in (("since", _l("From")), ("until", _l("Until"))):
+        if args.get(name):
+            try:
+                dt.date.fromisoformat(args[name])
+            except ValueError:
+                problems.append(str(_l("%(field)s: give a date such as 2026-04-01.",
+                                       field=words)))
+    if args.get("outcome") and args["outcome"] not in ("success", "denied", "failure"):
+        problems.append(str(_l("Outcome: choose one from the list.")))
+    return problems
+
+
+def names_of(events) -> tuple[dict[int, str], dict[int, str]]:
+    """Return the log-ins of the events' actors and the Doctor IDs of their subjects."""
+    actors = {e.actor_account_id for e in events if e.actor_account_id}
+    subjects = {e.subject_registrant_id for e in events if e.subject_registrant_id}
+    logins = dict(db.session.execute(sa.select(Account.id, Account.login).where(
+        Account.id.in_(actors))).all()) if actors else {}
+    doctor_ids = dict(db.session.execute(sa.select(Registrant.id, Registrant.doctor_id).where(
+        Registrant.id.in_(subjects))).all()) if subjects else {}
+    return logins, doctor_ids
 
 
 def registrant_by_doctor_id(doctor_id: str) -> Registrant | None:

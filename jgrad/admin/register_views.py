@@ -10,7 +10,8 @@ from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from jgrad import exports
-from jgrad.admin.queries import audit_events_page
+from jgrad.admin.queries import audit_events_page, filter_problems, names_of
+from jgrad.audit.words import action_words, outcome_words
 from jgrad.admin.views import bp
 from jgrad.audit import services as audit
 from jgrad.extensions import db
@@ -85,9 +86,13 @@ def audit_search():
     """Search the whole audit trail by action, actor, registrant, outcome and dates."""
     args = request.args
     page = page_number(args)
-    events, has_next = audit_events_page(args, page, AUDIT_PAGE)
+    problems = filter_problems(args)
+    events, has_next = ([], False) if problems else audit_events_page(args, page, AUDIT_PAGE)
+    logins, doctor_ids = names_of(events)
     audit.record("audit.searched", account=current_user, object_type="audit_event",
                  details={k: v for k, v in args.items() if k != "page"})
     db.session.commit()
     return render_template("admin/audit.html", events=events, page=page, has_next=has_next,
-                           args=dict(args))
+                           args=dict(args), problems=problems, logins=logins,
+                           doctor_ids=doctor_ids, action_words=action_words,
+                           outcome_words=outcome_words), (422 if problems else 200)
