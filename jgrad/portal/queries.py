@@ -5,9 +5,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from jgrad.accounts.models import Account
 from jgrad.extensions import db
+from jgrad.identifiers import is_valid_doctor_id
 from jgrad.portal import access
 from jgrad.registrants import codes
 from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
@@ -26,7 +28,12 @@ SORTS = {
 
 @dataclass(frozen=True)
 class AlumniFilter:
-    """What staff filter the alumni list by; every field optional."""
+    """What staff filter the alumni list by; every field optional.
+
+    ``name`` finds a person by Doctor ID, student number, or any part of their name in
+    kanji, kana or roman letters. ``university_id`` narrows an administrator's list (staff
+    see their own university only, whatever it says).
+    """
 
     status: str | None = None
     entry_year: int | None = None
@@ -35,31 +42,60 @@ class AlumniFilter:
     sector: str | None = None
     name: str | None = None
     sort: str = "name"
+    university_id: int | None = None
 
     @classmethod
     def from_args(cls, args) -> "AlumniFilter":
-        def year(name):
+        return cls.parse(args)[0]
+
+    @classmethod
+    def parse(cls, args) -> "tuple[AlumniFilter, list[str]]":
+        """Read the filters from a query string; name each value that cannot be used."""
+        problems: list[str] = []
+
+        def year(name, words):
             # ASCII digits only: str.isdigit() also takes "²⁰²⁰", which int() refuses.
             value = (args.get(name) or "").strip()
-            if not (value.isascii() and value.isdigit() and len(value) == 4):
+            if not value:
                 return None
-            return int(value) if 1900 < int(value) < 2200 else None
+            if value.isascii() and value.isdigit() and len(value) == 4 \
+                    and 1900 < int(value) < 2200:
+                return int(value)
+            problems.append(str(_l("%(field)s: give a year such as 2021.", field=words)))
+            return None
 
-        def code(name, allowed):
+        def code(name, allowed, words):
             value = args.get(name) or None
-            return value if value in allowed else None
+            if value is None or value in allowed:
+                return value
+            problems.append(str(_l("%(field)s: choose one from the list.", field=words)))
+            return None
 
-        sort = args.get("sort", "name")
+        sort = args.get("sort") or "name"
+        if sort not in SORTS:
+            problems.append(str(_l("%(field)s: choose one from the list.", field=_l("Sort"))))
+            sort = "name"
+        university = (args.get("university") or "").strip()
+        university_id = int(university) if university.isascii() and university.isdigit() \
+            and len(university) < 10 else None
+        if university and university_id is None:
+            problems.append(str(_l("%(field)s: choose one from the list.",
+                                   field=_l("University"))))
         return cls(
-            status=code("status", codes.ENROLMENT_STATUS), entry_year=year("entry_year"),
-            completion_year=year("completion_year"), field=code("field", codes.FIELD),
-            sector=code("sector", codes.SECTOR),
+            status=code("status", codes.ENROLMENT_STATUS, _l("Status")),
+            entry_year=year("entry_year", _l("Entry year")),
+            completion_year=year("completion_year", _l("Completion year")),
+            field=code("field", codes.FIELD, _l("Field of study")),
+            sector=code("sector", codes.SECTOR, _l("Sector of current job")),
             name=(args.get("name") or "").strip()[:100] or None,
-            sort=sort if sort in SORTS else "name",
-        )
+            sort=sort, university_id=university_id,
+        ), problems
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+        values = {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+        if "university_id" in values:
+            values["university"] = values.pop("university_id")
+        return values
 
 
 def alumni_query(account, filters: AlumniFilter, *columns):
@@ -81,13 +117,24 @@ def alumni_query(account, filters: AlumniFilter, *columns):
         query = query.where(sa.select(CareerSpell.id).where(
             CareerSpell.registrant_id == Registrant.id, CareerSpell.end_month.is_(None),
             CareerSpell.sector == filters.sector).exists())
+    if filters.university_id is not None:
+        query = query.where(Enrolment.university_id == filters.university_id)
     if filters.name:
-        pattern = f"%{filters.name.lower()}%"
-        query = query.where(sa.or_(*(sa.func.lower(column).like(pattern) for column in (
-            Registrant.family_name, Registrant.given_name, Registrant.family_name_kana,
-            Registrant.given_name_kana, Registrant.family_name_roman,
-            Registrant.given_name_roman))))
+        query = query.where(_finds(filters.name))
     return query
+
+
+def _finds(term: str):
+    """A person by Doctor ID, student number (at the listed enrolment) or part of a name."""
+    if is_valid_doctor_id(term.upper()):
+        return Registrant.doctor_id == term.upper()
+    words = term.replace("\u3000", " ").split()  # "山田 花子", "Yamada Hana", "やまだ はなこ"
+    names = (Registrant.family_name, Registrant.given_name, Registrant.family_name_kana,
+             Registrant.given_name_kana, Registrant.family_name_roman,
+             Registrant.given_name_roman)
+    each_word = sa.and_(*(sa.or_(*(sa.func.lower(column).contains(word.lower(), autoescape=True)
+                                   for column in names)) for word in words))
+    return sa.or_(Enrolment.student_number == term, each_word)
 
 
 LIST_COLUMNS = (

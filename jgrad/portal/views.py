@@ -24,6 +24,7 @@ from jgrad.portal.queries import (COUNT_CAP, AlumniFilter, alumni_page,
                                   alumni_query)
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.models import Registrant
+from jgrad.universities.services import every_university
 from jgrad.web import page_number
 
 bp = Blueprint("portal", __name__, url_prefix="/records")
@@ -31,15 +32,20 @@ guard(bp, Role.STAFF, Role.ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.route("/")
 def alumni():
-    filters = AlumniFilter.from_args(request.args)
+    filters, problems = AlumniFilter.parse(request.args)
     page = page_number(request.args)
-    rows, has_next, total = alumni_page(current_user, filters, page)
+    if problems:  # a value that cannot be used is named, and nothing is listed
+        rows, has_next, total = [], False, 0
+    else:
+        rows, has_next, total = alumni_page(current_user, filters, page)
     audit.record("records.listed", account=current_user, object_type="registrant",
                  details={"filters": filters.as_dict(), "page": page, "rows": len(rows)})
     db.session.commit()
     return render_template("portal/alumni.html", rows=rows, total=total, page=page,
                            has_next=has_next, capped=total > COUNT_CAP, cap=COUNT_CAP,
-                           filters=filters, args=filters.as_dict())
+                           filters=filters, args=filters.as_dict(), problems=problems,
+                           universities=every_university()
+                           if current_user.role == Role.ADMIN else ()), (422 if problems else 200)
 
 
 @bp.route("/export.csv")

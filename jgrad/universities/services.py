@@ -26,3 +26,8 @@ def add_university(*, code: str, name_en: str, name_ja: str, kind: str = "nation
                  object_id=university.id, details={"code": code, "cooperating": cooperating})
     return university
 
+
+
+def every_university() -> list[University]:
+    """Return every university, by code (for pickers and filters)."""
+    return list(db.session.scalars(sa.select(University).order_by(University.code)))

@@ -37,7 +37,7 @@ def campus(make_university, make_registrant, make_account):
 def listed(client, query=""):
     response = client.get(f"/records/{query}")
     assert response.status_code == 200, response.status_code  # an empty list, not a refusal
-    page = response.get_data(as_text=True)
+    page = response.get_data(as_text=True).split("<tbody>")[1]  # rows, not the search box
     return {doctor_id for doctor_id in
             (r.doctor_id for r in db.session.scalars(sa.select(Registrant)))
             if doctor_id in page}
@@ -76,7 +76,37 @@ def test_rule4_filters_and_search(client, login, campus):
     assert listed(client, "?status=withdrawn") == set()
     assert listed(client, "?completion_year=2021&field=05") == {
         people["hana"].doctor_id, people["taro"].doctor_id}
-    assert client.get("/records/?entry_year=abc&sort=nonsense").status_code == 200
+    bad = client.get("/records/?entry_year=abc&sort=nonsense&field=99")
+    assert bad.status_code == 422  # named, not silently ignored
+    text = bad.get_data(as_text=True)
+    assert "Entry year: give a year such as 2021." in text
+    assert "Sort: choose one from the list." in text and "Field of study: choose" in text
+
+
+def test_find_a_person_by_doctor_id_student_number_and_any_name(client, login, campus,
+                                                                 make_account):
+    home, people = campus
+    hana, taro = people["hana"], people["taro"]
+    hana.family_name_kana, hana.given_name_kana = "ヤマダ", "ハナコ"
+    hana.enrolments[0].student_number = "D21-777"
+    db.session.commit()
+    login("viewer@home.example")
+    assert listed(client, f"?name={hana.doctor_id.lower()}") == {hana.doctor_id}
+    assert listed(client, "?name=D21-777") == {hana.doctor_id}
+    assert listed(client, "?name=ヤマダ") == {hana.doctor_id}
+    assert listed(client, "?name=yamada hana") == {hana.doctor_id}
+    assert listed(client, "?name=山田　花子") == {hana.doctor_id}  # a full-width space
+    assert listed(client, "?name=%25") == set()  # a wildcard is a character
+    assert listed(client, f"?name={people['away'].doctor_id}") == set()  # not theirs
+    # Administrators narrow by university; staff stay on their own whatever they send.
+    away = people["away"].enrolments[0].university_id
+    assert listed(client, f"?university={away}") == set()
+    client.submit("/logout")
+    make_account(role=Role.ADMIN, email="admin@example.org")
+    login("admin@example.org")
+    assert listed(client, f"?university={home.id}") == {hana.doctor_id, taro.doctor_id}
+    assert listed(client, f"?university={away}") == {people["away"].doctor_id}
+    assert client.get("/records/?university=x").status_code == 422
 
 
 def test_viewing_a_record_is_audited_and_shown_to_the_registrant(client, login, campus):
