@@ -16,6 +16,7 @@ from jgrad.universities.models import University
 from . import export as export_service
 from . import rates as rate_service
 from . import services
+from .chart import rate_chart
 from .models import Invitation
 
 admin_bp = Blueprint("surveys_admin", __name__, url_prefix="/admin/surveys")
@@ -56,8 +57,10 @@ def _rates(slug: str):
     labels = {"university": lambda key: names.get(key, "-"),
               "cohort": lambda key: "-" if key is None else str(key),
               "field": lambda key: str(codes.FIELD.get(key, key or "-"))}
+    charts = {name: rate_chart([(labels[name](r.group), r.rr1, r.rr2) for r in rows])
+              for name, rows in by.items()}
     return render_template("surveys/rates.html", survey=survey, lang=lang, total=total, by=by,
-                           labels=labels)
+                           labels=labels, charts=charts)
 
 
 @admin_bp.route("")
