@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 LABEL_WIDTH = 200  # the group names, left of the bars
 PLOT_WIDTH = 400  # 0 % to 100 %
-VALUE_WIDTH = 60  # the figures, right of the bars
+VALUE_WIDTH = 110  # the figures, right of the bars
 BAR_HEIGHT = 12
 GROUP_GAP = 10
 TOP = 24  # room for the legend
