@@ -22,7 +22,7 @@ from surveys.invitations import invite
 from surveys.models import Response
 from tests.factories import link_in, outbox
 from tests.surveys.strategies import ANSWERS, KINDS, condition_tree, typed_value
-from tests.test_e2e_browser import CHROMIUM, live_server  # noqa: F401 (a fixture)
+from tests.test_e2e_browser import CHROMIUM, browse, launch, live_server  # noqa: F401
 
 playwright = pytest.importorskip("playwright.sync_api")
 SCRIPT = Path(__file__).resolve().parents[2] / "jgrad" / "static" / "survey-conditions.js"
@@ -36,10 +36,9 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the whole module (Playwright's sync API allows one)."""
+    """One headless Chromium for the whole module."""
     with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM,
-                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
+        chromium = launch(p)
         yield chromium
         chromium.close()
 
@@ -55,12 +54,7 @@ def script_page(browser):
 
 @pytest.fixture
 def page(browser, live_server, tmp_path):  # noqa: F811 (this module's own page)
-    context = browser.new_context(locale="en-GB")
-    tab = context.new_page()
-    tab.set_default_timeout(15000)
-    yield tab
-    tab.screenshot(path=str(tmp_path / "last-page.png"), full_page=True)
-    context.close()
+    yield from browse(browser, tmp_path)
 
 
 @st.composite

@@ -220,3 +220,19 @@ def test_only_administrators_may_load(app, client, login, make_account, make_reg
     assert client.get("/admin/surveys/load/preview?token=x").status_code == expected
     assert client.submit("/admin/surveys/load/confirm", {"token": "x"}).status_code == expected
     assert _counts() == (0, 0) and _kept(app) == []
+
+
+def test_a_survey_closed_after_the_preview_takes_nothing_on_confirmation(client, admin,
+                                                                         make_survey):
+    survey = make_survey(state="open")
+    data = json.loads(EXAMPLE.read_text("utf-8"))
+    data["title"]["en"] = "Changed while the preview was open"
+    _text, token = _preview(client, _upload(client, json.dumps(data).encode(), "w.json"))
+    survey.close()
+    db.session.commit()
+    done = client.submit("/admin/surveys/load/confirm", {"token": token})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/admin/surveys/load")
+    assert "nothing was loaded" in client.get("/admin/surveys/load").get_data(as_text=True)
+    db.session.expire_all()
+    assert _counts() == (1, 1)
+    assert db.session.scalar(sa.select(Survey)).title_en == "Doctoral career tracking survey"
