@@ -129,6 +129,8 @@ def test_an_xlsform_loads_with_its_preview(client, admin):
     workbook, _problems = write_definition(load_json(EXAMPLE.read_bytes()), "xlsform")
     text, token = _preview(client, _upload(client, workbook, "wave.xlsx"))
     assert "read as xlsform" in text and "博士人材キャリア追跡調査" in text
+    item = load_json(EXAMPLE.read_bytes()).pages[-1].items[0]
+    assert item.label.get("ja") in text and item.label.get("en") in text
     assert client.submit("/admin/surveys/load/confirm", {"token": token}).status_code == 302
     assert _counts() == (1, 1)
 
@@ -139,6 +141,7 @@ def test_a_redcap_dictionary_shows_what_it_skips_and_loads(client, admin):
                                            title_en="Alumni follow-up",
                                            title_ja="修了者追跡調査"))
     assert "read as redcap" in text and "consent_sign" in text and "record_id" in text
+    assert "Do you agree to take part?" in text and text.count("<fieldset disabled") >= 2
     assert "Not carried over" in text
     assert client.submit("/admin/surveys/load/confirm", {"token": token}).status_code == 302
     survey = db.session.scalar(sa.select(Survey))
