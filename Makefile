@@ -12,9 +12,11 @@ DEV_ENV := JGRAD_ENV=development JGRAD_SERVER_NAME_FOR_MAIL=$${JGRAD_SERVER_NAME
 .PHONY: run serve scheduler test install translations messages clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
+	@echo "Installing JGRAD and its dependencies into $(VENV)/ (a minute or two the first time)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --progress-bar on -e ".[dev]"
+	@echo "Installed."
 	touch $@
 
 install: $(VENV)/.installed
@@ -31,11 +33,15 @@ messages: $(VENV)/.installed
 	  --no-fuzzy-matching --ignore-obsolete
 
 # The scheduler runs in its own process beside the web server and stops with it.
+# The log-ins are printed last, once the scheduler and the server have said they started.
 run: translations
 	$(DEV_ENV) $(FLASK) db upgrade
-	$(DEV_ENV) $(FLASK) demo-data --registrants $(DEMO_REGISTRANTS) --if-empty
+	$(DEV_ENV) $(FLASK) demo-data --registrants $(DEMO_REGISTRANTS) --if-empty --logins skip
+	$(DEV_ENV) $(FLASK) scheduler --catch-up-only
 	$(DEV_ENV) $(FLASK) scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	(sleep 2; $(DEV_ENV) $(FLASK) demo-data --logins only; echo; \
+	 echo "Open http://$(HOST):$(PORT)/ (Ctrl-C stops the site and the scheduler)") & \
 	$(DEV_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production: gunicorn (gunicorn.conf.py) over the configured database; see docs/deploy.md.

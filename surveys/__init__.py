@@ -21,6 +21,7 @@ __all__ = [
 
 
 def init_app(app) -> None:
+    from flask_babel import lazy_gettext as _l
     """Register the blueprints, the command group, the daily job and the personal tables."""
     from apscheduler.triggers.cron import CronTrigger
 
@@ -36,7 +37,8 @@ def init_app(app) -> None:
         app.register_blueprint(blueprint)
     app.cli.add_command(surveys_cli)
     register_job(app, "survey-invitations", tasks.survey_invitations,
-                 CronTrigger(hour=9, minute=0, timezone=TIMEZONE), dt.timedelta(days=1))
+                 CronTrigger(hour=9, minute=0, timezone=TIMEZONE), dt.timedelta(days=1),
+                 title=_l("Survey invitations and reminders"))
     # Children first: deletion removes responses before the invitations they belong to.
     register_personal_table(app, Response, download="survey_responses",
                             row=download.response_row)

@@ -25,9 +25,15 @@ from jgrad.extensions import db
 @click.option("--if-empty", is_flag=True,
               help="Add registrants only when the database has none (used by 'make run').")
 @click.option("--dry-run", is_flag=True, help="Say what would be created and stop.")
+@click.option("--logins", type=click.Choice(["print", "skip", "only"]), default="print",
+              show_default=True,
+              help="Print the log-ins after loading, not at all, or only them (loading nothing).")
 @with_appcontext
-def demo_data(count: int, seed: int, if_empty: bool, dry_run: bool) -> None:
+def demo_data(count: int, seed: int, if_empty: bool, dry_run: bool, logins: str) -> None:
     """Load demo data and print the log-ins for each role."""
+    if logins == "only":
+        _print_logins()
+        return
     registrants = db.session.scalar(
         sa.select(sa.func.count(Account.id)).where(Account.role == Role.REGISTRANT)
     )
@@ -57,7 +63,8 @@ def demo_data(count: int, seed: int, if_empty: bool, dry_run: bool) -> None:
             f"{summary.career_spells} career spells in {time.perf_counter() - started:.1f}s."
         )
         _demo_survey()
-    _print_logins()
+    if logins == "print":
+        _print_logins()
 
 
 def _demo_survey() -> None:
@@ -78,6 +85,12 @@ def _print_logins() -> None:
     click.echo("\nDemo log-ins (local use only):")
     for role, (email, password) in DEMO_LOGINS.items():
         click.echo(f"  {role.value:<10} {email:<32} {password}")
+        key = db.session.scalar(sa.select(Account.totp_key).where(
+            Account.email == email, Account.totp_enabled_at.is_not(None)))
+        if key:
+            click.echo(f"  {'':<10} two-factor key {key}: add it to an authenticator app, or "
+                       f"get the current code with\n  {'':<10} .venv/bin/python -m "
+                       f"jgrad.accounts.totp {key}")
     if first is not None:
         click.echo(f"  {'registrant':<10} {first.login:<32} {REGISTRANT_PASSWORD}"
                    f"   (or {first.email})")
