@@ -27,7 +27,7 @@ def init_app(app) -> None:
 
     from jgrad.registry import TIMEZONE, register_job, register_personal_table
 
-    from . import download, tasks
+    from . import admin_load, admin_survey, download, tasks  # noqa: F401 (routes, limits)
     from .cli import surveys_cli
     from .models import Invitation, Response, SurveyMailChoice
     from .admin_views import admin_bp, staff_bp

@@ -3,9 +3,8 @@ institute's and their own university's surveys, their own alumni only)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, render_template
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from jgrad.access import guard
@@ -17,7 +16,8 @@ from jgrad.universities.models import University
 from . import export as export_service
 from . import rates as rate_service
 from . import services
-from .models import InvalidTransition, Invitation
+from .chart import rate_chart
+from .models import Invitation
 
 admin_bp = Blueprint("surveys_admin", __name__, url_prefix="/admin/surveys")
 guard(admin_bp, Role.ADMIN)
@@ -57,8 +57,10 @@ def _rates(slug: str):
     labels = {"university": lambda key: names.get(key, "-"),
               "cohort": lambda key: "-" if key is None else str(key),
               "field": lambda key: str(codes.FIELD.get(key, key or "-"))}
+    charts = {name: rate_chart([(labels[name](r.group), r.rr1, r.rr2) for r in rows])
+              for name, rows in by.items()}
     return render_template("surveys/rates.html", survey=survey, lang=lang, total=total, by=by,
-                           labels=labels)
+                           labels=labels, charts=charts)
 
 
 @admin_bp.route("")
@@ -81,32 +83,6 @@ def export(slug: str):
     db.session.commit()
     return Response(export_service.csv_zip(data, slug), mimetype="application/zip",
                     headers={"Content-Disposition": f"attachment; filename={slug}.zip"})
-
-
-@admin_bp.route("/<slug>/open", methods=["POST"])
-def open_survey(slug: str):
-    """Open a draft survey (the model checks the move and audits it)."""
-    return _move(slug, "open")
-
-
-@admin_bp.route("/<slug>/close", methods=["POST"])
-def close_survey(slug: str):
-    """Close an open survey; what was answered is kept."""
-    return _move(slug, "close")
-
-
-def _move(slug: str, verb: str):
-    survey = _visible_survey(slug)
-    try:
-        getattr(survey, verb)(by=current_user)
-    except InvalidTransition:
-        db.session.rollback()
-        flash(_("This survey cannot be changed that way now."), "error")
-    else:
-        db.session.commit()
-        flash(_("The survey is open.") if verb == "open" else _("The survey is closed."),
-              "success")
-    return redirect(url_for("surveys_admin.surveys"))
 
 
 @staff_bp.route("")

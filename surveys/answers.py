@@ -10,13 +10,12 @@ from typing import Any, Mapping, Sequence
 
 from jgrad.registrants.codes import COUNTRY_CODES
 
-from .evaluate import YEAR_MONTH_RE, evaluate
+from .evaluate import DATE_RE, YEAR_MONTH_RE, evaluate
 from .messages import message
 from .model import TEXT_LENGTH, Question, Survey
 
 _INTEGER_RE = re.compile(r"[+-]?([0-9]{1,15}|[0-9]{1,3}(,[0-9]{3}){1,4})")
 _DECIMAL_RE = re.compile(r"[+-]?[0-9]{1,15}(\.[0-9]{1,10})?")
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass
@@ -111,7 +110,7 @@ def _parse(survey: Survey, question: Question, raw) -> Any:
             raise _Invalid("not_decimal") from None
     if kind == "date":
         try:
-            if not _DATE_RE.fullmatch(text):
+            if not DATE_RE.fullmatch(text):
                 raise ValueError(text)
             return dt.date.fromisoformat(text)
         except ValueError:

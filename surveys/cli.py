@@ -57,7 +57,8 @@ def load_command(path: Path, slug, title_en, title_ja, dry_run: bool) -> None:
         click.echo(f"Dry run, nothing loaded: {summary}.")
         return
     try:
-        survey, version = services.store(definition)
+        survey, version = services.load_file(definition, fmt=loaded.format,
+                                             file_name=path.name, skipped=loaded.skipped)
     except InvalidTransition:
         db.session.rollback()
         raise click.ClickException(f"{definition.slug} is closed; nothing was loaded.") from None

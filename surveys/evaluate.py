@@ -10,6 +10,7 @@ from typing import Any, Mapping
 from .syntax import And, Call, Compare, Literal, Node, Not, Or, Self, Var
 
 YEAR_MONTH_RE = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -169,8 +170,9 @@ def check(node: Node, known: Mapping[str, VarInfo], later=frozenset(),
 
 
 def _parse_date(text: str) -> dt.date | None:
+    # Only YYYY-MM-DD: fromisoformat alone would also take week dates such as 2020-W01-1.
     try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else None
+        return dt.date.fromisoformat(text) if DATE_RE.fullmatch(text) else None
     except ValueError:
         return None
 
@@ -242,9 +244,11 @@ def evaluate(node: Node, answers: Mapping[str, Any], self_value: Any = None) -> 
 def to_json(node: Node) -> dict:
     """Turn a tree into the small JSON form the page script evaluates (docs/survey-format.md)."""
     if isinstance(node, Literal):
-        if isinstance(node.value, Decimal):
-            return {"dec": str(node.value)}
-        return {"lit": node.value}
+        value = node.value
+        # JavaScript reads JSON numbers as doubles: past 2**53 an integer goes as a decimal.
+        if isinstance(value, Decimal) or (type(value) is int and abs(value) > 2 ** 53):
+            return {"dec": str(value)}
+        return {"lit": value}
     if isinstance(node, Var):
         return {"var": node.name}
     if isinstance(node, Self):

@@ -26,6 +26,9 @@ class Widget:
     rows: list["Widget"] = field(default_factory=list)  # matrix rows, career items
     input_type: str = "text"
     input_mode: str | None = None
+    condition: str = ""  # the item's own `relevant`, as text (shown in previews)
+    prefill: str | None = None
+    writeback: str | None = None
 
 
 @dataclass
@@ -47,7 +50,9 @@ def _widget(definition: Definition, item: Item, lang: str, answers: dict, raw, e
     widget = Widget(name=item.name, type=item.type, label=item.label.get(lang),
                     hint=item.hint.get(lang) if item.hint else "", required=item.required,
                     input_type=INPUT_TYPES.get(item.type, "text"),
-                    input_mode=INPUT_MODES.get(item.type))
+                    input_mode=INPUT_MODES.get(item.type),
+                    condition=str(item.relevant) if item.relevant else "",
+                    prefill=item.prefill, writeback=item.writeback)
     if item.choices:
         widget.choices = [(str(c.code), c.label.get(lang))
                           for c in definition.choice_list(item.choices).choices]

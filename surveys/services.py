@@ -49,6 +49,33 @@ def store(definition: Definition, *, by=None) -> tuple[Survey, SurveyVersion | N
     return survey, survey.add_version(text, by=by)
 
 
+def load_plan(definition: Definition) -> tuple[str, Survey | None]:
+    """Say what storing a definition would do: "new", "version", "unchanged" or "closed"."""
+    survey = db.session.scalar(sa.select(Survey).where(Survey.slug == definition.slug))
+    if survey is None:
+        return "new", None
+    if survey.state == SurveyState.CLOSED:
+        return "closed", survey
+    if survey.current_version.definition_json == to_json(definition):
+        return "unchanged", survey
+    return "version", survey
+
+
+def load_file(definition: Definition, *, fmt: str, file_name: str, skipped=(),
+              by=None) -> tuple[Survey, SurveyVersion | None]:
+    """Store a definition read from a file and audit the load (who, which file, what skipped).
+
+    Raises InvalidTransition when the survey with its slug is closed; nothing is stored then.
+    """
+    survey, version = store(definition, by=by)
+    audit.record("survey.definition_loaded", account=by, object_type="survey",
+                 object_id=survey.id,
+                 details={"slug": survey.slug, "format": fmt, "file": file_name[:200],
+                          "version": version.number if version else None,
+                          "skipped": [problem.where for problem in skipped]})
+    return survey, version
+
+
 def export_responses(survey: Survey, fmt: str, *, account=None):
     """Build a survey's dataset for export and audit it: one event, one per person in it."""
     from jgrad.db import utcnow

@@ -12,6 +12,7 @@ from jgrad.extensions import db
 
 from . import responding, services
 from .models import InvitationState, SurveyState
+from .client import page_logic
 from .pages import page_view
 
 bp = Blueprint("surveys", __name__)
@@ -167,6 +168,7 @@ def _answer(invitation, page_url, submit_url):
     return render_template(
         "surveys/page.html", view=page_view(definition, page, _lang(), response.answers, raw,
                                              errors),
+        logic=page_logic(definition, page, typed),
         survey=invitation.survey, lang=_lang(), response=response, stale=stale,
         position=position, total=len(shown), errors=errors, action=page_url(page=index),
         back=page_url(page=shown[position - 2]) if position > 1 else None,

@@ -108,7 +108,10 @@ ROUTES = {
     "surveys.submit_mine": "own_object",
     "surveys_admin.surveys": "admin", "surveys_admin.rates": "admin_object",
     "surveys_admin.export": "admin_object", "surveys_admin.open_survey": "admin_object",
-    "surveys_admin.close_survey": "admin_object",
+    "surveys_admin.close_survey": "admin_object", "surveys_admin.survey": "admin_object",
+    # Loading a definition: the upload form; a preview or confirmation without a kept file.
+    "surveys_admin.load": "admin", "surveys_admin.preview": "admin_object",
+    "surveys_admin.confirm_load": "admin_object",
     "surveys_staff.staff_surveys": "university_staff",
     "surveys_staff.staff_rates": "portal_staff_object",
 }

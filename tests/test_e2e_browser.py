@@ -31,20 +31,31 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+def launch(p):
+    """Start headless Chromium (Playwright's sync API allows one instance at a time)."""
+    return p.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+              "--no-first-run", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync"],
+    )
+
+
+def browse(browser, tmp_path):
+    """Yield a fresh English page; keep a screenshot of where it ended."""
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    page.screenshot(path=str(tmp_path / "last-page.png"), full_page=True)
+    context.close()
+
+
 @pytest.fixture
 def page(live_server, tmp_path):
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )
-        context = browser.new_context(locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        page.screenshot(path=str(tmp_path / "last-page.png"), full_page=True)
+        browser = launch(p)
+        yield from browse(browser, tmp_path)
         browser.close()
 
 

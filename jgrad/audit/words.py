@@ -51,6 +51,7 @@ ACTIONS = {
     "stats.release.created": _l("Made a statistical release"),
     "stats.table.viewed": _l("Viewed a statistics table"),
     "survey.created": _l("Created a survey"),
+    "survey.definition_loaded": _l("Loaded a survey definition"),
     "survey.version_added": _l("Added a survey version"),
     "survey.targeting_set": _l("Set who a survey targets"),
     "survey.open": _l("Opened a survey"),

@@ -1,9 +1,12 @@
 """Hypothesis strategies: random but valid survey definitions, for round-trip properties."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from hypothesis import strategies as st
+
+from surveys import syntax
 
 # Text as people write it: letters, kana and kanji, digits and punctuation, inner spaces.
 _CHARS = st.sampled_from(list("abcXYZ019 ,.|'\"=-()?はいえ調査満足％"))
@@ -124,3 +127,80 @@ def definition(draw):
             "title": draw(LANG_TEXT),
             "choice_lists": {name: entries for name, entries in lists.items() if name in used},
             "pages": pages}
+
+
+# Condition trees over variables of every kind, well typed as the load-time check wants
+# them, and typed answers for those variables: for evaluator parity and JSON round trips.
+KINDS = {"n": "number", "d": "number", "c": "code", "m": "multi", "t": "text", "dt": "date",
+         "ym": "year_month"}
+CODES = (1, 2, 3)
+_TEXT = st.text(st.sampled_from(list("ab Zé日！𝒳")), max_size=4)  # BMP past surrogates too
+_DECIMAL = st.decimals(min_value=-5, max_value=5, places=3, allow_nan=False)
+_DATE = st.dates(dt.date(1999, 12, 25), dt.date(2000, 3, 5))
+_YEAR_MONTH = st.sampled_from(["1999-12", "2000-01", "2000-02", "2000-10"])
+
+
+def _literal_for(kind: str):
+    if kind == "number":
+        return st.one_of(st.integers(-6, 6), _DECIMAL,
+                         st.sampled_from([2 ** 60, -(2 ** 60)])).map(syntax.Literal)
+    if kind == "code":
+        return st.sampled_from(CODES + (4,)).map(syntax.Literal)
+    if kind == "text":
+        return _TEXT.map(syntax.Literal)
+    if kind == "date":
+        return _DATE.map(lambda day: syntax.Literal(day.isoformat()))
+    return _YEAR_MONTH.map(syntax.Literal)
+
+
+def _operand(kind: str, self_kind: str | None):
+    names = [name for name, k in KINDS.items() if k == kind]
+    options = [st.sampled_from(names).map(syntax.Var), _literal_for(kind)]
+    if kind == "number":
+        options.append(st.just(syntax.Call("count-selected", syntax.Var("m"))))
+    if kind == self_kind:
+        options.append(st.just(syntax.Self()))
+    return st.one_of(options)
+
+
+@st.composite
+def _comparison(draw, self_kind):
+    kind = draw(st.sampled_from(["number", "code", "text", "date", "year_month"]))
+    if kind == "code":  # codes compare with codes and numbers alike
+        left, right = draw(_operand("code", None)), draw(_operand(
+            draw(st.sampled_from(["code", "number"])), self_kind))
+    else:
+        left, right = draw(_operand(kind, self_kind)), draw(_operand(kind, self_kind))
+    return syntax.Compare(draw(st.sampled_from(["=", "!=", "<", "<=", ">", ">="])), left, right)
+
+
+def condition_tree(self_kind: str | None = None):
+    """A well-typed condition tree; `self_kind` allows `.` of that kind (a constraint)."""
+    leaves = st.one_of(
+        _comparison(self_kind),
+        st.builds(lambda name, code: syntax.Call("selected", syntax.Var(name), code),
+                  st.sampled_from(["c", "m"]), st.sampled_from(CODES)),
+        st.sampled_from(sorted(KINDS)).map(lambda name: syntax.Call("empty", syntax.Var(name))),
+        st.booleans().map(syntax.Literal),
+    )
+    return st.recursive(leaves, lambda inner: st.one_of(
+        inner.map(syntax.Not),
+        st.lists(inner, min_size=2, max_size=3).map(lambda args: syntax.And(tuple(args))),
+        st.lists(inner, min_size=2, max_size=3).map(lambda args: syntax.Or(tuple(args)))),
+        max_leaves=6)
+
+
+def typed_value(kind: str):
+    """An answer as the server holds it (None: unanswered or hidden)."""
+    values = {
+        "number": st.one_of(st.integers(-6, 6), _DECIMAL, st.just(10 ** 15 - 1)),
+        "code": st.sampled_from(CODES),
+        "multi": st.frozensets(st.sampled_from(CODES)),
+        "text": _TEXT,
+        "date": _DATE,
+        "year_month": _YEAR_MONTH,
+    }[kind]
+    return st.one_of(st.none(), values)
+
+
+ANSWERS = st.fixed_dictionaries({name: typed_value(kind) for name, kind in KINDS.items()})

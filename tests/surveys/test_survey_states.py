@@ -144,3 +144,47 @@ def test_the_administrator_opens_and_closes_from_the_survey_list(client, login, 
     db.session.refresh(survey)
     assert survey.state == SurveyState.CLOSED
     assert client.submit("/admin/surveys/no-such-survey/close").status_code == 404
+
+
+def test_the_survey_page_asks_before_opening_and_closing_and_says_what_it_did(
+        client, login, make_survey, make_account):
+    survey = make_survey(state="draft")
+    login(make_account(Role.ADMIN).email)
+    page = client.get(f"/admin/surveys/{survey.slug}").get_data(as_text=True)
+    assert "Open this survey" in page and "Close this survey" not in page
+    assert 'lang="ja"' in page and "Every page, as respondents see it" in page
+    ask = client.get(f"/admin/surveys/{survey.slug}/open")
+    assert ask.status_code == 200 and "questions are frozen" in ask.get_data(as_text=True)
+    db.session.refresh(survey)
+    assert survey.state == SurveyState.DRAFT  # asking changes nothing
+    # A form without its CSRF token does nothing either.
+    assert client.post(f"/admin/surveys/{survey.slug}/open").status_code in (200, 400)
+    db.session.refresh(survey)
+    assert survey.state == SurveyState.DRAFT
+    done = client.submit(f"/admin/surveys/{survey.slug}/open")
+    assert done.headers["Location"].endswith(f"/admin/surveys/{survey.slug}")
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "is now open" in page and "Close this survey" in page
+    ask = client.get(f"/admin/surveys/{survey.slug}/open").get_data(as_text=True)
+    assert "cannot be changed that way now" in ask and "Open the survey</button>" not in ask
+    client.submit(f"/admin/surveys/{survey.slug}/close")
+    page = client.get(f"/admin/surveys/{survey.slug}").get_data(as_text=True)
+    assert "is now closed" in page and "Open this survey" not in page
+    assert [e.action for e in _events("survey.closed")] == ["survey.closed"]
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.ANALYST, Role.REGISTRANT])
+def test_only_administrators_see_a_survey_page_or_move_it(client, login, make_survey,
+                                                         make_account, make_registrant,
+                                                         make_university, role):
+    survey = make_survey(state="draft")
+    if role == Role.REGISTRANT:
+        login(make_registrant().account.email)
+    else:
+        login(make_account(role, university=make_university()
+                           if role == Role.STAFF else None).email)
+    assert client.get(f"/admin/surveys/{survey.slug}").status_code == 403
+    assert client.get(f"/admin/surveys/{survey.slug}/open").status_code == 403
+    assert client.submit(f"/admin/surveys/{survey.slug}/open").status_code == 403
+    db.session.refresh(survey)
+    assert survey.state == SurveyState.DRAFT
