@@ -21,12 +21,14 @@ __all__ = [
 
 
 def init_app(app) -> None:
-    """Register the blueprints, the command group, the daily job and the personal tables."""
+    """Register the blueprints, commands, daily job, personal tables and statistics source."""
     from apscheduler.triggers.cron import CronTrigger
 
-    from jgrad.registry import TIMEZONE, register_job, register_personal_table
+    from jgrad.registry import (
+        TIMEZONE, register_job, register_personal_table, register_stats_source,
+    )
 
-    from . import download, tasks
+    from . import download, statistics, tasks
     from .cli import surveys_cli
     from .models import Invitation, Response, SurveyMailChoice
     from .admin_views import admin_bp, staff_bp
@@ -44,3 +46,5 @@ def init_app(app) -> None:
                             row=download.invitation_row)
     register_personal_table(app, SurveyMailChoice, download="survey_mail_choices",
                             row=download.mail_choice_row)
+    # Closed surveys' coded answers join every statistical release (stats.surveys).
+    register_stats_source(app, "surveys", statistics.survey_answers)

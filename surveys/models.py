@@ -194,18 +194,22 @@ class Response(db.Model):
 
     def typed_answers(self, definition: Definition) -> dict:
         """The answers as the core's conditions read them (code sets, Decimals, dates)."""
-        typed = {}
-        for name, value in self.answers.items():
-            question = definition.question(name)
-            kind = question.item.type if question else None
-            if kind == "select_multiple":
-                value = frozenset(value)
-            elif kind == "decimal":
-                value = Decimal(str(value))
-            elif kind == "date":
-                value = dt.date.fromisoformat(value)
-            typed[name] = value
-        return typed
+        return typed_answers(definition, self.answers)
+
+
+def typed_answers(definition: Definition, answers: dict) -> dict:
+    """Return stored answers as conditions read them (code sets, Decimals, dates)."""
+    typed, kinds = {}, {q.name: q.item.type for q in definition.questions()}
+    for name, value in answers.items():
+        kind = kinds.get(name)
+        if kind == "select_multiple":
+            value = frozenset(value)
+        elif kind == "decimal":
+            value = Decimal(str(value))
+        elif kind == "date":
+            value = dt.date.fromisoformat(value)
+        typed[name] = value
+    return typed
 
 
 class SurveyMailChoice(db.Model):

@@ -76,8 +76,8 @@ def _release_files_publish_no_small_counts_and_analysts_browse_them(released, cl
     assert {t["breakdown_of"] for t in published} > {None}, "breakdowns are published"
     counted = hidden = 0
     for table in published:
-        # Charts of breakdowns are drawn when first asked for (see below).
-        charts = ("png", "svg") if table["breakdown_of"] is None else ()
+        # Charts of breakdowns and survey tables are drawn when first asked for (see below).
+        charts = ("png", "svg") if table["breakdown_of"] is None and not table["source"] else ()
         for ext in ("csv", "xlsx", *charts):
             assert (out / f"{table['id']}.{ext}").stat().st_size > 0
         rows = list(csv.reader(io.StringIO(
