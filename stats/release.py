@@ -1,4 +1,4 @@
-"""Build a release: every catalogue table, disclosure-controlled together.
+"""Build a release: catalogue and closed-survey tables, disclosure-controlled together.
 
 Differencing *across tables of one release* is handled by treating the release as one
 system.  Every cell is named by the people it counts (:mod:`stats.linkage`), so cells of
@@ -11,8 +11,11 @@ cells hidden around them and the audit is re-run, and a table still exposed is w
 (3) a key gets one rounded value everywhere.  Guarantee: no hidden cell can be bounded
 more tightly than ``protection`` by linear reasoning over all published cells and totals
 of the release, taken as exact (rounding only adds uncertainty).  Not covered: relations
-between populations that the catalogue does not make explicit (e.g. that nobody without a
-current spell has a sector) beyond the completion rule in :mod:`stats.linkage`.
+between populations that the tables do not make explicit (e.g. that nobody without a
+current spell has a sector) beyond the completion rule in :mod:`stats.linkage`.  An
+*audit-only* table makes one explicit: it is never published and protects nothing of its
+own, its cells are unknowns of the audit unless another table publishes them, and its
+equations constrain the rest (see :mod:`stats.surveys`).
 
 Differencing *between releases* (someone arrives, nothing else changes) is handled by
 building the next release against the previous one of the same series (``previous=``):
