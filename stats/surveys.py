@@ -99,10 +99,11 @@ def validate(survey: SurveyAnswers) -> None:
         raise ValueError(f"survey {survey.slug}: one response per registrant")
     for variable in survey.variables:
         known = {code for code, _en, _ja in variable.values} | {NOT_APPLICABLE, NO_ANSWER}
-        unknown = set(answers[variable.name].astype("string").fillna(NO_ANSWER)) - known
-        if unknown:
+        given = answers[variable.name].astype("string").fillna(NO_ANSWER)
+        unknown = given[~given.isin(known)]
+        if len(unknown):
             raise ValueError(f"survey {survey.slug}: {variable.name} has undeclared "
-                             f"code(s) {sorted(unknown)}")
+                             f"code(s) {sorted(set(unknown))}")
 
 
 def _texts(survey: SurveyAnswers, title: tuple[str, str], column: str,

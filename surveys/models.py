@@ -197,9 +197,18 @@ class Response(db.Model):
         return typed_answers(definition, self.answers)
 
 
-def typed_answers(definition: Definition, answers: dict) -> dict:
-    """Return stored answers as conditions read them (code sets, Decimals, dates)."""
-    typed, kinds = {}, {q.name: q.item.type for q in definition.questions()}
+def answer_kinds(definition: Definition) -> dict[str, str]:
+    """Return each answer variable's item type (matrix rows and career items included)."""
+    return {q.name: q.item.type for q in definition.questions()}
+
+
+def typed_answers(definition: Definition, answers: dict,
+                  kinds: dict[str, str] | None = None) -> dict:
+    """Return stored answers as conditions read them (code sets, Decimals, dates).
+
+    ``kinds`` (from :func:`answer_kinds`) saves working them out again for each response.
+    """
+    typed, kinds = {}, kinds or answer_kinds(definition)
     for name, value in answers.items():
         kind = kinds.get(name)
         if kind == "select_multiple":

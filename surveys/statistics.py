@@ -26,7 +26,7 @@ from stats.surveys import NO_ANSWER, NOT_APPLICABLE, CodedVariable, SurveyAnswer
 from .answers import question_label, visible
 from .model import Question
 from .model import Survey as Definition
-from .models import Response, Survey, SurveyState, SurveyVersion, typed_answers
+from .models import Response, Survey, SurveyState, SurveyVersion, answer_kinds, typed_answers
 
 CHOICE_TYPES = ("select_one", "likert", "matrix")
 SELECTED = (("1", "Selected", "選択"), ("0", "Not selected", "非選択"))
@@ -81,15 +81,16 @@ def coded_variables(definition: Definition
     return out
 
 
-def code_response(definition: Definition, coded, answers: dict) -> list[str]:
-    """Return one response's codes, in the order of ``coded``."""
+def code_response(definition: Definition, coded, answers: dict,
+                  kinds: dict[str, str] | None = None) -> list[str]:
+    """Return one response's codes, in the order of ``coded`` (``kinds``: answer_kinds)."""
     typed = None
     codes = []
     for question, _variable, coder in coded:
         value = answers.get(question.name)
         if value is None:
             if typed is None:  # conditions are evaluated only when something is missing
-                typed = typed_answers(definition, answers)
+                typed = typed_answers(definition, answers, kinds)
             codes.append(NO_ANSWER if visible(question, typed) else NOT_APPLICABLE)
         else:
             codes.append(coder(value))
@@ -123,13 +124,13 @@ def survey_answers(as_of: dt.datetime) -> list[SurveyAnswers]:
         version = survey.current_version
         definition = version.definition()
         plans[survey.id] = (survey, version.number, definition, coded_variables(definition),
-                            [], [])
+                            answer_kinds(definition), [], [])
     for survey_id, registrant_id, answers_json in _submitted(list(plans), as_of):
-        _survey, _number, definition, coded, pids, rows = plans[survey_id]
+        _survey, _number, definition, coded, kinds, pids, rows = plans[survey_id]
         pids.append(registrant_id)
-        rows.append(code_response(definition, coded, json.loads(answers_json)))
+        rows.append(code_response(definition, coded, json.loads(answers_json), kinds))
     out = []
-    for survey, number, _definition, coded, pids, rows in plans.values():
+    for survey, number, _definition, coded, _kinds, pids, rows in plans.values():
         names = [variable.name for _question, variable, _coder in coded]
         answers = pd.DataFrame(rows, columns=names, dtype="string")
         answers.insert(0, "pid", pd.array(pids, dtype="int64"))
