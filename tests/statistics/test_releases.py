@@ -154,6 +154,7 @@ def _analysts_choose_a_breakdown_and_its_chart_is_drawn_when_asked_for(released,
 def _the_demo_survey_round_shows_tables_with_published_figures(released, client):
     row, out, output = released
     assert [s["slug"] for s in row.meta["surveys"]] == ["career-wave-2025"]  # the open one: no
+    assert "tables from 1 closed survey(s): career-wave-2025 v1" in output
     tables = [t for t in row.meta["tables"] if t["source"] == "survey:career-wave-2025:v1"]
     assert {t["id"].rsplit(".", 1)[1] for t in tables} >= {
         "labour_status", "sector", "income_band", "move_reasons___1", "sat_pay", "country"}
