@@ -38,6 +38,8 @@ class Defaults:
     # (Doctor ID or e-mail, known or not) from all addresses together; successes never count.
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     LOGIN_ACCOUNT_FAILURE_LIMIT = "10 per 15 minutes;30 per day"
+    # Roles that must use two-factor sign-in (an authenticator app); offered to everyone.
+    TWO_FACTOR_REQUIRED_ROLES = ("admin",)
     SIGNUP_RATE_LIMIT = "5 per minute;30 per hour"
     RESET_RATE_LIMIT = "5 per minute;30 per hour"
     CONTACT_RATE_LIMIT = "5 per minute;30 per hour"

@@ -24,6 +24,7 @@ class ScheduledJob:
     function: Job
     trigger: object  # an APScheduler trigger (cron or interval, Asia/Tokyo)
     every: dt.timedelta  # how often it should have run; used to catch up after downtime
+    title: object = None  # what it does, in words (a lazy string), for the dashboard
 
 
 @dataclass(frozen=True)
@@ -71,12 +72,13 @@ def registry(app: Flask | None = None) -> Registry:
     return app.extensions.setdefault("jgrad.registry", Registry())
 
 
-def register_job(app: Flask, job_id: str, function: Job, trigger, every: dt.timedelta) -> None:
-    """Declare a scheduled job; an id registered twice is a mistake."""
+def register_job(app: Flask, job_id: str, function: Job, trigger, every: dt.timedelta, *,
+                 title) -> None:
+    """Declare a scheduled job and what it does in words; an id registered twice is a mistake."""
     jobs = registry(app).jobs
     if job_id in jobs:
         raise ValueError(f"job {job_id!r} is registered twice")
-    jobs[job_id] = ScheduledJob(job_id, function, trigger, every)
+    jobs[job_id] = ScheduledJob(job_id, function, trigger, every, title)
 
 
 def register_personal_table(app: Flask, model: type, **options) -> None:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from jgrad.extensions import db
 from jgrad.registrants import codes, display
+from jgrad.words import words
 
 
 def university_name(university_id: int | None) -> str:
@@ -69,6 +70,7 @@ def init_templating(app: Flask) -> None:
             "country_name": lambda code: codes.country_names(locale).get(code, code or ""),
             "field_label": display.field_label,
             "access_label": access_label,
+            "words": words,
             "value_label": lambda name, value: display.value_label(
                 name, value, locale, university_name
             ),

@@ -23,6 +23,7 @@ __all__ = [
 def init_app(app) -> None:
     """Register the blueprints, commands, daily job, personal tables and statistics source."""
     from apscheduler.triggers.cron import CronTrigger
+    from flask_babel import lazy_gettext as _l
 
     from jgrad.registry import (
         TIMEZONE, register_job, register_personal_table, register_stats_source,
@@ -38,7 +39,8 @@ def init_app(app) -> None:
         app.register_blueprint(blueprint)
     app.cli.add_command(surveys_cli)
     register_job(app, "survey-invitations", tasks.survey_invitations,
-                 CronTrigger(hour=9, minute=0, timezone=TIMEZONE), dt.timedelta(days=1))
+                 CronTrigger(hour=9, minute=0, timezone=TIMEZONE), dt.timedelta(days=1),
+                 title=_l("Survey invitations and reminders"))
     # Children first: deletion removes responses before the invitations they belong to.
     register_personal_table(app, Response, download="survey_responses",
                             row=download.response_row)

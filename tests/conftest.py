@@ -78,6 +78,9 @@ def make_config(database_url: str, instance_path, **overrides) -> dict:
         "SERVER_NAME_FOR_MAIL": "http://jgrad.test",
         "RATELIMIT_STORAGE_URI": LIMITER_STORAGE,
         "MAIL_DELIVER_IMMEDIATELY": False,
+        # Administrators must enrol a second factor (the default); the tests of that rule
+        # (tests/accounts/test_two_factor.py) turn it on, the rest log in with a password.
+        "TWO_FACTOR_REQUIRED_ROLES": (),
     }
     config.update(overrides)
     return config

@@ -20,6 +20,10 @@ OK, DENIED, HIDDEN, LOGIN = {200, 302}, {403}, {404}, "login"
 KINDS = {
     "public": dict.fromkeys(VISITORS, OK),
     "login": {**dict.fromkeys(VISITORS, OK), "anonymous": LOGIN},
+    # A form of one's own account: an empty one is refused as unprocessable.
+    "login_form": {**dict.fromkeys(VISITORS, OK | {422}), "anonymous": LOGIN},
+    # The code step of a log-in: without a password just given, back to the log-in page.
+    "second_step": dict.fromkeys(VISITORS, LOGIN),
     "own": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN,
             "registrant_a": OK, "registrant_b": OK},
     # A's own records by id: B finds nothing there.
@@ -69,7 +73,10 @@ ROUTES = {
     "accounts.signup_complete": "public", "accounts.login": "public",
     "accounts.logout": "public", "accounts.reset_request": "public",
     "accounts.reset_complete": "public",
-    "accounts.change_password": "login",
+    "accounts.change_password": "login", "accounts.change_email": "login",
+    "accounts.email_confirm": "public", "accounts.login_code": "second_step",
+    "accounts.two_factor": "login", "accounts.two_factor_setup": "login_form",
+    "accounts.two_factor_new_codes": "login_form", "accounts.two_factor_off": "login_form",
     "registrants.overview": "own", "registrants.welcome": "own", "registrants.profile": "own",
     "registrants.history": "own", "registrants.settings": "own", "registrants.download": "own",
     "registrants.download_json": "own", "registrants.download_zip": "own",
@@ -94,6 +101,7 @@ ROUTES = {
     "admin.provisions_csv": "admin",
     "admin.provisions_xlsx": "admin", "admin.audit_search": "admin",
     "admin.toggle_cooperation": "admin_object", "admin.toggle_account": "admin_object",
+    "admin.reply_inquiry": "admin_object",
     "surveys.answer": "survey_link", "surveys.submit_link": "survey_link",
     "surveys.mine": "own", "surveys.stop_mail": "survey_link", "surveys.mail_setting": "own",
     "surveys.answer_mine": "own_object",
@@ -200,7 +208,8 @@ def test_access_matrix(app, client, world, visitor):
         if response.status_code == 302:
             assert expected == OK and "/login" not in response.headers["Location"], \
                 (endpoint, response.headers["Location"])
-        elif endpoint in ("accounts.signup_complete", "accounts.reset_complete"):
+        elif endpoint in ("accounts.signup_complete", "accounts.reset_complete",
+                          "accounts.email_confirm"):
             assert response.status_code in (302, 400), endpoint  # no token: generic refusal
         else:
             assert response.status_code in expected, (endpoint, method, response.status_code)

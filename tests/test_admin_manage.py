@@ -93,3 +93,42 @@ def test_audit_trail_search(client, login, make_account, make_registrant):
         as_text=True)
     assert "record.registrant.create" in about
     assert client.get("/admin/audit?since=not-a-date&outcome=denied").status_code == 200
+
+
+def test_an_invitation_names_the_role_and_university_in_its_language(
+        client, login, make_account, make_university):
+    home = make_university(code="HOME")
+    admin(client, login, make_account)
+    client.submit("/admin/accounts", {"email": "ja.staff@home.example", "role": "staff",
+                                      "university_id": str(home.id), "staff_role": "editor",
+                                      "locale": "ja"})
+    client.submit("/admin/accounts", {"email": "en.analyst@example.org", "role": "analyst",
+                                      "university_id": "0", "staff_role": "viewer",
+                                      "locale": "en"})
+    [ja] = outbox(to="ja.staff@home.example", kind="invite")
+    assert home.name_ja in ja.body_text and "大学の職員" in ja.body_text
+    assert "閲覧・取込・訂正" in ja.body_text and "University" not in ja.body_text
+    [en] = outbox(to="en.analyst@example.org", kind="invite")
+    assert "Your role: Analyst." in en.body_text
+    assert db.session.scalar(sa.select(Account.locale).where(
+        Account.email == "ja.staff@home.example")) == "ja"
+
+
+def test_far_reaching_actions_ask_first_and_say_what_they_did(
+        client, login, make_account, make_university):
+    home = make_university(code="HOME")
+    analyst = make_account(role=Role.ANALYST, email="analyst@example.org")
+    admin(client, login, make_account)
+    page = client.get(f"/admin/universities/{home.id}/cooperation").get_data(as_text=True)
+    assert "Stop joint utilization with" in page and "Nothing is deleted" in page
+    assert db.session.get(University, home.id).cooperating  # asking changed nothing
+    done = client.submit(f"/admin/universities/{home.id}/cooperation", follow_redirects=True)
+    assert "has stopped" in done.get_data(as_text=True)
+    page = client.get(f"/admin/accounts/{analyst.id}/state").get_data(as_text=True)
+    assert "Suspend the account of analyst@example.org?" in page
+    assert db.session.get(Account, analyst.id).state == AccountState.ACTIVE
+    done = client.submit(f"/admin/accounts/{analyst.id}/state", follow_redirects=True)
+    assert "analyst@example.org is suspended" in done.get_data(as_text=True)
+    listing = client.get("/admin/accounts").get_data(as_text=True)
+    assert "Suspended" in listing and ">suspended<" not in listing
+    assert client.get("/admin/accounts/99999/state").status_code == 404

@@ -57,6 +57,8 @@ def test_deletion_and_leftovers_cover_every_registered_table(app, make_registran
                                      student_number="D-1", candidate_registrant_id=registrant.id,
                                      row={}))
     _plant_survey_rows(registrant)
+    from jgrad.accounts.two_factor import new_recovery_codes
+    new_recovery_codes(registrant.account)  # two-factor sign-in is offered to registrants too
     consent.request_deletion(registrant, Actor.system(), channel="email", verified_by="test")
     db.session.commit()
     [person] = people([registrant.id])
@@ -109,7 +111,7 @@ def test_each_job_and_table_is_declared_once(app):
             "preview-expiry", "stats-release"} <= set(jobs)
     with pytest.raises(ValueError, match="twice"):
         register_job(app, "mail-delivery", jobs["mail-delivery"].function,
-                     jobs["mail-delivery"].trigger, dt.timedelta(minutes=1))
+                     jobs["mail-delivery"].trigger, dt.timedelta(minutes=1), title="x")
     with pytest.raises(ValueError, match="twice"):
         register_personal_table(app, Enrolment)
     with pytest.raises(ValueError, match="does not name"):

@@ -50,3 +50,17 @@ class CompleteSignupForm(NewPasswordForm):
 
 class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Current password"), [DataRequired(), Length(max=MAX_LENGTH)])
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app (or, at log-in, a recovery code)."""
+
+    code = StringField(_l("Code"), [DataRequired(), Length(max=32)], filters=[strip],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "text",
+                                  "autocapitalize": "none", "spellcheck": "false"})
+
+
+class PasswordCodeForm(CodeForm):
+    """The password and a current code: to turn two-factor sign-in off or renew codes."""
+
+    password = PasswordField(_l("Password"), [DataRequired(), Length(max=MAX_LENGTH)])

@@ -42,6 +42,7 @@ class StaffRole(StrEnum):
 class TokenPurpose(StrEnum):
     SIGNUP = "signup"
     RESET = "reset"
+    EMAIL_CHANGE = "email_change"
 
 
 class InvalidTransition(Exception):
@@ -85,6 +86,11 @@ class Account(UserMixin, db.Model):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     # The language mail to this account is written in.
     locale: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
+    # Two-factor sign-in (jgrad.accounts.two_factor): the TOTP key, set when enrolment
+    # starts and in force once confirmed; the last time step used, so no code works twice.
+    totp_key: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[dt.datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     university = relationship("University")
     registrant = relationship(
@@ -112,6 +118,10 @@ class Account(UserMixin, db.Model):
     def is_editor(self) -> bool:
         """Tell whether a staff member may import, correct and contact."""
         return self.role == Role.STAFF and self.staff_role == StaffRole.EDITOR
+
+    @property
+    def uses_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_active(self) -> bool:
@@ -194,3 +204,16 @@ class AccountToken(db.Model):
     used_at: Mapped[dt.datetime | None]
 
     account = relationship("Account")
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[dt.datetime | None]

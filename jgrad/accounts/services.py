@@ -15,6 +15,7 @@ from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.mail import services as mail
 from jgrad.identifiers import is_valid_doctor_id, new_doctor_id
+from jgrad.words import words
 
 
 class AccountError(Exception):
@@ -120,6 +121,9 @@ def authenticate(identifier: str, password: str,
                  client: str | None = None) -> tuple[Account | None, str | None]:
     """Check credentials; return the account, or None and why (``invalid`` or the state).
 
+    An account with two-factor sign-in comes back with ``"two_factor"``: its password is
+    right, and the log-in is complete only after :func:`complete_login`.
+
     Raise LoginThrottled, without looking at the password, while the identifier or the
     client (an IP address) has too many recent failures.
     """
@@ -150,10 +154,21 @@ def authenticate(identifier: str, password: str,
             outcome=Outcome.DENIED, details={"state": str(account.state)},
         )
         return None, str(account.state)
+    if account.uses_two_factor:
+        # The password is right; the log-in completes when the code is (complete_login).
+        audit.record("login.password_accepted", account=account, object_type="account",
+                     object_id=account.id)
+        return account, "two_factor"
+    complete_login(account)
+    return account, None
+
+
+def complete_login(account: Account, *, second_factor: str | None = None) -> None:
+    """Record a finished log-in: its time, the signal (a log-in ends a dormancy), the audit."""
     account.last_login_at = utcnow()
     signals.signed_in.send(account, at=account.last_login_at)
-    audit.record("login.succeeded", account=account, object_type="account", object_id=account.id)
-    return account, None
+    audit.record("login.succeeded", account=account, object_type="account", object_id=account.id,
+                 details={"second_factor": second_factor} if second_factor else None)
 
 
 def log_out(account: Account) -> None:
@@ -203,7 +218,7 @@ def set_password(account: Account, password: str, *, locale: str = "en") -> None
 
 def create_account(
     *, role: Role, email: str, password: str | None, university_id: int | None = None,
-    staff_role: str | None = None, by=None,
+    staff_role: str | None = None, by=None, locale: str = "en",
 ) -> Account:
     """Create a staff, analyst or administrator account (registrants sign up instead)."""
     email = normalise_email(email)
@@ -214,7 +229,8 @@ def create_account(
     if account_by_email(email) is not None:
         raise AccountError(f"An account with the e-mail address {email} exists already.")
     account = Account(role=role, email=email, login=email, university_id=university_id,
-                      staff_role=(staff_role or "viewer") if role == Role.STAFF else None)
+                      staff_role=(staff_role or "viewer") if role == Role.STAFF else None,
+                      locale=locale)
     if password is not None:
         problem = password_problem(password, (email,))
         if problem:
@@ -227,23 +243,30 @@ def create_account(
     if password is not None:
         account.activate(reason="created", by=by)
     else:
-        invite(account)
+        invite(account, locale)
     return account
 
 
 def invite(account: Account, locale: str = "en") -> None:
-    """Mail a pending account a link to set its password."""
-    mail_link(TokenPurpose.SIGNUP, "invite", account.email, account, locale)
+    """Mail a pending account a link to set its password, naming its role and university."""
+    # Lazy words: the mail is rendered in the recipient's language, not the inviter's.
+    university = account.university
+    mail_link(TokenPurpose.SIGNUP, "invite", account.email, account, locale,
+              role=words("role", account.role),
+              staff_role=words("staff_role", account.staff_role),
+              university=(university.name_ja if locale == "ja" else university.name_en)
+              if university is not None else None)
 
 
 LINK_PAGES = {
     TokenPurpose.SIGNUP: ("accounts.signup_complete", "SIGNUP_TOKEN_HOURS"),
     TokenPurpose.RESET: ("accounts.reset_complete", "RESET_TOKEN_HOURS"),
+    TokenPurpose.EMAIL_CHANGE: ("accounts.email_confirm", "RESET_TOKEN_HOURS"),
 }
 
 
 def mail_link(purpose: TokenPurpose, kind: str, email: str, account: Account | None,
-              locale: str) -> None:
+              locale: str, **context) -> None:
     """Issue a single-use token and queue the mail that carries its link."""
     endpoint, hours_setting = LINK_PAGES[purpose]
     hours = current_app.config[hours_setting]
@@ -259,4 +282,5 @@ def mail_link(purpose: TokenPurpose, kind: str, email: str, account: Account | N
         link=mail.external_url(endpoint, token=mail.SECRET_SLOT),
         link_secret=raw,
         hours=hours,
+        **context,
     )

@@ -29,6 +29,7 @@ from jgrad.accounts.forms import (
 )
 from jgrad.accounts.models import Role, TokenPurpose
 from jgrad.accounts.passwords import verify_password
+from jgrad.accounts.pending import begin_second_step
 from jgrad.extensions import db, limiter
 from jgrad.redirects import safe_next
 from jgrad.registrants import services as records
@@ -142,6 +143,8 @@ def login():
             response.headers["Retry-After"] = str(locked.wait)
             return response
         db.session.commit()
+        if account is not None and reason == "two_factor":
+            return begin_second_step(account, safe_next(request.args.get("next")))
         if account is not None:
             _start_session(account)
             return redirect(safe_next(request.args.get("next")) or home_for(account))

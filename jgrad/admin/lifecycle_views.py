@@ -17,7 +17,9 @@ from jgrad.extensions import db
 from jgrad.lifecycle import dashboard
 from jgrad.lifecycle.deletion import delete_registrants
 from jgrad.registrants.history import DeletionRequest, DeletionRequestState
+from jgrad.jobs.summary import summaries as job_summaries
 from jgrad.registrants.consent import request_deletion
+from jgrad.registry import registry
 
 
 class EmailDeletionRequestForm(FlaskForm):
@@ -34,7 +36,7 @@ def dashboard_page():
         states=dashboard.state_counts(),
         coming=dashboard.next_30_days(now, current_app.config["DORMANCY_YEARS"]),
         queue=dashboard.deletion_queue(),
-        runs=dashboard.last_runs(),
+        jobs=job_summaries(registry().jobs, now),
         mail=dashboard.troubled_mail(),
         form=EmailDeletionRequestForm(),
         action=current_app.config["DORMANCY_ACTION"],

@@ -1,7 +1,8 @@
 """Administrators manage universities (with the cooperation flag) and staff and analyst accounts."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,8 +18,9 @@ from jgrad.admin.views import bp
 from jgrad.extensions import db
 from jgrad.formtools import strip
 from jgrad.registrants.forms import options
-from jgrad.universities.models import KINDS, University
+from jgrad.universities.models import University
 from jgrad.universities.services import UniversityExists, add_university
+from jgrad.words import choices as word_choices
 
 
 class UniversityForm(FlaskForm):
@@ -29,18 +31,21 @@ class UniversityForm(FlaskForm):
                           filters=[strip])
     name_ja = StringField(_l("Name in Japanese"), [DataRequired(), Length(max=200)],
                           filters=[strip])
-    kind = SelectField(_l("Kind"), choices=options(((k, k) for k in KINDS), blank=False))
+    kind = SelectField(_l("Kind"), choices=options(word_choices("university_kind"), blank=False))
 
 
 class AccountForm(FlaskForm):
     email = EmailField(_l("E-mail address"), [DataRequired(), Email(), Length(max=254)],
                        filters=[strip])
     role = SelectField(_l("Role"), choices=options(
-        (("staff", "staff"), ("analyst", "analyst"), ("admin", "admin")), blank=False))
+        [c for c in word_choices("role") if c[0] != "registrant"], blank=False))
     university_id = SelectField(_l("University (staff only)"), [Optional()], coerce=int,
                                 choices=[])
-    staff_role = SelectField(_l("Staff role"), choices=options(
-        (("viewer", "viewer"), ("editor", "editor")), blank=False))
+    staff_role = SelectField(_l("What the staff member may do"),
+                             choices=options(word_choices("staff_role"), blank=False))
+    locale = SelectField(_l("Language of the invitation"),
+                         choices=[SelectChoice("ja", "日本語"), SelectChoice("en", "English")],
+                         default="ja")
 
 
 @bp.route("/universities", methods=["GET", "POST"])
@@ -61,14 +66,30 @@ def universities():
                            form=form, toggle=FlaskForm())
 
 
-@bp.route("/universities/<int:university_id>/cooperation", methods=["POST"])
+@bp.route("/universities/<int:university_id>/cooperation", methods=["GET", "POST"])
 def toggle_cooperation(university_id: int):
-    """Start or stop joint utilization: staff access changes on the next request."""
+    """Start or stop joint utilization, after confirmation: staff access changes at once."""
+    university = db.session.get(University, university_id) or abort(404)
+    name = university.name(get_locale())
+    if request.method == "GET":
+        if university.cooperating:
+            title = _("Stop joint utilization with %(name)s?", name=name)
+            effects = [_("From the next page they open, its staff see none of its alumni, "
+                         "cannot import files and cannot write to anyone."),
+                       _("Nothing is deleted: starting again restores their view.")]
+        else:
+            title = _("Start joint utilization with %(name)s?", name=name)
+            effects = [_("Its staff see the alumni who share their record with it, from the "
+                         "next page they open.")]
+        return render_template("admin/confirm.html", title=title, effects=effects,
+                               button=_("Stop") if university.cooperating else _("Start"),
+                               back=url_for("admin.universities"), form=FlaskForm())
     if not FlaskForm().validate_on_submit():
         abort(400)
-    university = db.session.get(University, university_id) or abort(404)
     university.set_cooperation(not university.cooperating, by=current_user)
     db.session.commit()
+    flash(_("Joint utilization with %(name)s has started.", name=name) if university.cooperating
+          else _("Joint utilization with %(name)s has stopped.", name=name), "info")
     return redirect(url_for("admin.universities"))
 
 
@@ -76,14 +97,15 @@ def toggle_cooperation(university_id: int):
 def accounts():
     form = AccountForm()
     form.university_id.choices = [SelectChoice(0, "—")] + options(
-        ((u.id, u.code) for u in all_universities()), blank=False)
+        ((u.id, u.name(get_locale())) for u in all_universities()), blank=False)
     if form.validate_on_submit():
         role = Role(form.role.data)
         university_id = form.university_id.data or None
         try:
             account = create_account(role=role, email=form.email.data, password=None,
                                      university_id=university_id if role == Role.STAFF else None,
-                                     staff_role=form.staff_role.data, by=current_user)
+                                     staff_role=form.staff_role.data, by=current_user,
+                                     locale=form.locale.data)
         except AccountError as error:
             db.session.rollback()
             form.email.errors.append(str(error))
@@ -96,17 +118,30 @@ def accounts():
                            toggle=FlaskForm())
 
 
-@bp.route("/accounts/<int:account_id>/state", methods=["POST"])
+@bp.route("/accounts/<int:account_id>/state", methods=["GET", "POST"])
 def toggle_account(account_id: int):
-    """Suspend a staff, analyst or administrator account, or lift its suspension."""
+    """Suspend a staff, analyst or administrator account, or lift its suspension, once confirmed."""
+    account = db.session.get(Account, account_id)
+    if (account is None or account.role == Role.REGISTRANT or account.id == current_user.id
+            or account.state not in (AccountState.ACTIVE, AccountState.SUSPENDED)):
+        abort(404)
+    suspending = account.state == AccountState.ACTIVE
+    if request.method == "GET":
+        title = (_("Suspend the account of %(email)s?", email=account.email) if suspending
+                 else _("Reactivate the account of %(email)s?", email=account.email))
+        effects = ([_("Its sessions end at once and it cannot log in until reactivated."),
+                    _("Its records, tokens and history are kept.")] if suspending
+                   else [_("It can log in again with its password.")])
+        return render_template("admin/confirm.html", title=title, effects=effects,
+                               button=_("Suspend") if suspending else _("Reactivate"),
+                               back=url_for("admin.accounts"), form=FlaskForm())
     if not FlaskForm().validate_on_submit():
         abort(400)
-    account = db.session.get(Account, account_id)
-    if account is None or account.role == Role.REGISTRANT or account.id == current_user.id:
-        abort(404)
-    if account.state == AccountState.SUSPENDED:
-        account.activate(reason="administrator", by=current_user)
-    elif account.state == AccountState.ACTIVE:
+    if suspending:
         account.suspend(reason="administrator", by=current_user)
+        flash(_("The account of %(email)s is suspended.", email=account.email), "info")
+    else:
+        account.activate(reason="administrator", by=current_user)
+        flash(_("The account of %(email)s is active again.", email=account.email), "info")
     db.session.commit()
     return redirect(url_for("admin.accounts"))

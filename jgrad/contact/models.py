@@ -24,6 +24,9 @@ class Inquiry(db.Model):
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     closed_at: Mapped[dt.datetime | None]
+    # The administrator's answer by e-mail (who sent it is in the audit trail).
+    reply_text: Mapped[str | None] = mapped_column(sa.Text)
+    replied_at: Mapped[dt.datetime | None]
 
     def close(self, *, by=None, now: dt.datetime | None = None) -> bool:
         """Mark the inquiry answered, with its audit event; False if it was closed already."""

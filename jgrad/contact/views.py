@@ -8,6 +8,8 @@ from jgrad.access import ANYONE, guard
 from jgrad.audit import services as audit
 from jgrad.contact.forms import ContactForm
 from jgrad.contact.models import Inquiry
+from jgrad.contact.services import acknowledge
+from jgrad.db import utcnow
 from jgrad.extensions import db, limiter
 
 bp = Blueprint("contact", __name__)
@@ -31,6 +33,7 @@ def contact():
         db.session.add(inquiry)
         db.session.flush()
         audit.record("inquiry.received", object_type="inquiry", object_id=inquiry.id)
+        acknowledge(inquiry, utcnow())
         db.session.commit()
         return render_template("contact/thanks.html")
     return render_template("contact/form.html", form=form)

@@ -83,6 +83,12 @@ def _print_logins() -> None:
     click.echo("\nDemo log-ins (local use only):")
     for role, (email, password) in DEMO_LOGINS.items():
         click.echo(f"  {role.value:<10} {email:<32} {password}")
+        key = db.session.scalar(sa.select(Account.totp_key).where(
+            Account.email == email, Account.totp_enabled_at.is_not(None)))
+        if key:
+            click.echo(f"  {'':<10} two-factor key {key}: add it to an authenticator app, or "
+                       f"get the current code with\n  {'':<10} .venv/bin/python -m "
+                       f"jgrad.accounts.totp {key}")
     if first is not None:
         click.echo(f"  {'registrant':<10} {first.login:<32} {REGISTRANT_PASSWORD}"
                    f"   (or {first.email})")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from jgrad.accounts import totp
 from jgrad.accounts.models import Account, AccountState, EmailStatus, Role
 from jgrad.accounts.passwords import hash_password
 from jgrad.actors import Source
@@ -70,6 +71,10 @@ def ensure_role_accounts(universities: dict[str, int]) -> int:
             password_hash=hash_password(password), state=AccountState.ACTIVE,
             university_id=universities["HKU"] if role == Role.STAFF else None,
             staff_role="editor" if role == Role.STAFF else None,
+            # Administrators must use two-factor sign-in: the demo one comes enrolled, with
+            # its key printed beside its password (jgrad.demo.cli).
+            totp_key=totp.new_key() if role == Role.ADMIN else None,
+            totp_enabled_at=utcnow() if role == Role.ADMIN else None,
         ))
         created += 1
     db.session.flush()

@@ -3,6 +3,7 @@ import datetime as dt
 
 
 def init_app(app) -> None:
+    from flask_babel import lazy_gettext as _l
     from apscheduler.triggers.interval import IntervalTrigger
 
     from jgrad.imports import previews
@@ -16,6 +17,6 @@ def init_app(app) -> None:
     universities_cli.add_command(import_command)  # flask universities import CODE FILE
     # Previews not confirmed within a day are removed: they hold people's rows.
     register_job(app, "preview-expiry", previews.expire, IntervalTrigger(hours=1),
-                 dt.timedelta(hours=1))
+                 dt.timedelta(hours=1), title=_l("Removing expired import previews"))
     register_personal_table(app, PossibleDuplicate,
                             person=("candidate_registrant_id", "registrant_id"))

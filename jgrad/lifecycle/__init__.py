@@ -9,6 +9,7 @@ def _end_dormancy(account, at) -> None:
 
 
 def init_app(app) -> None:
+    from flask_babel import lazy_gettext as _l
     from apscheduler.triggers.cron import CronTrigger
 
     from jgrad.lifecycle import tasks
@@ -21,7 +22,9 @@ def init_app(app) -> None:
     app.cli.add_command(lifecycle_cli)
     signed_in.connect(_end_dormancy)  # rule 9: logging in ends dormancy, at once
     register_job(app, "dormancy-check", tasks.dormancy_check,
-                 CronTrigger(hour=3, minute=0, timezone=TIMEZONE), dt.timedelta(days=1))
+                 CronTrigger(hour=3, minute=0, timezone=TIMEZONE), dt.timedelta(days=1),
+                 title=_l("Dormancy check"))
     register_job(app, "deletion-deadlines", tasks.deletion_deadlines,
-                 CronTrigger(hour=3, minute=30, timezone=TIMEZONE), dt.timedelta(days=1))
+                 CronTrigger(hour=3, minute=30, timezone=TIMEZONE), dt.timedelta(days=1),
+                 title=_l("Deletions due"))
     register_personal_table(app, DormancyEpisode, person="account_id")

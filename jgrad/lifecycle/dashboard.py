@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from jgrad.accounts.models import Account, AccountState, Role
 from jgrad.extensions import db
 from jgrad.lifecycle.dormancy import COUNTED_STATES, last_activity, years_before
-from jgrad.jobs.models import JobRun
 from jgrad.lifecycle.models import DormancyEpisode, EpisodeState
 from jgrad.mail.models import DeliveryState, OutboxMessage
 from jgrad.registrants.history import DeletionRequest, DeletionRequestState
@@ -55,10 +54,6 @@ def deletion_queue(limit: int = 200):
         .where(DeletionRequest.state == str(DeletionRequestState.PENDING))
         .order_by(DeletionRequest.due_at).limit(limit)
     ).all()
-
-
-def last_runs(limit: int = 20) -> list[JobRun]:
-    return list(db.session.scalars(sa.select(JobRun).order_by(JobRun.id.desc()).limit(limit)))
 
 
 def troubled_mail(limit: int = 50) -> list[OutboxMessage]:

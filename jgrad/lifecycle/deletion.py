@@ -10,6 +10,7 @@ from flask import current_app
 
 from jgrad.accounts.models import Account, AccountToken
 from jgrad.contact.models import Inquiry
+from jgrad.contact.services import mail_keys as inquiry_mail_keys
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.lifecycle import traces
@@ -50,8 +51,13 @@ def delete_registrants(registrant_ids: list[int], reason: str,
     needles = Needles.of(found)
     _remember(doctor_ids, reason, now)
     received = traces.messages_received(found)
+    inquiry_ids = list(db.session.scalars(sa.select(Inquiry.id).where(sa.or_(
+        Inquiry.doctor_id.in_(doctor_ids), sa.func.lower(Inquiry.email).in_(emails),
+        Inquiry.id.in_(_inquiries_naming(needles))))))
+    # Their mail, and the receipts and answers about inquiries that go with them.
     theirs = sa.or_(OutboxMessage.account_id.in_(aids),
-                    sa.func.lower(OutboxMessage.to_address).in_(emails))
+                    sa.func.lower(OutboxMessage.to_address).in_(emails),
+                    OutboxMessage.key.in_(inquiry_mail_keys(inquiry_ids)))
     outbox_ids = list(db.session.scalars(sa.select(OutboxMessage.id).where(theirs)))
     shared_ids = list(db.session.scalars(sa.select(OutboxMessage.id).where(
         OutboxMessage.contact_message_id.in_(received), ~theirs)))
@@ -62,9 +68,7 @@ def delete_registrants(registrant_ids: list[int], reason: str,
     db.session.execute(sa.delete(OutboxMessage).where(theirs))
     db.session.execute(sa.delete(AccountToken).where(sa.or_(
         AccountToken.account_id.in_(aids), sa.func.lower(AccountToken.email).in_(emails))))
-    db.session.execute(sa.delete(Inquiry).where(sa.or_(
-        Inquiry.doctor_id.in_(doctor_ids), sa.func.lower(Inquiry.email).in_(emails),
-        Inquiry.id.in_(_inquiries_naming(needles)))))
+    db.session.execute(sa.delete(Inquiry).where(Inquiry.id.in_(inquiry_ids)))
     # Every registered table of personal data, children before parents (they would go by
     # ON DELETE CASCADE too; deleting them first keeps SQLite and PostgreSQL alike even
     # where a connection runs without foreign-key enforcement).
@@ -89,11 +93,13 @@ def _remember(doctor_ids: list[str], reason: str, now: dt.datetime) -> None:
 
 
 def _inquiries_naming(needles: Needles) -> list[int]:
-    """Inquiries whose text gives one of the Doctor IDs or addresses."""
+    """Inquiries whose text, or the answer to it, gives one of the Doctor IDs or addresses."""
     pattern = needles.matcher(names=False, numbers=False, full_names=False)
-    rows = db.session.execute(sa.select(Inquiry.id, Inquiry.details).where(
-        needles.sql_candidates(Inquiry.details, names=False, numbers=False)))
-    return [inquiry_id for inquiry_id, details in rows if pattern.search(details or "")]
+    rows = db.session.execute(sa.select(Inquiry.id, Inquiry.details, Inquiry.reply_text).where(
+        sa.or_(needles.sql_candidates(Inquiry.details, names=False, numbers=False),
+               needles.sql_candidates(Inquiry.reply_text, names=False, numbers=False))))
+    return [inquiry_id for inquiry_id, details, answer in rows
+            if pattern.search(details or "") or pattern.search(answer or "")]
 
 
 def replay_deletions(dry_run: bool = False, batch: int = 1000) -> int:

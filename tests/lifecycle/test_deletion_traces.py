@@ -15,11 +15,13 @@ from jgrad.accounts.models import Role
 from jgrad.actors import Actor
 from jgrad.audit import services as audit
 from jgrad.audit.models import AuditEvent
+from jgrad.contact.models import Inquiry
 from jgrad.extensions import db
-from jgrad.lifecycle.deletion import leftovers
+from jgrad.lifecycle.deletion import delete_registrants, leftovers
 from jgrad.lifecycle.person import people
 from jgrad.jobs.runner import run_job
 from jgrad.mail import services as mail
+from jgrad.mail.models import OutboxMessage
 from jgrad.portal import messaging
 from jgrad.imports.importfile import COLUMNS
 from jgrad.portal.models import ContactMessage
@@ -110,6 +112,10 @@ def test_rule8_rule9_deletion_leaves_no_trace_in_the_database_or_instance_files(
     # An administrator searches the audit trail for them; a free-text detail names them.
     login("admin@example.org")
     assert client.get(f"/admin/audit?doctor_id={doctor_id}&actor={EMAIL}").status_code == 200
+    # ... and answers the colleague's inquiry by mail, naming them again.
+    asked = db.session.scalar(sa.select(Inquiry).where(Inquiry.email == "colleague@example.org"))
+    assert client.submit(f"/admin/inquiries/{asked.id}/reply", {
+        "text": f"Yes: {doctor_id} is registered."}).status_code == 302
     client.submit("/logout")
     audit.record("note.added", account=admin, object_type="university", object_id=home.id,
                  details={"note": f"student {STUDENT_NUMBER} ({NAMES['family_name_roman']})"})
@@ -150,3 +156,21 @@ def test_rule8_rule9_deletion_leaves_no_trace_in_the_database_or_instance_files(
     assert found_in_tables(["bystander@example.org"])
     assert leftovers(people([bystander.id])[0])["accounts"] == 1
     login("bystander@example.org")
+
+
+def test_an_inquiry_about_them_goes_with_its_receipt_and_answer(app, client, login,
+                                                                make_registrant, make_account):
+    person = make_registrant(email="gone@example.org")
+    client.submit("/contact", {"name": "A colleague", "email": "colleague@example.org",
+                               "details": f"Is {person.doctor_id} still with you?"})
+    make_account(role=Role.ADMIN, email="admin@example.org")
+    login("admin@example.org")
+    asked = db.session.scalar(sa.select(Inquiry))
+    client.submit(f"/admin/inquiries/{asked.id}/reply", {"text": "We cannot say, sorry."})
+    kinds = set(db.session.scalars(sa.select(OutboxMessage.kind)))
+    assert {"inquiry_ack", "inquiry_reply"} <= kinds
+    delete_registrants([person.id], "request")
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Inquiry)) == 0
+    left = set(db.session.scalars(sa.select(OutboxMessage.kind)))
+    assert not left & {"inquiry_ack", "inquiry_reply"}  # the answer names nobody, yet goes

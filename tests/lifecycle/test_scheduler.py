@@ -122,7 +122,7 @@ def test_dashboard_shows_states_coming_month_runs_and_troubled_mail(
     login("admin@example.org")
     page = client.get("/admin/").get_data(as_text=True)
     assert "becoming dormant</td><td class=\"num\">1<" in page
-    assert "token-cleanup" in page and "550 No such user" in page
+    assert "Removing expired sign-up and reset links" in page and "550 No such user" in page
     assert "active</td><td class=\"num\">1<" in page
 
 

@@ -57,9 +57,14 @@ def test_rule4_staff_see_exactly_their_own_consenting_alumni(client, login, camp
     db.session.commit()
     assert listed(client) == set()
     people["hana"].share_with_university = True
+    assert "does not take part in joint utilization" not in client.get("/records/").get_data(
+        as_text=True)
     home.cooperating = False
     db.session.commit()
     assert listed(client) == set()
+    page = client.get("/records/").get_data(as_text=True)
+    assert "does not take part in joint utilization at present" in page  # told why
+    assert "0 records." in page
 
 
 def test_rule4_filters_and_search(client, login, campus):
