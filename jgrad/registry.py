@@ -1,4 +1,4 @@
-"""What domain packages declare in their ``init_app``: scheduled jobs and personal-data tables.
+"""What domain packages declare in their ``init_app``: jobs, personal-data tables, statistics.
 
 The scheduler runs the jobs registered here; deletion, ``leftovers`` and the registrant's
 download read the personal-data tables registered here. A new package joins them from its
@@ -62,6 +62,8 @@ class PersonalTable:
 class Registry:
     jobs: dict[str, ScheduledJob] = field(default_factory=dict)
     personal_tables: list[PersonalTable] = field(default_factory=list)
+    # Functions as_of -> inputs a release adds tables from (closed surveys' answers).
+    stats_sources: dict[str, Callable] = field(default_factory=dict)
 
 
 def registry(app: Flask | None = None) -> Registry:
@@ -89,6 +91,19 @@ def register_personal_table(app: Flask, model: type, **options) -> None:
     if any(t.model is model for t in tables):
         raise ValueError(f"{model.__name__} is registered twice")
     tables.append(table)
+
+
+def register_stats_source(app: Flask, name: str, function: Callable) -> None:
+    """Declare a source of statistical tables: ``function(as_of)`` returns its inputs."""
+    sources = registry(app).stats_sources
+    if name in sources:
+        raise ValueError(f"statistics source {name!r} is registered twice")
+    sources[name] = function
+
+
+def stats_sources() -> dict[str, Callable]:
+    """Return the registered sources of statistical tables, by name."""
+    return dict(registry().stats_sources)
 
 
 def personal_tables(*, deleted: bool | None = None) -> list[PersonalTable]:

@@ -1,16 +1,19 @@
 """Disclosure-controlled statistics: pure functions on pandas DataFrames, no Flask.
 
-The app builds two frames with SQL (columns documented in :mod:`stats.extract`) and calls
-:func:`build_release`; everything else here is the machinery behind it:
+The app builds two frames with SQL (columns documented in :mod:`stats.extract`), and the
+coded answers of closed surveys (:mod:`stats.surveys`), and calls :func:`build_release`;
+everything else here is the machinery behind it:
 
 * :mod:`stats.extract` -- de-identify and generalise the records (one row per person).
 * :mod:`stats.catalogue` -- the fixed, versioned list of tables (data, not code).
+* :mod:`stats.surveys` -- closed surveys' columns of the extract and their tables (data).
 * :mod:`stats.tabulate` -- count a table's population into a cube with totals.
 * :mod:`stats.disclosure` -- primary, sensitive, denominator and secondary suppression,
   rounding and shares on one cube.
 * :mod:`stats.audit` -- the linear-programming interval audit.
 * :mod:`stats.linkage` -- which cells of different tables count the same people.
-* :mod:`stats.release` -- all of it for every table together, with metadata.
+* :mod:`stats.release` -- all of it for every table together; :mod:`stats.published`
+  holds what a release is (tables, rules, metadata).
 """
 
 from stats.audit import DisclosureRiskError

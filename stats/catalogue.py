@@ -18,6 +18,9 @@ from stats.extract import COMPLETED, EXTRACT_COLUMNS, NOT_COMPLETED
 
 CATALOGUE_VERSION = "2026-1"
 
+#: Extract columns added by closed surveys (:mod:`stats.surveys`) start with this.
+SURVEY_PREFIX = "survey:"
+
 Measure = Literal["count", "row_share"]
 Filter = tuple[tuple[str, tuple[str, ...]], ...]
 
@@ -27,6 +30,26 @@ EXCLUSIVE = frozenset({"cohort_band", "years_since_band"})
 #: Dimensions an analyst may cross; integer columns are not tabulated directly.
 DIMENSIONS = tuple(c for c in EXTRACT_COLUMNS
                    if c not in ("completion_fy", "years_since_completion"))
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Names (English, Japanese) a table brings with it when it is not in the catalogue."""
+
+    title: tuple[str, str]
+    note: tuple[str, str] = ("", "")
+    dimensions: tuple[tuple[str, str, str], ...] = ()  # (dimension, en, ja)
+    values: tuple[tuple[str, str, str, str], ...] = ()  # (dimension, value, en, ja)
+
+    def to_dict(self) -> dict:
+        """Return the names as JSON-ready data, by language."""
+        pair = ("en", "ja")
+        values: dict[str, dict] = {}
+        for dim, value, *names in self.values:
+            values.setdefault(dim, {})[value] = dict(zip(pair, names))
+        return {"title": dict(zip(pair, self.title)), "note": dict(zip(pair, self.note)),
+                "dimensions": {dim: dict(zip(pair, names)) for dim, *names in self.dimensions},
+                "values": values}
 
 
 @dataclass(frozen=True)
@@ -43,13 +66,17 @@ class TableSpec:
     sensitive: bool = False
     allowed: tuple[str, ...] = ()
     breakdown_of: str | None = None
+    source: str | None = None  # None: the fixed catalogue; "survey:<slug>:v<n>" otherwise
+    texts: Texts | None = None
+    # Not published: its cells are unknowns of the audit, tying other tables together.
+    audit_only: bool = False
 
     def __post_init__(self) -> None:
         dims = (*self.rows, self.column)
         if not 1 <= len(self.rows) <= 2:
             raise ValueError(f"table {self.id}: one or two row dimensions, got {self.rows}")
         unknown = [d for d in (*dims, *dict(self.population), *dict(self.excluding))
-                   if d not in EXTRACT_COLUMNS]
+                   if d not in EXTRACT_COLUMNS and not d.startswith(SURVEY_PREFIX)]
         if unknown:
             raise ValueError(f"table {self.id}: unknown dimension(s) {unknown}")
         if len(set(dims)) != len(dims):

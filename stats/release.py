@@ -1,4 +1,4 @@
-"""Build a release: every catalogue table, disclosure-controlled together.
+"""Build a release: catalogue and closed-survey tables, disclosure-controlled together.
 
 Differencing *across tables of one release* is handled by treating the release as one
 system.  Every cell is named by the people it counts (:mod:`stats.linkage`), so cells of
@@ -11,8 +11,11 @@ cells hidden around them and the audit is re-run, and a table still exposed is w
 (3) a key gets one rounded value everywhere.  Guarantee: no hidden cell can be bounded
 more tightly than ``protection`` by linear reasoning over all published cells and totals
 of the release, taken as exact (rounding only adds uncertainty).  Not covered: relations
-between populations that the catalogue does not make explicit (e.g. that nobody without a
-current spell has a sector) beyond the completion rule in :mod:`stats.linkage`.
+between populations that the tables do not make explicit (e.g. that nobody without a
+current spell has a sector) beyond the completion rule in :mod:`stats.linkage`.  An
+*audit-only* table makes one explicit: it is never published and protects nothing of its
+own, its cells are unknowns of the audit unless another table publishes them, and its
+equations constrain the rest (see :mod:`stats.surveys`).
 
 Differencing *between releases* (someone arrives, nothing else changes) is handled by
 building the next release against the previous one of the same series (``previous=``):
@@ -27,13 +30,13 @@ series (``previous=None``) only when many registrants have changed, e.g. yearly.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from stats import surveys as survey_tables
 from stats.audit import AuditProblem, exposed_cells, joint_intervals
 from stats.catalogue import CATALOGUE_VERSION, TableSpec, with_breakdowns
 from stats.disclosure import (
@@ -43,86 +46,9 @@ from stats.disclosure import (
 )
 from stats.extract import deidentify
 from stats.linkage import cell_definitions, link_keys
+from stats.published import Release, Rules, TableRelease
+from stats.surveys import SurveyAnswers
 from stats.tabulate import TOTAL, Cube, build_cube
-
-
-@dataclass(frozen=True)
-class Rules:
-    """Hold the disclosure-control parameters of a release."""
-
-    threshold: int = 10
-    rounding_base: int = 5
-    min_denominator: int = 25
-    protection: int = 10
-    dominance: float = 0.9
-    publish_zeros: bool = False
-    min_country_size: int = 50
-    min_university_size: int = 100
-
-
-@dataclass
-class TableRelease:
-    """Hold one published table: values, rounded counts and flags, or why it is withheld."""
-
-    spec: TableSpec
-    frame: pd.DataFrame | None
-    counts: pd.DataFrame | None
-    flags: pd.DataFrame | None
-    hidden_by_rule: dict[str, int]
-    withheld: str | None = None
-
-    def metadata(self) -> dict[str, Any]:
-        """Return the table's description and disclosure counts as JSON-ready data."""
-        spec = self.spec
-        return {
-            "id": spec.id, "title": spec.title, "rows": list(spec.rows),
-            "column": spec.column, "measure": spec.measure,
-            "population": {k: list(v) for k, v in spec.population},
-            "excluding": {k: list(v) for k, v in spec.excluding},
-            "sensitive": spec.sensitive, "allowed_dimensions": list(spec.allowed),
-            "breakdown_of": spec.breakdown_of,
-            "hidden_by_rule": dict(self.hidden_by_rule), "withheld": self.withheld,
-        }
-
-
-@dataclass
-class Release:
-    """Hold every table of one release and the release's metadata."""
-
-    as_of: date
-    catalogue_version: str
-    rules: Rules
-    tables: dict[str, TableRelease]
-    previous_as_of: date | None = None
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def withheld(self) -> tuple[str, ...]:
-        """Return the ids of tables withheld by the interval audit."""
-        return tuple(t.spec.id for t in self.tables.values() if t.withheld)
-
-    @property
-    def hidden_by_rule(self) -> dict[str, int]:
-        """Return how many cells each rule hid, over all published tables."""
-        return {rule: sum(t.hidden_by_rule.get(rule, 0) for t in self.tables.values())
-                for rule in RULES}
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the release metadata (no table values) as JSON-ready data."""
-        return {
-            "as_of": self.as_of.isoformat(),
-            "catalogue_version": self.catalogue_version,
-            "previous_as_of": self.previous_as_of and self.previous_as_of.isoformat(),
-            "rules": asdict(self.rules),
-            "flags": {PRIMARY: "small count, zero included (below threshold)",
-                      SECONDARY: "hidden to protect another cell",
-                      SENSITIVE: "group too concentrated for a sensitive measure",
-                      DENOMINATOR: "denominator too small for a percentage"},
-            "hidden_by_rule": self.hidden_by_rule,
-            "withheld": list(self.withheld),
-            "tables": [t.metadata() for t in self.tables.values()],
-            "notes": list(self.notes),
-        }
 
 
 def _as_cube_layout(frame: pd.DataFrame, cube: Cube) -> np.ndarray | None:
@@ -139,6 +65,9 @@ def _as_cube_layout(frame: pd.DataFrame, cube: Cube) -> np.ndarray | None:
 def _initial(cube: Cube, spec: TableSpec, rules: Rules, previous: TableRelease | None,
              structural_zero: np.ndarray) -> Protection:
     """Apply one table's own rules, keeping what the previous release hid, flag and all."""
+    if spec.audit_only:  # every cell an unknown, unless another table publishes its key
+        shape = cube.counts.shape
+        return Protection(np.ones(shape, dtype=bool), np.full(shape, SECONDARY, dtype="<U1"))
     out = Protection.empty(cube.counts.shape)
     if previous is not None and previous.flags is not None:
         flags = _as_cube_layout(previous.flags, cube)
@@ -154,14 +83,20 @@ def _initial(cube: Cube, spec: TableSpec, rules: Rules, previous: TableRelease |
     return out
 
 
-def _suppress_jointly(cubes: list[Cube], keys: list[np.ndarray],
-                      protections: list[Protection], protection: int) -> None:
-    """Run secondary suppression and hide shared keys everywhere, until nothing changes."""
+def _suppress_jointly(tables: tuple[TableSpec, ...], cubes: list[Cube],
+                      keys: list[np.ndarray], protections: list[Protection],
+                      protection: int) -> None:
+    """Run secondary suppression and hide shared keys everywhere, until nothing changes.
+
+    Audit-only tables are all unknowns: they hide nothing anywhere else.
+    """
     while True:
-        for cube, prot in zip(cubes, protections):
-            prot.hide(secondary_mask(cube.counts, prot.hidden, protection), SECONDARY)
-        hidden_keys = np.unique(np.concatenate([k[p.hidden] for k, p in
-                                                zip(keys, protections)]))
+        for spec, cube, prot in zip(tables, cubes, protections):
+            if not spec.audit_only:
+                prot.hide(secondary_mask(cube.counts, prot.hidden, protection), SECONDARY)
+        hidden_keys = np.unique(np.concatenate([k[p.hidden] for spec, k, p in
+                                                zip(tables, keys, protections)
+                                                if not spec.audit_only]))
         spread = sum(prot.hide(np.isin(k, hidden_keys), SECONDARY)
                      for k, prot in zip(keys, protections))
         if not spread:
@@ -182,8 +117,10 @@ def _audit(tables: tuple[TableSpec, ...], cubes: list[Cube], keys: list[np.ndarr
         problems = [AuditProblem(spec.id, cube.counts, prot.hidden, key)
                     for spec, cube, prot, key in zip(tables, cubes, protections, keys)]
         intervals = joint_intervals(problems, protection, known_wide=wide)
-        exposed = [exposed_cells(iv, p.hidden, protection)
-                   for iv, p in zip(intervals, protections)]
+        # An audit-only table protects nothing of its own: its cells that matter are
+        # hidden (and checked) in the tables that would publish them.
+        exposed = [exposed_cells(iv, p.hidden, protection) & (not spec.audit_only)
+                   for iv, p, spec in zip(intervals, protections, tables)]
         if not any(e.any() for e in exposed):
             break
         wide = np.unique(np.concatenate(
@@ -192,7 +129,7 @@ def _audit(tables: tuple[TableSpec, ...], cubes: list[Cube], keys: list[np.ndarr
                     for cube, prot, e in zip(cubes, protections, exposed))
         if not grown:
             break
-        _suppress_jointly(cubes, keys, protections, protection)
+        _suppress_jointly(tables, cubes, keys, protections, protection)
     return [int(e.sum()) for e in exposed]
 
 
@@ -249,10 +186,12 @@ def build_release(
     min_university_size: int = 100,
     tables: tuple[TableSpec, ...] | None = None,
     previous: Release | None = None,
+    surveys: Sequence[SurveyAnswers] = (),
 ) -> Release:
     """De-identify, tabulate every table, protect them together and return the release.
 
-    ``tables`` defaults to the whole catalogue with every table's breakdowns.
+    ``tables`` defaults to the whole catalogue with every table's breakdowns; each closed
+    survey in ``surveys`` adds its tables (:mod:`stats.surveys`), protected with the rest.
     """
     tables = with_breakdowns() if tables is None else tables
     rules = Rules(threshold, rounding_base, min_denominator,
@@ -262,6 +201,8 @@ def build_release(
         raise ValueError("previous release used different rules; start a new series")
     extract = deidentify(people, spells, as_of, min_country_size=min_country_size,
                          min_university_size=min_university_size)
+    extract, added = survey_tables.extend(extract, people["pid"], surveys)
+    tables = (*tables, *added)
     cubes = [build_cube(extract, spec) for spec in tables]
     domains = {c: tuple(extract[c].cat.categories) for c in extract.columns
                if isinstance(extract[c].dtype, pd.CategoricalDtype)}
@@ -271,7 +212,7 @@ def build_release(
     protections = [_initial(cube, spec, rules, prior, np.equal(defs, None))
                    for cube, spec, prior, defs in zip(cubes, tables, prior_tables,
                                                       definitions)]
-    _suppress_jointly(cubes, keys, protections, rules.protection)
+    _suppress_jointly(tables, cubes, keys, protections, rules.protection)
 
     exposed = _audit(tables, cubes, keys, protections, rules.protection)
     for prot, n in zip(protections, exposed):
@@ -285,6 +226,8 @@ def build_release(
 
     out: dict[str, TableRelease] = {}
     for spec, cube, prot, values, n in zip(tables, cubes, protections, rounded, exposed):
+        if spec.audit_only:
+            continue  # its equations took part; it is not published
         counts_by_rule = prot.count()
         if n:
             reason = (f"interval audit: {n} hidden cell(s) derivable within less than "
@@ -295,6 +238,7 @@ def build_release(
         out[spec.id] = TableRelease(spec, frame, counts, flags, counts_by_rule)
     notes = ("Counts are rounded to base {0}; totals are rounded from exact sums, so cells "
              "may not add up to totals.".format(rounding_base),
-             "Percentages are computed from the published rounded figures.")
-    return Release(as_of, CATALOGUE_VERSION, rules, out,
-                   previous.as_of if previous else None, notes)
+             "Percentages are computed from the published rounded figures.",
+             *((survey_tables.RELEASE_NOTE,) if surveys else ()))
+    return Release(as_of, CATALOGUE_VERSION, rules, out, previous.as_of if previous else None,
+                   notes, tuple(survey.metadata() for survey in surveys))

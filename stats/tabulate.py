@@ -78,7 +78,7 @@ def axis_labels(extract: pd.DataFrame, spec: TableSpec, dim: str) -> tuple[str, 
 def build_cube(extract: pd.DataFrame, spec: TableSpec) -> Cube:
     """Count the table's population over its dimensions, with totals on every axis."""
     mask = population_mask(extract, spec.population, spec.excluding).to_numpy()
-    rows = extract.loc[mask]
+    rows = extract.loc[mask, list(spec.dimensions)]  # not every column of a wide extract
     labels = tuple(axis_labels(extract, spec, d) for d in spec.dimensions)
     shape = tuple(len(lab) for lab in labels)
     codes = [rows[d].cat.set_categories(list(lab)).cat.codes.to_numpy(dtype=np.int64)

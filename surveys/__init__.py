@@ -21,13 +21,15 @@ __all__ = [
 
 
 def init_app(app) -> None:
-    from flask_babel import lazy_gettext as _l
-    """Register the blueprints, the command group, the daily job and the personal tables."""
+    """Register the blueprints, commands, daily job, personal tables and statistics source."""
     from apscheduler.triggers.cron import CronTrigger
+    from flask_babel import lazy_gettext as _l
 
-    from jgrad.registry import TIMEZONE, register_job, register_personal_table
+    from jgrad.registry import (
+        TIMEZONE, register_job, register_personal_table, register_stats_source,
+    )
 
-    from . import admin_load, admin_survey, download, tasks  # noqa: F401 (routes, limits)
+    from . import admin_load, admin_survey, download, statistics, tasks  # noqa: F401 (routes)
     from .cli import surveys_cli
     from .models import Invitation, Response, SurveyMailChoice
     from .admin_views import admin_bp, staff_bp
@@ -46,3 +48,5 @@ def init_app(app) -> None:
                             row=download.invitation_row)
     register_personal_table(app, SurveyMailChoice, download="survey_mail_choices",
                             row=download.mail_choice_row)
+    # Closed surveys' coded answers join every statistical release (stats.surveys).
+    register_stats_source(app, "surveys", statistics.survey_answers)

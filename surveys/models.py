@@ -194,18 +194,31 @@ class Response(db.Model):
 
     def typed_answers(self, definition: Definition) -> dict:
         """The answers as the core's conditions read them (code sets, Decimals, dates)."""
-        typed = {}
-        for name, value in self.answers.items():
-            question = definition.question(name)
-            kind = question.item.type if question else None
-            if kind == "select_multiple":
-                value = frozenset(value)
-            elif kind == "decimal":
-                value = Decimal(str(value))
-            elif kind == "date":
-                value = dt.date.fromisoformat(value)
-            typed[name] = value
-        return typed
+        return typed_answers(definition, self.answers)
+
+
+def answer_kinds(definition: Definition) -> dict[str, str]:
+    """Return each answer variable's item type (matrix rows and career items included)."""
+    return {q.name: q.item.type for q in definition.questions()}
+
+
+def typed_answers(definition: Definition, answers: dict,
+                  kinds: dict[str, str] | None = None) -> dict:
+    """Return stored answers as conditions read them (code sets, Decimals, dates).
+
+    ``kinds`` (from :func:`answer_kinds`) saves working them out again for each response.
+    """
+    typed, kinds = {}, kinds or answer_kinds(definition)
+    for name, value in answers.items():
+        kind = kinds.get(name)
+        if kind == "select_multiple":
+            value = frozenset(value)
+        elif kind == "decimal":
+            value = Decimal(str(value))
+        elif kind == "date":
+            value = dt.date.fromisoformat(value)
+        typed[name] = value
+    return typed
 
 
 class SurveyMailChoice(db.Model):

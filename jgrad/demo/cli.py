@@ -68,14 +68,19 @@ def demo_data(count: int, seed: int, if_empty: bool, dry_run: bool, logins: str)
 
 
 def _demo_survey() -> None:
-    """Load and open the example career survey and answer it for some demo registrants."""
+    """Run the example career survey (open) and an earlier round of it (closed)."""
     from jgrad.db import utcnow
-    from surveys.demo import demo_survey
+    from surveys.demo import CLOSED_SLUG, demo_closed_survey, demo_survey
 
     summary = demo_survey(utcnow())
     if summary is not None:
         click.echo(f"Survey career-wave: {summary.invited} invited, {summary.complete} "
                    f"complete and {summary.partial} partial responses.")
+    closed = demo_closed_survey(utcnow())
+    if closed is not None:
+        click.echo(f"Survey {CLOSED_SLUG} (closed, so its tables join the statistics): "
+                   f"{closed.invited} invited, {closed.complete} complete and "
+                   f"{closed.partial} partial responses.")
 
 
 def _print_logins() -> None:

@@ -44,6 +44,10 @@ def release_command(as_of: dt.datetime | None, out: Path | None, new_series: boo
                    + ".")
     hidden = ", ".join(f"{rule or 'published'}: {n}" for rule, n in release.hidden_by_rule.items())
     breakdowns = sum(t.spec.breakdown_of is not None for t in release.tables.values())
+    from_surveys = sum(t.spec.source is not None for t in release.tables.values())
+    if release.surveys:
+        click.echo(f"  {from_surveys} tables from {len(release.surveys)} closed survey(s): "
+                   + ", ".join(f"{s['slug']} v{s['version']}" for s in release.surveys))
     click.echo(f"{len(release.tables) - breakdowns} tables and {breakdowns} breakdowns, "
                f"{len(release.withheld)} withheld by the interval audit; cells hidden by rule "
                f"({hidden}); {time.perf_counter() - started:.1f} s in all.")

@@ -22,7 +22,7 @@ def _read(query) -> pd.DataFrame:
     return pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame()
 
 
-def _active(as_of: dt.datetime):
+def active_registrant_ids(as_of: dt.datetime):
     """Registrants whose account is active now and existed on ``as_of``."""
     return sa.select(Registrant.id).join(Account, Account.id == Registrant.account_id).where(
         Account.role == str(Role.REGISTRANT),
@@ -40,7 +40,7 @@ def people_frame(as_of: dt.datetime) -> pd.DataFrame:
     enrolments = (
         sa.select(Enrolment.registrant_id, Enrolment.university_id, Enrolment.field,
                   Enrolment.status, Enrolment.status_date, Enrolment.entry_date, latest)
-        .where(Enrolment.registrant_id.in_(_active(as_of)))
+        .where(Enrolment.registrant_id.in_(active_registrant_ids(as_of)))
         .subquery()
     )
     query = (
@@ -73,7 +73,7 @@ def spells_frame(as_of: dt.datetime) -> pd.DataFrame:
                   CareerSpell.sector, CareerSpell.postdoc, CareerSpell.employment_term,
                   CareerSpell.income_band, CareerSpell.country, latest)
         .where(
-            CareerSpell.registrant_id.in_(_active(as_of)),
+            CareerSpell.registrant_id.in_(active_registrant_ids(as_of)),
             CareerSpell.start_month <= month,
             sa.or_(CareerSpell.end_month.is_(None), CareerSpell.end_month >= month),
         )

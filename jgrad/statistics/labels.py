@@ -5,6 +5,7 @@ A test fails when a catalogue table or dimension has no name here.
 """
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -67,8 +68,27 @@ def dimension(name: str | None) -> str | None:
     return str(DIMENSIONS[name]) if name in DIMENSIONS else name
 
 
+def language() -> str:
+    """Return the reader's language among those tables bring names in (en, ja)."""
+    locale = get_locale()
+    return "ja" if locale is not None and locale.language == "ja" else "en"
+
+
+def own_text(texts: dict | None, *path: str) -> str | None:
+    """Return a name a table brings with it (``texts`` metadata) in the reader's language."""
+    node = texts
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return (node.get(language()) or node.get("en")) if isinstance(node, dict) else None
+
+
 def title(table: dict) -> str:
     """Return a table's title from its metadata; a breakdown names its dimension."""
+    own = own_text(table.get("texts"), "title")
+    if own:
+        return own
     base = table.get("breakdown_of")
     if base is None:
         return str(TITLES.get(table["id"], table["title"]))

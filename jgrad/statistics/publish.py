@@ -30,18 +30,27 @@ def _code_labels() -> dict[str, dict]:
             "income_band": {**codes.INCOME_BAND, ">=10m": _l("10 million yen or more")}}
 
 
-def labelled(frame: pd.DataFrame) -> pd.DataFrame:
-    """Replace classification codes in a table's headings by their names."""
+def labelled(frame: pd.DataFrame, texts: dict | None = None) -> pd.DataFrame:
+    """Replace classification codes in a table's headings by their names.
+
+    ``texts`` are the names a table brings with it (a survey's questions and answers).
+    """
     names = _code_labels()
 
     def rename(value, dimension):
+        own = labels.own_text(texts, "values", str(dimension), str(value))
+        if own:
+            return own
         mapping = names.get(dimension)
         if mapping and value in mapping:
             return str(mapping[value])
         return str(labels.VALUES[value]) if value in labels.VALUES else value
 
+    def heading(name):
+        return labels.own_text(texts, "dimensions", str(name)) or labels.dimension(name)
+
     frame = frame.copy()
-    headings = [labels.dimension(name) for name in frame.index.names]
+    headings = [heading(name) for name in frame.index.names]
     if isinstance(frame.index, pd.MultiIndex):
         frame.index = pd.MultiIndex.from_tuples(
             [tuple(rename(v, d) for v, d in zip(key, frame.index.names, strict=True))
@@ -50,8 +59,14 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
         frame.index = pd.Index([rename(v, frame.index.name) for v in frame.index],
                                name=headings[0])
     frame.columns = pd.Index([rename(v, frame.columns.name) for v in frame.columns],
-                             name=labels.dimension(frame.columns.name))
+                             name=heading(frame.columns.name))
     return frame
+
+
+def texts_of(table) -> dict | None:
+    """Return the names a table brings with it (None for the fixed catalogue's tables)."""
+    texts = getattr(table.spec, "texts", None)  # releases pickled before had none
+    return texts.to_dict() if texts is not None else None
 
 
 def display_frame(table) -> pd.DataFrame:
@@ -60,7 +75,7 @@ def display_frame(table) -> pd.DataFrame:
     flags = table.flags.reindex_like(values) if table.spec.measure != "row_share" else \
         table.flags.set_axis(values.columns, axis=1)
     shown = values.where(flags.eq("") | flags.isna(), flags)
-    return labelled(shown.where(shown.notna(), "-"))
+    return labelled(shown.where(shown.notna(), "-"), texts_of(table))
 
 
 def _flat_index(frame: pd.DataFrame) -> list[str]:
@@ -76,7 +91,7 @@ def chart(table, path_stem: Path) -> None:
     data = frame.drop(columns=[c for c in frame.columns if str(c) in ("n", "Total")])
     data = data.drop(index=[i for i in data.index if "Total" in (i if isinstance(i, tuple)
                                                                    else (i,))])
-    data = labelled(data.astype("float64"))
+    data = labelled(data.astype("float64"), texts_of(table))
     figure = Figure(figsize=(max(6.0, 0.5 * len(data) + 4), 4.5))
     axes = figure.subplots()
     if data.empty or data.isna().all().all():
@@ -108,8 +123,9 @@ def chart(table, path_stem: Path) -> None:
 def write_release(release, folder: Path, progress=None) -> dict:
     """Write every table and the metadata into ``folder``; return the metadata written.
 
-    Charts of catalogue tables are drawn now; a breakdown's chart (there are dozens, at
-    half a second each) is drawn the first time it is asked for (:func:`chart_file`).
+    Charts of catalogue tables are drawn now; a breakdown's or a survey table's chart
+    (there are dozens, at half a second each) is drawn the first time it is asked for
+    (:func:`chart_file`).
     """
     folder.mkdir(parents=True, exist_ok=True)
     metadata = release.to_dict()
@@ -119,13 +135,15 @@ def write_release(release, folder: Path, progress=None) -> dict:
             # Headings carry university names: no text cell may run as a formula.
             shown = exports.neutralise_frame(display_frame(table))
             shown.to_csv(folder / f"{table.spec.id}.csv", encoding="utf-8-sig")
-            notes = [table.spec.title, *metadata["notes"],
+            own_note = labels.own_text(texts_of(table), "note")
+            notes = [labels.title(table.metadata()), *([own_note] if own_note else []),
+                     *metadata["notes"],
                      *(f"{k} = {v}" for k, v in metadata["flags"].items())]
             with pd.ExcelWriter(folder / f"{table.spec.id}.xlsx", engine="openpyxl") as writer:
                 shown.to_excel(writer, sheet_name="table")
                 exports.neutralise_frame(pd.DataFrame({"note": notes})).to_excel(
                     writer, sheet_name="notes", index=False)
-            if table.spec.breakdown_of is None:
+            if table.spec.breakdown_of is None and getattr(table.spec, "source", None) is None:
                 chart(table, folder / table.spec.id)
         if progress:
             progress(number, len(tables), table.spec.id)

@@ -11,6 +11,7 @@ from flask import current_app
 
 from jgrad.audit import services as audit
 from jgrad.extensions import db
+from jgrad.registry import stats_sources
 from jgrad.statistics.extract import people_frame, spells_frame
 from jgrad.statistics.models import StatRelease
 from jgrad.statistics.publish import (
@@ -45,8 +46,10 @@ def build(as_of: dt.datetime, *, new_series: bool = False):
     rules = rules_from_config()
     if previous is not None and any(getattr(previous.rules, k) != v for k, v in rules.items()):
         previous, previous_row = None, None  # the rules changed: a new series starts
+    # Registered sources (closed surveys) add their tables, protected with the rest.
+    surveys = [data for source in stats_sources().values() for data in source(as_of)]
     release = build_release(people_frame(as_of), spells_frame(as_of), as_of.date(),
-                            previous=previous, **rules)
+                            previous=previous, surveys=surveys, **rules)
     return release, previous_row
 
 

@@ -33,14 +33,23 @@ def _families(meta: dict) -> list[tuple[dict, list[dict]]]:
     """Return each catalogue table's metadata with the metadata of its breakdowns."""
     tables = meta["tables"]
     return [(t, [b for b in tables if b.get("breakdown_of") == t["id"]])
-            for t in tables if t.get("breakdown_of") is None]
+            for t in tables if t.get("breakdown_of") is None and not t.get("source")]
+
+
+def _surveys(meta: dict) -> list[tuple[str, dict, list[dict]]]:
+    """Return each contributing survey's title for the reader, metadata and tables."""
+    language = labels.language()
+    return [(survey[f"title_{language}"] or survey["title_en"], survey,
+             [t for t in meta["tables"]
+              if t.get("source") == f"survey:{survey['slug']}:v{survey['version']}"])
+            for survey in meta.get("surveys", ())]
 
 
 @bp.route("/<int:release_id>")
 def release(release_id: int):
     row = _release(release_id)
     return render_template("statistics/release.html", release=row, meta=row.meta,
-                           families=_families(row.meta))
+                           families=_families(row.meta), surveys=_surveys(row.meta))
 
 
 @bp.route("/<int:release_id>/tables/<table_id>")
@@ -53,10 +62,13 @@ def table(release_id: int, table_id: str):
                  object_id=row.id, details={"table": table_id})
     db.session.commit()
     base_id = item.spec.breakdown_of or item.spec.id
-    family = next(f for f in _families(row.meta) if f[0]["id"] == base_id)
+    family = next((f for f in _families(row.meta) if f[0]["id"] == base_id),
+                  (item.metadata(), []))  # a survey's table has no breakdowns
+    own_note = labels.own_text(family[0].get("texts"), "note")
     return render_template("statistics/table.html", release=row, table=item, shown=shown,
                            heading=labels.title(item.metadata()), family=family,
-                           flags=row.meta["flags"], notes=row.meta["notes"])
+                           flags=row.meta["flags"],
+                           notes=[*([own_note] if own_note else []), *row.meta["notes"]])
 
 
 @bp.route("/<int:release_id>/files/<name>")

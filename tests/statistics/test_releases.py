@@ -76,8 +76,8 @@ def _release_files_publish_no_small_counts_and_analysts_browse_them(released, cl
     assert {t["breakdown_of"] for t in published} > {None}, "breakdowns are published"
     counted = hidden = 0
     for table in published:
-        # Charts of breakdowns are drawn when first asked for (see below).
-        charts = ("png", "svg") if table["breakdown_of"] is None else ()
+        # Charts of breakdowns and survey tables are drawn when first asked for (see below).
+        charts = ("png", "svg") if table["breakdown_of"] is None and not table["source"] else ()
         for ext in ("csv", "xlsx", *charts):
             assert (out / f"{table['id']}.{ext}").stat().st_size > 0
         rows = list(csv.reader(io.StringIO(
@@ -151,6 +151,29 @@ def _analysts_choose_a_breakdown_and_its_chart_is_drawn_when_asked_for(released,
     assert _count_views() - seen == 4
 
 
+def _the_demo_survey_round_shows_tables_with_published_figures(released, client):
+    row, out, output = released
+    assert [s["slug"] for s in row.meta["surveys"]] == ["career-wave-2025"]  # the open one: no
+    assert "tables from 1 closed survey(s): career-wave-2025 v1" in output
+    tables = [t for t in row.meta["tables"] if t["source"] == "survey:career-wave-2025:v1"]
+    assert {t["id"].rsplit(".", 1)[1] for t in tables} >= {
+        "labour_status", "sector", "income_band", "move_reasons___1", "sat_pay", "country"}
+    assert not {"employer", "job_title", "contract_months", "start_month", "research_share",
+                "intention_reason"} & {t["id"].rsplit(".", 1)[1] for t in tables}
+    figures = 0
+    for table in tables:
+        if table["withheld"]:
+            continue
+        rows = list(csv.reader(io.StringIO(
+            (out / f"{table['id']}.csv").read_text(encoding="utf-8-sig"))))
+        figures += sum(cell not in SIGNS for line in rows[1:] for cell in line[1:])
+    assert figures > 20, figures
+    page = client.get(f"/stats/{row.id}").get_data(as_text=True)
+    assert "Doctoral career tracking survey (2025 round, closed)" in page
+    labour = client.get(f"/stats/{row.id}/tables/survey.career-wave-2025.v1.labour_status")
+    assert labour.status_code == 200 and "Employed" in labour.get_data(as_text=True)
+
+
 def _count_views() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
         AuditEvent.action.in_(["stats.table.viewed", "stats.downloaded"])))
@@ -162,6 +185,7 @@ def test_rule10_release_files_and_analysts_pages(released, client, login, make_a
     login("analyst@example.org")
     _release_files_publish_no_small_counts_and_analysts_browse_them(released, client)
     _analysts_choose_a_breakdown_and_its_chart_is_drawn_when_asked_for(released, client)
+    _the_demo_survey_round_shows_tables_with_published_figures(released, client)
 
 
 def test_every_catalogue_table_and_dimension_has_a_name_for_readers(app):

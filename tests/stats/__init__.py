@@ -80,3 +80,28 @@ def add_person(people: pd.DataFrame, spells: pd.DataFrame, person: dict, spell: 
     people = pd.concat([people, pd.DataFrame([{**person, "pid": pid}])], ignore_index=True)
     spells = pd.concat([spells, pd.DataFrame([{**spell, "pid": pid}])], ignore_index=True)
     return people, spells
+
+
+def check_against_truth(table, exact, rows=None, threshold: int = 10, base: int = 5
+                        ) -> tuple[int, int]:
+    """Check a published count table cell by cell against ``exact(row, column)``.
+
+    A cell whose true count is below ``threshold`` must be hidden; a published one must be
+    a multiple of ``base`` within ``base // 2`` of the truth (a fresh series rounds).
+    Return how many cells were checked and how many of them were published.
+    """
+    assert table.withheld is None, (table.spec.id, table.withheld)
+    checked = published = 0
+    for row in table.counts.index if rows is None else rows:
+        for column in table.counts.columns:
+            true = exact(row, column)
+            flag = table.flags.loc[row, column]
+            checked += 1
+            if true < threshold:
+                assert flag != "", (table.spec.id, row, column, true)
+            if flag == "":
+                published += 1
+                shown = int(table.counts.loc[row, column])
+                assert abs(shown - true) <= base // 2 and shown % base == 0, \
+                    (table.spec.id, row, column, shown, true)
+    return checked, published

@@ -21,10 +21,17 @@ def test_demo_data_opens_the_career_wave_with_answers(runner, make_account):
     assert invited > 0 and complete > 0
     survey = services.find("career-wave")
     assert survey.state == SurveyState.OPEN
-    states = db.session.scalars(sa.select(Invitation.state)).all()
+    states = db.session.scalars(sa.select(Invitation.state).where(
+        Invitation.survey_id == survey.id)).all()
     assert states.count(InvitationState.SUBMITTED) == complete
     total, by = rates(survey, make_account(Role.ADMIN))
     assert total.invited == invited and total.rr1 > 0
     assert sum(r.invited for r in by["cohort"]) == invited
+    # An earlier round of it is closed, so the statistics catalogue has survey tables.
+    closed = re.search(r"Survey career-wave-2025 \(closed.*\): (\d+) invited, (\d+) complete",
+                       result.output)
+    assert closed, result.output
+    assert services.find("career-wave-2025").state == SurveyState.CLOSED
+    assert int(closed.group(2)) > 0.5 * int(closed.group(1)) > 0
     again = runner.invoke(args=["demo-data", "--registrants", "5"])  # loaded once only
     assert again.exit_code == 0 and "Survey career-wave" not in again.output

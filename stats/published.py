@@ -1,0 +1,98 @@
+"""What a release holds: its rules, each table's published frames, and the metadata.
+
+Built by :func:`stats.release.build_release`; pickled by the app so that the next release of
+a series can be built against it (the classes are also importable from ``stats.release``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from stats.catalogue import TableSpec
+from stats.disclosure import DENOMINATOR, PRIMARY, RULES, SECONDARY, SENSITIVE
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Hold the disclosure-control parameters of a release."""
+
+    threshold: int = 10
+    rounding_base: int = 5
+    min_denominator: int = 25
+    protection: int = 10
+    dominance: float = 0.9
+    publish_zeros: bool = False
+    min_country_size: int = 50
+    min_university_size: int = 100
+
+
+@dataclass
+class TableRelease:
+    """Hold one published table: values, rounded counts and flags, or why it is withheld."""
+
+    spec: TableSpec
+    frame: pd.DataFrame | None
+    counts: pd.DataFrame | None
+    flags: pd.DataFrame | None
+    hidden_by_rule: dict[str, int]
+    withheld: str | None = None
+
+    def metadata(self) -> dict[str, Any]:
+        """Return the table's description and disclosure counts as JSON-ready data."""
+        spec = self.spec
+        return {
+            "id": spec.id, "title": spec.title, "rows": list(spec.rows),
+            "column": spec.column, "measure": spec.measure,
+            "population": {k: list(v) for k, v in spec.population},
+            "excluding": {k: list(v) for k, v in spec.excluding},
+            "sensitive": spec.sensitive, "allowed_dimensions": list(spec.allowed),
+            "breakdown_of": spec.breakdown_of,
+            "hidden_by_rule": dict(self.hidden_by_rule), "withheld": self.withheld,
+            "source": spec.source, "texts": spec.texts.to_dict() if spec.texts else None,
+        }
+
+
+@dataclass
+class Release:
+    """Hold every table of one release and the release's metadata."""
+
+    as_of: date
+    catalogue_version: str
+    rules: Rules
+    tables: dict[str, TableRelease]
+    previous_as_of: date | None = None
+    notes: tuple[str, ...] = field(default=())
+    surveys: tuple[dict, ...] = field(default=())  # the closed surveys that contributed
+
+    @property
+    def withheld(self) -> tuple[str, ...]:
+        """Return the ids of tables withheld by the interval audit."""
+        return tuple(t.spec.id for t in self.tables.values() if t.withheld)
+
+    @property
+    def hidden_by_rule(self) -> dict[str, int]:
+        """Return how many cells each rule hid, over all published tables."""
+        return {rule: sum(t.hidden_by_rule.get(rule, 0) for t in self.tables.values())
+                for rule in RULES}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the release metadata (no table values) as JSON-ready data."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "catalogue_version": self.catalogue_version,
+            "previous_as_of": self.previous_as_of and self.previous_as_of.isoformat(),
+            "rules": asdict(self.rules),
+            "flags": {PRIMARY: "small count, zero included (below threshold)",
+                      SECONDARY: "hidden to protect another cell",
+                      SENSITIVE: "group too concentrated for a sensitive measure",
+                      DENOMINATOR: "denominator too small for a percentage"},
+            "hidden_by_rule": self.hidden_by_rule,
+            "withheld": list(self.withheld),
+            "tables": [t.metadata() for t in self.tables.values()],
+            "notes": list(self.notes),
+            "surveys": list(getattr(self, "surveys", ())),  # releases pickled before: none
+        }
