@@ -81,6 +81,8 @@ def test_the_link_opens_the_survey_without_log_in(client, invited):
     # "of 3": the satisfaction page waits on the labour status
     assert "Doctoral career tracking survey" in text and "Page 1 of 3" in text
     assert '<fieldset class="field choices' in text and "<legend>" in text
+    title = text.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<script" not in title and text.count('id="survey-logic"') == 1
 
 
 @pytest.mark.parametrize("tamper", [lambda link: link[:-3] + "xyz", lambda link: "/surveys/r",
