@@ -7,8 +7,8 @@ from flask_login import current_user
 from jgrad.accounts.models import Role
 from jgrad.actors import Actor
 from jgrad.api import schemas as s
-from jgrad.api.changes import change_profile
 from jgrad.api.problems import Problem
+from jgrad.api.records_views import change_profile
 from jgrad.api.serialize import record
 from jgrad.api.spec import operation
 from jgrad.api.views import bp

@@ -6,12 +6,12 @@ import sqlalchemy as sa
 from flask import current_app, request
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.datastructures import MultiDict
 
 from jgrad.access import EDITOR, deny
 from jgrad.accounts.models import Role
 from jgrad.actors import Actor
 from jgrad.api import schemas as s
-from jgrad.api.changes import change_profile
 from jgrad.api.problems import Problem
 from jgrad.api.serialize import record
 from jgrad.api.spec import operation
@@ -23,6 +23,8 @@ from jgrad.imports.importfile import check_records
 from jgrad.portal.loading import registrant_for
 from jgrad.portal.notices import tell_corrected
 from jgrad.portal.queries import AlumniFilter, alumni_query
+from jgrad.registrants import services as records
+from jgrad.registrants.forms import ProfileForm, values_of
 from jgrad.registrants.models import Enrolment, Registrant
 from jgrad.universities.models import University
 
@@ -128,3 +130,30 @@ def upsert_students(code: str):
     summary = plan.university_summary()
     return {**summary, "unavailable_items": [line - 1 for line in plan.unavailable],
             "dry_run": dry_run}
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def change_profile(registrant, patch, actor) -> dict:
+    """Apply the fields given in ``patch`` (a ProfilePatch); return what changed."""
+    given = patch.model_dump(exclude_unset=True)
+    version = given.pop("version", None)
+    current = {name: _text(getattr(registrant, name)) for name in records.PROFILE_FIELDS}
+    current.update({name: _text(value) for name, value in given.items()})
+    form = ProfileForm(formdata=MultiDict(current), meta={"csrf": False})
+    if not form.validate():
+        raise Problem(422, errors=[{"field": name, "message": str(message)}
+                                   for name, messages in form.errors.items()
+                                   for message in messages])
+    values = values_of(form)
+    values["version"] = version
+    try:
+        return records.update_profile(registrant, values, actor)
+    except records.StaleRecord as error:
+        raise Problem(409, detail=str(error), errors=[
+            {"field": name, "message": "changed meanwhile"}
+            for name, _now, _yours in error.differences]) from error
+    except records.RecordError as error:
+        raise Problem(422, detail=str(error)) from error
