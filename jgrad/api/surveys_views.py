@@ -2,6 +2,8 @@
 definition dump and export, audited as the admin pages' downloads are)."""
 from __future__ import annotations
 
+import json
+
 from flask_login import current_user
 
 from jgrad.accounts.models import Role
@@ -11,7 +13,7 @@ from jgrad.api.spec import operation
 from jgrad.api.views import bp
 from jgrad.extensions import db
 from surveys import services as surveys
-from surveys.dump import to_dict
+from surveys.dump import to_json
 from surveys.export import codebook
 
 
@@ -37,7 +39,9 @@ def survey_list():
 def survey(slug: str):
     """A survey's current definition, in the JSON definition format."""
     found = _survey(slug)
-    return {"slug": found.slug, "definition": to_dict(found.current_version.definition())}
+    # The definition format's own JSON (its numbers stay numbers), as the admin download.
+    definition = json.loads(to_json(found.current_version.definition()))
+    return {"slug": found.slug, "definition": definition}
 
 
 @bp.route("/surveys/<slug>/responses")
