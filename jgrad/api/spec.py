@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
 from spectree import Response, SpecTree
 
 from jgrad.access import allow
@@ -56,7 +56,8 @@ def operation(*who: str, scope: str | None, ok: dict, tags: tuple[str, ...],
 
     def decorate(view):
         validated = api_spec.validate(query=query, json=json, resp=Response(**ok),
-                                      tags=list(tags), operation_id=operation_id)(view)
+                                      tags=list(tags), operation_id=operation_id,
+                                      force_resp_serialize=True)(view)
 
         @wraps(validated)
         def entry(*args, **kwargs):
@@ -98,7 +99,9 @@ def document() -> dict:
                 status_429["headers"] = {"Retry-After": {
                     "description": "Seconds to wait.", "schema": {"type": "integer"}}}
             op["security"] = SECURITY
-    spec["components"]["securitySchemes"] = SCHEMES
+    spec["components"]["securitySchemes"] = {
+        **SCHEMES, "session": {**SCHEMES["session"],
+                               "name": current_app.config["SESSION_COOKIE_NAME"]}}
     spec["security"] = SECURITY
     return spec
 
