@@ -13,6 +13,7 @@ import hmac
 import secrets
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from jgrad.accounts.models import Account, AccountState, Role, StaffRole
 from jgrad.audit import services as audit
@@ -53,17 +54,18 @@ def _new_raw() -> tuple[str, str]:
 def _check(scopes, days: int, allowed: frozenset[str], name: str) -> list[str]:
     chosen = sorted(set(scopes))
     if not chosen:
-        raise TokenError("Choose at least one scope.")
+        raise TokenError(_l("Choose at least one scope."))
     unknown = [s for s in chosen if s not in SCOPES]
     if unknown:
-        raise TokenError("Unknown scope: " + ", ".join(unknown))
+        raise TokenError(_l("Unknown scope: %(scopes)s", scopes=", ".join(unknown)))
     refused = [s for s in chosen if s not in allowed]
     if refused:
-        raise TokenError("This account may not hold the scope(s): " + ", ".join(refused))
+        raise TokenError(_l("This account may not hold the scope(s): %(scopes)s",
+                            scopes=", ".join(refused)))
     if not 1 <= days <= MAX_DAYS:
-        raise TokenError(f"A token lasts 1 to {MAX_DAYS} days.")
+        raise TokenError(_l("A token lasts 1 to %(days)d days.", days=MAX_DAYS))
     if not name.strip() or len(name) > 100:
-        raise TokenError("Give the token a name of at most 100 characters.")
+        raise TokenError(_l("Give the token a name of at most 100 characters."))
     return chosen
 
 
@@ -72,7 +74,7 @@ def create_token(account: Account, *, name: str, scopes, days: int, by: Account,
                  now: dt.datetime | None = None) -> tuple[ApiToken, str]:
     """Create a token acting as ``account``; return it with the raw token (shown once)."""
     if account.state != AccountState.ACTIVE:
-        raise TokenError("The account is not active.")
+        raise TokenError(_l("The account is not active."))
     chosen = _check(scopes, days, allowed_scopes(account), name)
     now = now or utcnow()
     while True:
@@ -95,10 +97,11 @@ def create_university_token(university, *, name: str, scopes, days: int,
                             by: Account) -> tuple[ApiToken, str]:
     """An administrator's token for a university: it acts as a new service account."""
     if by.role != Role.ADMIN:
-        raise TokenError("Only an administrator makes a token for a university.")
+        raise TokenError(_l("Only an administrator makes a token for a university."))
     wanted = set(scopes)
     if wanted - {"records:read", "records:write"}:
-        raise TokenError("A university's token may hold records:read and records:write only.")
+        raise TokenError(_l("A university's token may hold records:read and records:write "
+                            "only."))
     service = Account(role=Role.STAFF, login=f"api-{secrets.token_hex(8)}@{university.code}",
                       email=None, university_id=university.id, password_hash=None,
                       staff_role=str(StaffRole.EDITOR if "records:write" in wanted
