@@ -69,7 +69,6 @@ def operation(*who: str, scope: str | None, ok: dict, tags: tuple[str, ...],
                 _require_json()
             return validated(*args, **kwargs)
 
-        entry.api_scope = scope
         return allow(*who)(entry)
 
     return decorate
