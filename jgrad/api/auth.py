@@ -47,6 +47,10 @@ def rate_limit() -> str:
     return current_app.config["API_RATE_LIMIT"]
 
 
+def refused_limit() -> str:
+    return current_app.config["API_REFUSED_RATE_LIMIT"]
+
+
 def authenticate() -> None:
     """Run before the gate: put the token's account in place, or check the session's CSRF."""
     raw = bearer()

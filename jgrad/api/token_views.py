@@ -65,20 +65,24 @@ def _page(own, university, made=None, status: int = 200):
                            tokens=listed, now=utcnow(), codes=codes), status
 
 
+def _make(forms, make):
+    """Make a token with ``make(by)``; show it once, or show why nothing was made."""
+    try:
+        token, raw = make(current_user)
+    except tokens.TokenError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _page(*forms, status=422)
+    db.session.commit()
+    return _page(*_forms(), made=(token, raw))
+
+
 @pages.route("/", methods=["GET", "POST"])
 def listing():
     own, university = _forms()
     if own.validate_on_submit():
-        try:
-            token, raw = tokens.create_token(current_user, name=own.name.data,
-                                             scopes=own.scopes.data, days=own.days.data,
-                                             by=current_user)
-        except tokens.TokenError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return _page(own, university, status=422)
-        db.session.commit()
-        return _page(*_forms(), made=(token, raw))
+        return _make((own, university), lambda by: tokens.create_token(
+            by, name=own.name.data, scopes=own.scopes.data, days=own.days.data, by=by))
     return _page(own, university, status=422 if own.errors else 200)
 
 
@@ -88,16 +92,9 @@ def university_token():
     own, university = _forms()
     if university.validate_on_submit():
         chosen = db.session.get(University, university.university_id.data) or abort(404)
-        try:
-            token, raw = tokens.create_university_token(
-                chosen, name=university.name.data, scopes=university.scopes.data,
-                days=university.days.data, by=current_user)
-        except tokens.TokenError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return _page(own, university, status=422)
-        db.session.commit()
-        return _page(*_forms(), made=(token, raw))
+        return _make((own, university), lambda by: tokens.create_university_token(
+            chosen, name=university.name.data, scopes=university.scopes.data,
+            days=university.days.data, by=by))
     return _page(own, university, status=422)
 
 

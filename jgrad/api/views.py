@@ -3,6 +3,7 @@ reference page. The operations live beside it (records, me, statistics, surveys)
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
+from flask_limiter.util import get_remote_address
 
 from jgrad.access import ANYONE, SIGNED_IN, allow, guard
 from jgrad.api import auth
@@ -16,6 +17,9 @@ guard(bp, SIGNED_IN)  # every operation narrows this with @allow beside its rout
 bp.after_request(auth.audit_call)
 csrf.exempt(bp)  # token calls need no CSRF; session writes are checked in auth.authenticate
 limiter.limit(auth.rate_limit, key_func=auth.rate_key)(bp)
+# Guessing tokens: refused calls count per client address, whatever token they carry.
+limiter.limit(auth.refused_limit, key_func=get_remote_address, scope="api-refused",
+              deduct_when=lambda response: response.status_code == 401)(bp)
 
 
 @bp.route("/openapi.json")

@@ -162,3 +162,11 @@ def test_every_call_is_audited_with_the_token(client, world):
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "api.call"))
     assert event.object_id == str(token.id) and event.actor_account_id == world.analyst.id
     assert event.details["token"] == token.prefix and event.details["status"] == 200
+
+
+@pytest.mark.parametrize("app_config", [{"API_REFUSED_RATE_LIMIT": "3 per minute"}])
+def test_guessing_tokens_is_limited_per_client_whatever_the_token(client, world, app_config):
+    statuses = [client.get("/api/v1/alumni",
+                           headers={"Authorization": f"Bearer jgr_{n:08d}_guess"}).status_code
+                for n in range(4)]
+    assert statuses == [401, 401, 401, 429]
