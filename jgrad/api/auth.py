@@ -59,7 +59,7 @@ def authenticate() -> None:
             try:
                 csrf.protect()
             except CSRFError as error:
-                raise Problem(403, detail=f"{error.description} Send it in X-CSRFToken.") \
+                raise Problem(400, detail=f"{error.description} Send it in X-CSRFToken.") \
                     from error
         return
     now = utcnow()

@@ -113,12 +113,12 @@ SCHEMES = {
 }
 _DESCRIPTIONS = {
     401: "No valid token or session (unknown, expired or revoked token).",
-    403: "The token lacks the scope, the role may not do this, or the CSRF header is missing.",
+    403: "The token lacks the scope, or the account's role may not do this.",
     404: "No such record, or none that this account may see.",
     409: "The record changed since the version given.",
     413: "The body is too large.",
     422: "The request has errors, each named by field (and item); nothing was changed.",
     429: "Too many requests for this token; wait Retry-After seconds.",
-    400: "The body is not well-formed JSON.",
+    400: "The body is not well-formed JSON, or a session's write lacks its X-CSRFToken header.",
     415: "The body is not application/json.",
 }
