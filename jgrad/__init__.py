@@ -85,6 +85,7 @@ DOMAINS = (
     "jgrad.lifecycle",
     "jgrad.demo",
     "jgrad.jobs",
+    "jgrad.api",
     "surveys",
 )
 

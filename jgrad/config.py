@@ -34,6 +34,10 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "jgrad"
+    # Requests per API token (per account for browser sessions).
+    API_RATE_LIMIT = "300 per minute"
+    # Calls refused for want of a valid token, per client address (token guessing).
+    API_REFUSED_RATE_LIMIT = "30 per minute;300 per day"
     # Failed log-ins (wrong passwords) allowed per client address, and per identifier
     # (Doctor ID or e-mail, known or not) from all addresses together; successes never count.
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"

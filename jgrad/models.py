@@ -11,3 +11,4 @@ from jgrad.lifecycle.models import DeletionLedgerEntry, DormancyEpisode  # noqa:
 from jgrad.statistics.models import StatRelease  # noqa: F401
 from jgrad.portal.models import ContactMessage, Provision  # noqa: F401
 from jgrad.imports.models import PossibleDuplicate  # noqa: F401
+from jgrad.api.models import ApiToken  # noqa: F401

@@ -144,9 +144,26 @@ def _finish_request(response):
     return response
 
 
+def register_error_renderer(app: Flask, prefix: str, render) -> None:
+    """Let the paths under ``prefix`` answer errors their own way (the API's JSON)."""
+    app.extensions.setdefault("jgrad.error_renderers", []).append((prefix, render))
+
+
+def _renderer():
+    from flask import current_app
+
+    for prefix, render in current_app.extensions.get("jgrad.error_renderers", ()):
+        if request.path.startswith(prefix):
+            return render
+    return None
+
+
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    render = _renderer()
+    if render is not None:
+        return render(error)
     response = make_response(_error_page(error.code), error.code)
     if getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)
@@ -157,6 +174,9 @@ def _unexpected_error(error: Exception):
     """Log the traceback, undo the request's writes, and show the generic page."""
     error_log.exception("unhandled error in request %s", g.get("request_id", "-"))
     _rollback()
+    render = _renderer()
+    if render is not None:
+        return render(InternalServerError())
     return _http_error(InternalServerError())
 
 

@@ -67,6 +67,31 @@ KINDS = {
                             "staff_noncooperating": HIDDEN},
 }
 
+# The JSON API: a visitor who is not logged in gets a 401 problem, not the log-in page.
+NO_TOKEN = {401}
+KINDS.update({
+    "api_public": dict.fromkeys(VISITORS, OK),
+    "api_portal": {**KINDS["portal"], "anonymous": NO_TOKEN},
+    "api_portal_record": {**KINDS["portal_record"], "anonymous": NO_TOKEN},
+    "api_portal_record_edit": {**KINDS["portal_record_edit"], "anonymous": NO_TOKEN},
+    # Upserting university A's students: A's editors and administrators; other universities
+    # find no such university among theirs.
+    "api_upsert": {**dict.fromkeys(VISITORS, DENIED), "anonymous": NO_TOKEN, "staff_a": OK,
+                   "staff_other": HIDDEN, "staff_noncooperating": HIDDEN, "admin": OK},
+    "api_own": {**KINDS["own"], "anonymous": NO_TOKEN},
+    "api_statistics": {**KINDS["statistics"], "anonymous": NO_TOKEN},
+    "api_statistics_list": {**KINDS["statistics_list"], "anonymous": NO_TOKEN},
+    "api_admin": {**KINDS["admin"], "anonymous": NO_TOKEN},
+    "api_admin_object": {**KINDS["admin_object"], "anonymous": NO_TOKEN},
+    # The token pages: everyone but registrants; a university's token is the institute's.
+    "tokens": {**dict.fromkeys(VISITORS, OK), "anonymous": LOGIN, "registrant_a": DENIED,
+               "registrant_b": DENIED},
+    "tokens_admin_post": {**dict.fromkeys(VISITORS, DENIED), "anonymous": LOGIN,
+                          "admin": {422}},  # an empty form
+    "tokens_object": {**dict.fromkeys(VISITORS, HIDDEN), "anonymous": LOGIN,
+                      "registrant_a": DENIED, "registrant_b": DENIED},  # no token 999
+})
+
 ROUTES = {
     "static": "public", "main.index": "public", "main.privacy": "public",
     "main.set_language": "public", "contact.contact": "public", "accounts.signup": "public",
@@ -114,6 +139,22 @@ ROUTES = {
     "surveys_admin.confirm_load": "admin_object",
     "surveys_staff.staff_surveys": "university_staff",
     "surveys_staff.staff_rates": "portal_staff_object",
+    "api.openapi": "api_public", "api.reference": "api_public",
+    "api.alumni": "api_portal", "api.registrant": "api_portal_record",
+    "api.correct_profile": "api_portal_record_edit", "api.upsert_students": "api_upsert",
+    "api.me": "api_own", "api.update_me": "api_own",
+    "api.releases": "api_statistics_list", "api.release": "api_statistics",
+    "api.table": "api_statistics", "api.survey_list": "api_admin",
+    "api.survey": "api_admin_object", "api.responses": "api_admin_object",
+    "api_tokens.listing": "tokens", "api_tokens.university_token": "tokens_admin_post",
+    "api_tokens.revoke": "tokens_object",
+}
+# What the API's writes send (a JSON body, the CSRF header of the session).
+API_BODIES = {
+    "api.upsert_students": {"students": [{
+        "student_number": "M-1", "family_name": "Sato", "given_name": "Jiro",
+        "graduate_school": "Graduate School of Science", "field": "05",
+        "programme_type": "latter", "entry_date": "2022-04-01", "status": "enrolled"}]},
 }
 
 
@@ -164,7 +205,7 @@ def _requests(app, world):
               "name": "release.json", "filename": "style.css", "release_id": 1,
               "inquiry_id": 999, "request_id": 999, "flag_id": 999,
               "university_id": 999, "account_id": 999, "invitation_id": 999,
-              "slug": "no-such-survey"}
+              "slug": "no-such-survey", "code": "A", "token_id": 999}
     adapter = app.url_map.bind("localhost")
     found = []
     for rule in app.url_map.iter_rules():
@@ -174,13 +215,13 @@ def _requests(app, world):
                 args[arg] = world["career"] if "career" in rule.endpoint else world["enrolment"]
             else:
                 args[arg] = values[arg]
-        method = "GET" if "GET" in rule.methods else "POST"
+        method = next(m for m in ("GET", "PATCH", "POST") if m in rule.methods)
         kind = ROUTES.get(rule.endpoint)
         if kind == "own_record" and "record_id" not in rule.arguments:
             kind = "own"  # adding a new record of one's own
         found.append((rule.endpoint, kind, method, adapter.build(rule.endpoint, args)))
     # Deleting the enrolment at A ends A's view of the record: that goes very last.
-    found.sort(key=lambda item: (item[2] == "POST", "delete" in item[0],
+    found.sort(key=lambda item: (item[2] != "GET", "delete" in item[0],
                                  item[0].endswith("delete_enrolment")))
     return found
 
@@ -202,7 +243,11 @@ def test_access_matrix(app, client, world, visitor):
         expected = KINDS[kind][visitor]
         if endpoint == "accounts.logout":
             continue  # it would end the visit; tested on its own
-        response = client.get(path) if method == "GET" else client.submit(path)
+        if endpoint.startswith("api.") and method != "GET":
+            response = client.open(path, method=method, json=API_BODIES.get(endpoint, {}),
+                                   headers={"X-CSRFToken": client.csrf_token()})
+        else:
+            response = client.get(path) if method == "GET" else client.submit(path)
         checked += 1
         if expected == LOGIN:
             assert response.status_code == 302 and "/login" in response.headers["Location"], \

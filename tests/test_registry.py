@@ -38,6 +38,7 @@ def test_deletion_and_leftovers_cover_every_registered_table(app, make_registran
     """A row in every registered table is counted by leftovers and gone after deletion."""
     from jgrad.accounts import services as accounts
     from jgrad.actors import Actor
+    from jgrad.api.models import ApiToken
     from jgrad.imports.models import PossibleDuplicate
     from jgrad.lifecycle.deletion import delete_registrants, leftovers
     from jgrad.lifecycle.models import DormancyEpisode
@@ -59,6 +60,9 @@ def test_deletion_and_leftovers_cover_every_registered_table(app, make_registran
     _plant_survey_rows(registrant)
     from jgrad.accounts.two_factor import new_recovery_codes
     new_recovery_codes(registrant.account)  # two-factor sign-in is offered to registrants too
+    db.session.add(ApiToken(prefix="deadbeef", token_hash="0" * 64, name="planted",
+                            account_id=registrant.account_id, scopes="records:read",
+                            expires_at=utcnow()))  # registrants hold no tokens today
     consent.request_deletion(registrant, Actor.system(), channel="email", verified_by="test")
     db.session.commit()
     [person] = people([registrant.id])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import (current_app, flash, make_response, redirect, render_template, request,
+from flask import (abort, current_app, flash, make_response, redirect, render_template, request,
                    url_for)
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
@@ -158,6 +158,9 @@ def enforce_enrolment():
     if (not current_user.is_authenticated or current_user.uses_two_factor
             or request.endpoint in ENROLMENT_ENDPOINTS or not _required()):
         return None
+    if request.path.startswith("/api/"):  # a machine gets a refusal, not a page to go to
+        abort(403, description=_("Your role requires two-factor sign-in. Set it up to "
+                                 "continue."))
     if request.method == "GET":
         flash(_("Your role requires two-factor sign-in. Set it up to continue."), "info")
     return redirect(url_for("accounts.two_factor_setup"))

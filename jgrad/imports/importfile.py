@@ -74,6 +74,21 @@ def parse(data: bytes, filename: str) -> ParsedFile:
     return result
 
 
+def check_records(records: list[dict]) -> ParsedFile:
+    """Check rows given as mappings of the file's columns (the API) by the file's rules;
+    each problem's ``row`` is the record's position, counted from 1."""
+    result = ParsedFile()
+
+    def text(value) -> str:
+        return "" if value is None else (value.isoformat() if hasattr(value, "isoformat")
+                                         else str(value))
+
+    lines = ((number, [text(record.get(column)) for column in COLUMNS])
+             for number, record in enumerate(records, start=1))
+    _check_rows(list(COLUMNS), lines, result)
+    return result
+
+
 def _check_rows(header: list[str], lines, result: ParsedFile) -> None:
     seen: dict[str, int] = {}
     emails: dict[str, int] = {}

@@ -8,10 +8,9 @@ from flask_login import current_user
 from jgrad.access import EDITOR, allow
 from jgrad.accounts.models import Role
 from jgrad.actors import Actor
-from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.mail import services as mail
 from jgrad.portal.loading import with_record, with_registrant
+from jgrad.portal.notices import tell_corrected
 from jgrad.portal.views import bp
 from jgrad.registrants import services
 from jgrad.registrants.forms import CareerSpellForm, EnrolmentForm, ProfileForm, values_of
@@ -20,17 +19,7 @@ from jgrad.registrants.models import CareerSpell, Enrolment
 
 def _tell_registrant(registrant) -> None:
     """Mail the registrant that their record was changed by someone else (once a day)."""
-    account = registrant.account
-    address = registrant.contact_email or account.email
-    if not address or str(account.email_status) == "invalid":
-        return
-    by = current_user.university.name(account.locale) if current_user.university else None
-    mail.queue(
-        key=f"corrected:{registrant.id}:{utcnow().date().isoformat()}",
-        kind="corrected", to=address, template="corrected", locale=account.locale,
-        account_id=account.id, university=by,
-        history_url=mail.external_url("registrants.history"),
-    )
+    tell_corrected(registrant, current_user.university)
 
 
 def _enrolment_form(*args, **kwargs) -> EnrolmentForm:

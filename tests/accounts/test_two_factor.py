@@ -213,3 +213,13 @@ def test_pages_need_a_log_in(client):
     for path in ("/me/two-factor", "/me/two-factor/setup"):
         assert client.get(path).headers["Location"].startswith("/login")
     assert client.get("/login/code").headers["Location"].endswith("/login")
+
+
+def test_the_api_refuses_an_administrator_who_has_not_enrolled(app, client, make_account):
+    admin = make_account(Role.ADMIN)
+    _password(client, admin)
+    response = client.get("/api/v1/alumni")
+    assert response.status_code == 403  # a refusal the script can read, not a page to visit
+    assert response.mimetype == "application/problem+json"
+    _enrol(client)
+    assert client.get("/api/v1/alumni").status_code == 200
