@@ -10,7 +10,7 @@ everything else here is the machinery behind it:
 * :mod:`stats.tabulate` -- count a table's population into a cube with totals.
 * :mod:`stats.disclosure` -- primary, sensitive, denominator and secondary suppression,
   rounding and shares on one cube.
-* :mod:`stats.audit` -- the linear-programming interval audit.
+* :mod:`stats.audit` -- the linear-programming interval audit (its LPs in :mod:`stats.lp`).
 * :mod:`stats.linkage` -- which cells of different tables count the same people.
 * :mod:`stats.release` -- all of it for every table together; :mod:`stats.published`
   holds what a release is (tables, rules, metadata).

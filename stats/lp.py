@@ -1,0 +1,182 @@
+"""Interval LPs for one connected group of hidden cells (HiGHS, through ``highspy``).
+
+Given the equations a reader of the release knows, bound each hidden cell from below and
+above. Every LP solution is a feasible point for all cells at once, so most cells are proven
+wide by a few LPs with random objectives; only the rest get their own min and max LPs.
+:mod:`stats.audit` sets the equations up and calls :func:`solve_component`.
+"""
+
+from __future__ import annotations
+
+import highspy
+import numpy as np
+from scipy.sparse import csr_matrix, hstack
+
+class _Model:
+    """Hold one group's equations in one HiGHS instance and minimise objectives over them.
+
+    The instance keeps its optimal basis between objectives, so each further LP starts
+    from the last vertex (a warm start): a few simplex steps instead of a fresh solve.
+    """
+
+    def __init__(self, matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray,
+                 upper: np.ndarray) -> None:
+        csc = matrix.tocsc()
+        n = csc.shape[1]
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, csc.shape[0]
+        lp.col_cost_ = np.zeros(n)
+        lp.col_lower_ = np.asarray(lower, dtype=float)
+        lp.col_upper_ = np.where(np.isinf(upper), highspy.kHighsInf, upper).astype(float)
+        lp.row_lower_ = lp.row_upper_ = np.asarray(rhs, dtype=float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = csc.indices.astype(np.int32)
+        lp.a_matrix_.value_ = csc.data.astype(float)
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("presolve", "off")  # keeps the basis for warm starts
+        # A new objective leaves the last basis feasible: primal simplex goes on from it.
+        self.highs.setOptionValue("simplex_strategy", 4)
+        self.highs.passModel(lp)
+        self.columns = np.arange(n, dtype=np.int32)
+
+    def minimum(self, objective: np.ndarray
+                ) -> tuple[float, np.ndarray | None, np.ndarray | None]:
+        """Return min of ``objective @ x``, a minimising point, and a ray if unbounded.
+
+        The true counts are a feasible point, so an unbounded minimum has a ray ``d``:
+        adding any multiple of ``d`` to the counts stays feasible, so every cell with
+        ``d > 0`` has no upper bound at all.
+        """
+        highs = self.highs
+        highs.changeColsCost(len(self.columns), self.columns, objective.astype(float))
+        highs.run()
+        status = highs.getModelStatus()
+        if status in (highspy.HighsModelStatus.kUnbounded,
+                      highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            _, has_ray, ray = highs.getPrimalRay()
+            return -np.inf, None, np.asarray(ray) if has_ray else None
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"interval audit LP failed: {highs.modelStatusToString(status)}")
+        return (highs.getInfo().objective_function_value,
+                np.array(highs.getSolution().col_value), None)
+
+
+def _outer_bounds(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray,
+                  upper: np.ndarray, rounds: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Return bounds every feasible point obeys, by propagating them through the equations.
+
+    For each equation ``sum a_j x_j = b`` each term is at most ``b`` minus the least the
+    other terms can be (and at least ``b`` minus the most), so bounds tighten one another
+    until nothing moves.  Outer bounds: a cell whose outer width is already below the
+    protection is proven exposed without a per-cell LP.
+    """
+    lower, upper = lower.astype(float).copy(), upper.astype(float).copy()
+    coo = matrix.tocoo()
+    eq, var, a = coo.row, coo.col, coo.data
+    for _ in range(rounds):
+        term_min = np.where(a > 0, a * lower[var], a * upper[var])
+        term_max = np.where(a > 0, a * upper[var], a * lower[var])
+        # Sums over the finite terms, and how many terms of each equation are infinite.
+        inf_min = np.bincount(eq, np.isinf(term_min), minlength=len(rhs))
+        inf_max = np.bincount(eq, np.isinf(term_max), minlength=len(rhs))
+        sum_min = np.bincount(eq, np.where(np.isinf(term_min), 0.0, term_min), len(rhs))
+        sum_max = np.bincount(eq, np.where(np.isinf(term_max), 0.0, term_max), len(rhs))
+        with np.errstate(invalid="ignore"):
+            others_min = np.where(np.isinf(term_min), np.where(inf_min[eq] > 1, -np.inf,
+                                  sum_min[eq]), np.where(inf_min[eq] > 0, -np.inf,
+                                  sum_min[eq] - term_min))
+            others_max = np.where(np.isinf(term_max), np.where(inf_max[eq] > 1, np.inf,
+                                  sum_max[eq]), np.where(inf_max[eq] > 0, np.inf,
+                                  sum_max[eq] - term_max))
+        term_high, term_low = rhs[eq] - others_min, rhs[eq] - others_max
+        # a = +1: x <= term_high, x >= term_low; a = -1: the other way round.
+        new_upper = np.where(a > 0, term_high, -term_low)
+        new_lower = np.where(a > 0, term_low, -term_high)
+        tighter_upper, tighter_lower = upper.copy(), lower.copy()
+        np.minimum.at(tighter_upper, var, new_upper)
+        np.maximum.at(tighter_lower, var, new_lower)
+        moved = (tighter_upper < upper - 1e-9).any() or (tighter_lower > lower + 1e-9).any()
+        lower, upper = tighter_lower, tighter_upper
+        if not moved:
+            break
+    return lower, upper
+
+
+def _unbounded_above(matrix: csr_matrix, upper: np.ndarray) -> np.ndarray:
+    """Return which variables have no upper bound: one LP over the recession cone.
+
+    A variable is unbounded above exactly when some direction ``d >= 0`` with ``A d = 0``
+    (fixed variables not moving) has ``d_i > 0``: adding it to the true counts stays
+    feasible.  Directions add up, so with ``d = t + s``, ``0 <= t <= 1`` and ``s >= 0``,
+    the largest ``sum(t)`` is reached with ``t_i = 1`` exactly on those variables.
+    """
+    n = matrix.shape[1]
+    free = np.where(np.isinf(upper), 1.0, 0.0)
+    cone = _Model(hstack([matrix, matrix]).tocsr(), np.zeros(matrix.shape[0]),
+                  np.zeros(2 * n), np.concatenate([free, np.where(free > 0, np.inf, 0.0)]))
+    _, direction, _ = cone.minimum(np.concatenate([-np.ones(n), np.zeros(n)]))
+    return direction[:n] > 0.5
+
+
+def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+               truth: np.ndarray, protection: float | None, seed: int, wide: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Return each variable's interval; with ``protection``, stop once that wide.
+
+    Two brackets close in on every interval: outer bounds (propagated through the
+    equations, so no feasible point lies outside them) and inner bounds (the range of the
+    feasible points seen so far).  Every LP solution is a feasible point for *all*
+    variables, so a few LPs with random objectives prove most cells wide; outer
+    bounds prove many others narrow; per-cell LPs settle only what remains.  With
+    ``protection`` a narrow interval is returned as its outer bounds (narrower still in
+    truth); without it every interval is exact.
+    """
+    n = matrix.shape[1]
+    low, high = truth.astype(float).copy(), truth.astype(float).copy()
+    high[wide] = np.inf  # proven wide earlier; more hidden cells only widen intervals
+    out_low, out_high = _outer_bounds(matrix, rhs, lower, upper)
+    eps = 1e-6
+
+    def seen(point: np.ndarray | None, ray: np.ndarray | None = None) -> None:
+        if point is not None:
+            np.minimum(low, point, out=low)
+            np.maximum(high, point, out=high)
+        if ray is not None:
+            high[ray > eps] = out_high[ray > eps] = np.inf
+
+    def narrow() -> np.ndarray:
+        if protection is None:
+            return np.zeros(n, bool)
+        return out_high - out_low < protection - eps
+
+    def done() -> np.ndarray:
+        settled = (low <= out_low + eps) & (high >= out_high - eps)
+        if protection is None:
+            return settled
+        return (high - low >= protection) | settled | narrow()
+
+    unbounded = _unbounded_above(matrix, upper)
+    high[unbounded] = out_high[unbounded] = np.inf
+    model = _Model(matrix, rhs, lower, upper)
+    rng = np.random.default_rng(seed)
+    if protection is not None:
+        for _ in range(8):
+            if done().all():
+                break
+            seen(*model.minimum(rng.choice([-1.0, 1.0], size=n))[1:])
+    for var in np.flatnonzero(~done()):
+        for sense in (-1.0, 1.0):  # maximise first: upper bounds are what totals pin
+            if done()[var]:
+                break
+            objective = np.zeros(n)
+            objective[var] = sense
+            value, point, ray = model.minimum(objective)
+            seen(point, ray)
+            if sense < 0:
+                high[var] = out_high[var] = -value
+            else:
+                low[var] = out_low[var] = value
+    tight = narrow()
+    return np.where(tight, out_low, low), np.where(tight, out_high, high)
