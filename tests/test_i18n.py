@@ -53,3 +53,23 @@ def test_every_string_has_a_japanese_translation(tmp_path):
     translated = {m.id for m in catalogue if m.id and m.string and not m.fuzzy}
     missing = sorted(str(m) for m in wanted - translated)
     assert missing == [], f"untranslated (run `make messages` and translate): {missing[:10]}"
+
+
+def test_navigation_shows_what_each_role_can_do(client, login, make_account, make_university):
+    from jgrad.accounts.models import Role
+    from jgrad.extensions import db
+
+    home = make_university(code="HOME")
+    editor = make_account(Role.STAFF, email="editor@home.example", university=home)
+    editor.staff_role = "editor"
+    make_account(Role.STAFF, email="viewer@home.example", university=home)
+    db.session.commit()
+    login("editor@home.example")
+    nav = client.get("/records/").get_data(as_text=True).split("<nav", 1)[1].split("</nav>")[0]
+    assert 'href="/records/" aria-current="page"' in nav
+    assert 'href="/records/import"' in nav and 'href="/records/messages"' in nav
+    assert 'href="/me/two-factor"' in nav  # password, address and second factor live there
+    client.submit("/logout")
+    login("viewer@home.example")
+    nav = client.get("/records/").get_data(as_text=True).split("<nav", 1)[1].split("</nav>")[0]
+    assert 'href="/records/import"' not in nav and 'href="/records/messages"' in nav
