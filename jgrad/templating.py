@@ -72,7 +72,17 @@ def access_label(action: str) -> str:
     return action
 
 
+def month_format(value) -> str:
+    """A year and month in the reader's language ("Apr 2023", "2023年4月")."""
+    if value is None:
+        return ""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("yMMM", value, locale=get_locale())
+
+
 def init_templating(app: Flask) -> None:
+    app.add_template_filter(month_format, "monthformat")
     @app.context_processor
     def _globals():
         locale = str(get_locale())

@@ -73,3 +73,18 @@ def test_navigation_shows_what_each_role_can_do(client, login, make_account, mak
     login("viewer@home.example")
     nav = client.get("/records/").get_data(as_text=True).split("<nav", 1)[1].split("</nav>")[0]
     assert 'href="/records/import"' not in nav and 'href="/records/messages"' in nav
+
+
+def test_months_read_in_the_readers_language(app):
+    import datetime as dt
+
+    from flask_babel import force_locale
+
+    from jgrad.templating import month_format
+
+    with app.test_request_context():
+        with force_locale("ja"):
+            assert month_format(dt.date(2023, 4, 1)) == "2023年4月"
+        with force_locale("en"):
+            assert month_format(dt.date(2023, 4, 1)) == "Apr 2023"
+        assert month_format(None) == ""
