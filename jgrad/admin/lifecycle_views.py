@@ -1,7 +1,7 @@
 """The administrators' lifecycle pages: dashboard, deletion queue, requests made by e-mail."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -45,12 +45,29 @@ def dashboard_page():
 
 @bp.route("/deletions", methods=["POST"])
 def record_deletion_request():
-    """Record a deletion request received by e-mail, after the identity was verified."""
+    """Record a deletion request received by e-mail, after the identity was verified.
+
+    The first post shows whose record it is and what will happen; the confirmation acts.
+    """
     form = EmailDeletionRequestForm()
     if form.validate_on_submit():
         registrant = registrant_by_doctor_id(form.doctor_id.data)
         if registrant is None:
             flash(_("No registrant has this Doctor ID."), "error")
+        elif request.form.get("confirmed") != "yes":
+            return render_template(
+                "admin/confirm.html", form=form, danger=True,
+                title=_("Suspend %(name)s (%(doctor_id)s) and delete their data?",
+                        name=f"{registrant.family_name} {registrant.given_name}",
+                        doctor_id=registrant.doctor_id),
+                effects=[_("The account is suspended now: no one sees the record any more."),
+                         _("Everything about them is deleted within %(days)d days, or at once "
+                           "with 'Delete now'; the registrant is told by mail.",
+                           days=current_app.config["DELETION_GRACE_DAYS"])],
+                button=_("Suspend now and delete within 30 days"),
+                hidden={"doctor_id": registrant.doctor_id, "reason": form.reason.data or "",
+                        "confirmed": "yes"},
+                back=url_for("admin.dashboard_page"))
         else:
             request_deletion(registrant, Actor.for_account(current_user), channel="email",
                              verified_by="administrator", reason=form.reason.data,
@@ -63,13 +80,23 @@ def record_deletion_request():
     return redirect(url_for("admin.dashboard_page"))
 
 
-@bp.route("/deletions/<int:request_id>/process", methods=["POST"])
+@bp.route("/deletions/<int:request_id>/process", methods=["GET", "POST"])
 def process_deletion(request_id: int):
-    """Delete the data of a pending request now, before its deadline."""
-    request = db.session.get(DeletionRequest, request_id)
-    if request is None or request.state != DeletionRequestState.PENDING:
+    """Delete the data of a pending request now, before its deadline, once confirmed."""
+    pending = db.session.get(DeletionRequest, request_id)
+    if pending is None or pending.state != DeletionRequestState.PENDING:
         abort(404)
-    delete_registrants([request.registrant_id], "request")
+    if request.method == "GET":
+        return render_template(
+            "admin/confirm.html", form=FlaskForm(), danger=True,
+            title=_("Delete this registrant's data now?"),
+            effects=[_("Their record, account, survey answers and mail are deleted at once and "
+                       "cannot be brought back; only a hash of the Doctor ID is kept, so a "
+                       "restored backup can be cleaned again.")],
+            button=_("Delete now"), back=url_for("admin.dashboard_page"))
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    delete_registrants([pending.registrant_id], "request")
     db.session.commit()
     flash(_("The registrant's data has been deleted."), "info")
     return redirect(url_for("admin.dashboard_page"))

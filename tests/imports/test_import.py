@@ -143,6 +143,9 @@ def test_lookalikes_are_held_for_an_administrator(runner, tmp_path, home, make_r
     make_account(role=Role.ADMIN, email="admin@example.org")
     login("admin@example.org")
     assert "D21-000" in client.get("/admin/duplicates").get_data(as_text=True)
+    asked = client.get(f"/admin/duplicates/{flag.id}/merge").get_data(as_text=True)
+    assert f"Join the imported row to {existing.doctor_id}" in asked and "D21-000" in asked
+    assert db.session.get(PossibleDuplicate, flag.id).state == "open"  # asking changed nothing
     done = client.submit(f"/admin/duplicates/{flag.id}/merge", follow_redirects=True)
     assert "combined with the doctoral programme" in done.get_data(as_text=True)
     db.session.refresh(existing)

@@ -86,8 +86,15 @@ def test_administrator_records_an_email_request_and_processes_it_sooner(
     who = identity(registrant)
     make_account(role=Role.ADMIN, email="admin@example.org")
     login("admin@example.org")
-    response = client.submit("/admin/deletions", {"doctor_id": registrant.doctor_id.lower(),
-                                                  "reason": "Verified by phone call."})
+    asked = client.submit("/admin/deletions", {"doctor_id": registrant.doctor_id.lower(),
+                                               "reason": "Verified by phone call."})
+    page = asked.get_data(as_text=True)  # whose record it is, and what will happen, first
+    assert asked.status_code == 200 and f"{registrant.family_name} {registrant.given_name}" in page
+    assert db.session.scalar(sa.select(DeletionRequest)) is None
+    assert db.session.get(Account, who.account_id).state == AccountState.ACTIVE
+    response = client.submit("/admin/deletions", {"doctor_id": registrant.doctor_id,
+                                                  "reason": "Verified by phone call.",
+                                                  "confirmed": "yes"})
     assert response.status_code == 302
     request = db.session.scalar(sa.select(DeletionRequest))
     assert request.channel == "email" and request.verified_by == "administrator"
@@ -95,6 +102,9 @@ def test_administrator_records_an_email_request_and_processes_it_sooner(
     page = client.get("/admin/").get_data(as_text=True)
     assert registrant.doctor_id in page and "Deletion queue" in page
     request_id = request.id
+    confirm = client.get(f"/admin/deletions/{request_id}/process").get_data(as_text=True)
+    assert "cannot be brought back" in confirm
+    assert leftovers(who)["registrants"] == 1  # asking deleted nothing
     assert client.submit(f"/admin/deletions/{request_id}/process").status_code == 302
     assert leftovers(who) == dict.fromkeys(leftovers(who), 0)
     assert client.submit(f"/admin/deletions/{request_id}/process").status_code == 404
