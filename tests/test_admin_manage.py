@@ -132,3 +132,24 @@ def test_far_reaching_actions_ask_first_and_say_what_they_did(
     listing = client.get("/admin/accounts").get_data(as_text=True)
     assert "Suspended" in listing and ">suspended<" not in listing
     assert client.get("/admin/accounts/99999/state").status_code == 404
+
+
+def test_accounts_are_found_by_address_and_university_and_paged(client, login, make_account,
+                                                               make_university):
+    home, away = make_university(code="HOME"), make_university(code="AWAY")
+    for n in range(55):
+        make_account(role=Role.STAFF, email=f"s{n:02d}@home.example", university=home)
+    make_account(role=Role.STAFF, email="only@away.example", university=away)
+    admin(client, login, make_account)
+    first = client.get("/admin/accounts").get_data(as_text=True)
+    rows = first.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
+    assert rows == 50 and "Next" in first  # 57 accounts: a page of 50, then the rest
+    second = client.get("/admin/accounts?page=2").get_data(as_text=True)
+    assert second.split("<tbody>")[1].split("</tbody>")[0].count("<tr>") == 7
+    found = client.get("/admin/accounts?find=ONLY@").get_data(as_text=True)
+    assert "only@away.example" in found and "s01@home.example" not in found
+    narrowed = client.get(f"/admin/accounts?university={away.id}").get_data(as_text=True)
+    assert "only@away.example" in narrowed and "@home.example" not in narrowed
+    assert "choose one from the list" in client.get(
+        "/admin/accounts?university=x").get_data(as_text=True)
+    assert "No accounts match." in client.get("/admin/accounts?find=%25").get_data(as_text=True)

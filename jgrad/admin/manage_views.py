@@ -17,6 +17,7 @@ from jgrad.admin.queries import all_universities, institute_accounts, universiti
 from jgrad.admin.views import bp
 from jgrad.extensions import db
 from jgrad.formtools import strip
+from jgrad.web import page_number
 from jgrad.registrants.forms import options
 from jgrad.universities.models import University
 from jgrad.universities.services import UniversityExists, add_university
@@ -114,8 +115,16 @@ def accounts():
             flash(_("The account has been created and an invitation sent to %(email)s.",
                     email=account.email), "info")
             return redirect(url_for("admin.accounts"))
-    return render_template("admin/accounts.html", rows=institute_accounts(), form=form,
-                           toggle=FlaskForm())
+    find = (request.args.get("find") or "").strip()[:100]
+    university = request.args.get("university") or ""
+    university_id = int(university) if university.isascii() and university.isdigit() \
+        and len(university) < 10 else None
+    page = page_number(request.args)
+    rows, has_next = institute_accounts(find=find, university_id=university_id, page=page)
+    return render_template("admin/accounts.html", rows=rows, form=form, toggle=FlaskForm(),
+                           find=find, university_id=university_id, page=page,
+                           has_next=has_next, universities=all_universities(),
+                           bad_university=bool(university) and university_id is None)
 
 
 @bp.route("/accounts/<int:account_id>/state", methods=["GET", "POST"])

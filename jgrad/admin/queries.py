@@ -27,10 +27,19 @@ def all_universities() -> list[University]:
     return list(db.session.scalars(sa.select(University).order_by(University.code)))
 
 
-def institute_accounts() -> list[Account]:
-    """Return the staff, analyst and administrator accounts, by role and address."""
-    return list(db.session.scalars(sa.select(Account).where(Account.role != Role.REGISTRANT)
-                                   .order_by(Account.role, Account.email)))
+def institute_accounts(*, find: str = "", university_id: int | None = None, page: int = 1,
+                       size: int = 50) -> tuple[list[Account], bool]:
+    """Return one page of staff, analyst and administrator accounts, by role and log-in,
+    found by part of the address or log-in and by university; and whether more follow."""
+    query = sa.select(Account).where(Account.role != Role.REGISTRANT)
+    if find:
+        query = query.where(sa.or_(Account.login.contains(find.lower(), autoescape=True),
+                                   Account.email.contains(find.lower(), autoescape=True)))
+    if university_id is not None:
+        query = query.where(Account.university_id == university_id)
+    rows = db.session.scalars(query.order_by(Account.role, Account.login, Account.id)
+                              .limit(size + 1).offset((page - 1) * size)).all()
+    return list(rows[:size]), len(rows) > size
 
 
 def audit_events_page(args: Mapping[str, str], page: int, size: int) -> tuple[list, bool]:
