@@ -223,3 +223,9 @@ def test_the_api_refuses_an_administrator_who_has_not_enrolled(app, client, make
     assert response.mimetype == "application/problem+json"
     _enrol(client)
     assert client.get("/api/v1/alumni").status_code == 200
+
+
+def test_administrators_must_use_it_unless_configured_otherwise():
+    from jgrad.config import Defaults
+
+    assert "admin" in Defaults.TWO_FACTOR_REQUIRED_ROLES
