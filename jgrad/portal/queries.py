@@ -10,20 +10,16 @@ from flask_babel import lazy_gettext as _l
 from jgrad.accounts.models import Account
 from jgrad.extensions import db
 from jgrad.identifiers import is_valid_doctor_id
-from jgrad.portal import access
+from jgrad.portal import access, keyset
 from jgrad.registrants import codes
-from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
+from jgrad.registrants.models import NAMES, CareerSpell, Enrolment, Registrant
 
 PAGE_SIZE = 50
-# Counting every match of a large university costs a join over all its alumni: count up to
-# this many and say "more than" beyond it.
-COUNT_CAP = 10_000
-SORTS = {
-    "name": (Registrant.family_name_roman, Registrant.given_name_roman, Registrant.id),
-    "entry": (Enrolment.entry_date.desc(), Registrant.id),
-    "completion": (Enrolment.status_date.desc(), Registrant.id),
-    "doctor_id": (Registrant.doctor_id,),
-}
+# Counting every match of a large university would cost as much as the search itself: the
+# first page counts up to this many and says "more than" beyond it.
+COUNT_CAP = 1_000
+SORT_CHOICES = ("name", "entry", "completion", "doctor_id")
+CURSOR_SALT = "jgrad-portal-alumni-cursor"
 
 
 @dataclass(frozen=True)
@@ -72,7 +68,7 @@ class AlumniFilter:
             return None
 
         sort = args.get("sort") or "name"
-        if sort not in SORTS:
+        if sort not in SORT_CHOICES:
             problems.append(str(_l("%(field)s: choose one from the list.", field=_l("Sort"))))
             sort = "name"
         university = (args.get("university") or "").strip()
@@ -129,11 +125,7 @@ def _finds(term: str):
     if is_valid_doctor_id(term.upper()):
         return Registrant.doctor_id == term.upper()
     words = term.replace("\u3000", " ").split()  # "山田 花子", "Yamada Hana", "やまだ はなこ"
-    names = (Registrant.family_name, Registrant.given_name, Registrant.family_name_kana,
-             Registrant.given_name_kana, Registrant.family_name_roman,
-             Registrant.given_name_roman)
-    each_word = sa.and_(*(sa.or_(*(sa.func.lower(column).contains(word.lower(), autoescape=True)
-                                   for column in names)) for word in words))
+    each_word = sa.and_(*(NAMES.contains(word.lower(), autoescape=True) for word in words))
     return sa.or_(Enrolment.student_number == term, each_word)
 
 
@@ -145,12 +137,17 @@ LIST_COLUMNS = (
 )
 
 
-def alumni_page(account, filters: AlumniFilter, page: int):
-    """Return one page of rows, whether another page follows, and the count (capped)."""
-    base = alumni_query(account, filters, *LIST_COLUMNS)
-    rows = db.session.execute(base.order_by(*SORTS[filters.sort]).limit(PAGE_SIZE + 1)
-                              .offset((page - 1) * PAGE_SIZE)).all()
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, count(account, filters)
+def alumni_page(account, filters: AlumniFilter, cursor: str | None, secret: str,
+                counted: bool = True):
+    """Return one page (``keyset.Page``) after or before ``cursor`` and, with ``counted``,
+    the number of matching rows up to ``COUNT_CAP`` + 1 (None without).
+
+    Raises ``keyset.BadCursor`` for a cursor this site did not give out.
+    """
+    where = keyset.position(filters.sort, cursor, secret, CURSOR_SALT)
+    statement = alumni_query(account, filters, *LIST_COLUMNS, *keyset.key_columns(filters.sort))
+    found = keyset.page(statement, filters.sort, where, PAGE_SIZE, secret, CURSOR_SALT)
+    return found, count(account, filters) if counted else None
 
 
 def count(account, filters: AlumniFilter, cap: int = COUNT_CAP) -> int:
