@@ -151,7 +151,7 @@ def floor_runner(university_id: int):
 
 
 def listed(html: str) -> list[str]:
-    body = html.split("<tbody>")[1]
+    body = html.split("<tbody>")[1].split("</tbody>")[0]
     return [part.split('"')[0] for part in body.split('href="/records/')[1:]]
 
 

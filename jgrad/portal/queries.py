@@ -16,7 +16,7 @@ from jgrad.registrants.models import NAMES, CareerSpell, Enrolment, Registrant
 
 PAGE_SIZE = 50
 # Counting every match of a large university would cost as much as the search itself: the
-# first page counts up to this many and says "more than" beyond it.
+# list counts on request, up to this many, and says "more than" beyond it.
 COUNT_CAP = 1_000
 SORT_CHOICES = ("name", "entry", "completion", "doctor_id")
 CURSOR_SALT = "jgrad-portal-alumni-cursor"
@@ -138,15 +138,18 @@ LIST_COLUMNS = (
 
 
 def alumni_page(account, filters: AlumniFilter, cursor: str | None, secret: str,
-                counted: bool = True):
-    """Return one page (``keyset.Page``) after or before ``cursor`` and, with ``counted``,
-    the number of matching rows up to ``COUNT_CAP`` + 1 (None without).
+                counted: bool = False):
+    """Return one page (``keyset.Page``) after or before ``cursor``, and how many rows match:
+    exact when the page is the whole list, counted up to ``COUNT_CAP`` + 1 when ``counted``
+    (a second pass over the matches, so only on request), else None.
 
     Raises ``keyset.BadCursor`` for a cursor this site did not give out.
     """
     where = keyset.position(filters.sort, cursor, secret, CURSOR_SALT)
     statement = alumni_query(account, filters, *LIST_COLUMNS, *keyset.key_columns(filters.sort))
     found = keyset.page(statement, filters.sort, where, PAGE_SIZE, secret, CURSOR_SALT)
+    if found.next_cursor is None and found.previous_cursor is None and where is None:
+        return found, len(found.rows)
     return found, count(account, filters) if counted else None
 
 

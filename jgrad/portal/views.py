@@ -36,9 +36,10 @@ def alumni():
     cursor = request.args.get("cursor") or None
     found, total = Page([], None, None), 0
     if not problems:  # a value that cannot be used is named, and nothing is listed
-        try:  # the first page counts the matches; the pages after it need not
+        try:
             found, total = alumni_page(current_user, filters, cursor,
-                                       current_app.config["SECRET_KEY"], counted=not cursor)
+                                       current_app.config["SECRET_KEY"],
+                                       counted=request.args.get("count") == "1")
         except BadCursor:
             problems.append(_("This page link is damaged or was not made by this site: "
                               "start again from the first page."))
@@ -47,7 +48,7 @@ def alumni():
                           "rows": len(found.rows)})
     db.session.commit()
     return render_template("portal/alumni.html", rows=found.rows, total=total,
-                           next_cursor=found.next_cursor,
+                           cursor=cursor, next_cursor=found.next_cursor,
                            previous_cursor=found.previous_cursor,
                            capped=total is not None and total > COUNT_CAP, cap=COUNT_CAP,
                            filters=filters, args=filters.as_dict(), problems=problems,
