@@ -72,14 +72,16 @@ def populate(total: int, at_home: int) -> None:
 
 
 # The floor's SELECT: the access rules written out by hand (rule 4), for the home university.
-FLOOR = """SELECT r.doctor_id FROM registrants r
+FLOOR = """SELECT r.doctor_id FROM registrants r {hint}
 JOIN enrolments e ON e.registrant_id = r.id JOIN accounts a ON a.id = r.account_id
 WHERE e.university_id = ? AND r.share_with_university = ? AND a.state IN ('active', 'pending')
 AND EXISTS (SELECT 1 FROM universities u WHERE u.id = ? AND u.cooperating = ?) {where}
 ORDER BY {order} LIMIT 51"""
 NAME = "coalesce(r.family_name_roman, ''), coalesce(r.given_name_roman, ''), r.id, e.id"
 NAME_KEY = ("(coalesce(r.family_name_roman, ''), coalesce(r.given_name_roman, ''), r.id, e.id)"
-            " > (?, ?, ?, ?) AND coalesce(r.family_name_roman, '') >= ?")
+            " > (?, ?, ?, ?) AND coalesce(r.family_name_roman, '') >= ? AND "
+            "(coalesce(r.family_name_roman, ''), coalesce(r.given_name_roman, ''), r.id) "
+            ">= (?, ?, ?)")
 COMPLETED = "coalesce(e.status_date, '0001-01-01')"
 NAMES = ("lower(coalesce(r.family_name, '') || ' ' || coalesce(r.given_name, '') || ' ' || "
          "coalesce(r.family_name_kana, '') || ' ' || coalesce(r.given_name_kana, '') || ' ' || "
@@ -116,7 +118,7 @@ def cases(app, staff, visible: int):
     return [
         ("first page, by name", "", "", NAME, ()),
         (f"page {page} by name (keyset)", f"cursor={name_cursor}", "AND " + NAME_KEY, NAME,
-         (*name_key, name_key[0])),
+         (*name_key, name_key[0], *name_key[:3])),
         ("first page, by entry", "sort=entry", "",
          "e.entry_date DESC, e.registrant_id DESC, e.id DESC", ()),
         (f"page {page} by completion (keyset)", f"sort=completion&cursor={completion_cursor}",
@@ -138,7 +140,10 @@ def floor_runner(university_id: int):
     postgres = db.engine.dialect.name == "postgresql"
 
     def run(where: str, order: str, params: tuple) -> list[str]:
-        sql = FLOOR.format(where=where, order=order)
+        # On SQLite, a list by name that no filter narrows walks the name index.
+        walk = order == NAME and "LIKE" not in where and "e.field" not in where
+        sql = FLOOR.format(where=where, order=order, hint="INDEXED BY ix_registrants_roman_name"
+                           if walk and not postgres else "")
         if postgres:
             sql = sql.replace("%", "%%").replace("?", "%s")
         cursor = connection.cursor()

@@ -117,10 +117,14 @@ def _seek(sort: Sort, where: Position):
     forward = where.after != sort.descending
     keys, values = sa.tuple_(*sort.keys), sa.tuple_(*(
         sa.literal(value, key.type) for key, value in zip(sort.keys, where.values)))
-    first, value = sort.keys[0], where.values[0]
-    # The bound on the first key alone lets every planner start its index walk there.
-    return sa.and_(first >= value, keys > values) if forward \
-        else sa.and_(first <= value, keys < values)
+    # A bound on the first key alone lets every planner start its index walk there (SQLite
+    # takes no row value as a bound on an expression index); one on every key but the last
+    # id, all in one index, skips the rows before the cursor without reading their table.
+    first, value = sort.keys[0], values.clauses[0]
+    lead, start = sa.tuple_(*sort.keys[:-1]), sa.tuple_(*values.clauses[:-1])
+    if forward:
+        return sa.and_(first >= value, lead >= start, keys > values)
+    return sa.and_(first <= value, lead <= start, keys < values)
 
 
 def page(statement, sort: str, where: Position | None, size: int, secret: str,
