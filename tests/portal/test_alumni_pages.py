@@ -140,3 +140,17 @@ def test_an_opt_out_leaves_the_next_page_at_once(client, login, alumni):
     db.session.commit()
     rows, _links = open_page(client, links["next"])
     assert first_of_next not in rows and len(rows) == 3
+
+
+def test_the_search_box_finds_by_student_number_and_by_parts_of_names(client, login, alumni):
+    _home, people = alumni
+    login("viewer@home.example")
+    rows, _links = open_page(client, "/records/?name=S003")
+    assert rows == [people[3].doctor_id]
+    rows, _links = open_page(client, "/records/?name=S999")  # the second enrolment's number
+    assert rows == [people[5].doctor_id]
+    rows, _links = open_page(client, "/records/?name=tanaka%20AOI")
+    assert rows == [people[7].doctor_id]
+    rows, links = open_page(client, "/records/?name=hana%20sat")
+    assert len(rows) == 3 and "next" in links  # four Sato Hana, pages of three
+    assert open_page(client, links["next"])[0] == [people[11].doctor_id]
