@@ -164,21 +164,43 @@ def alumni_page(account, filters: AlumniFilter, cursor: str | None, secret: str,
     """
     where = keyset.position(filters.sort, cursor, secret, CURSOR_SALT)
     statement = alumni_query(account, filters, *LIST_COLUMNS, *keyset.key_columns(filters.sort))
-    if filters.sort == "name" and not _narrowed(filters):
+    walk = _walk(filters)
+    if walk:
         # SQLite's planner sorts every alumnus of the university to show fifty; walking the
-        # name index until fifty match is what a hand-written query does. A narrowing
+        # sort's index until fifty match is what a hand-written query does. A narrowing
         # filter leaves few rows to sort, and the planner its own choice.
-        statement = statement.with_hint(Registrant, "INDEXED BY ix_registrants_roman_name",
-                                        "sqlite")
+        statement = statement.with_hint(Registrant, f"INDEXED BY {walk}", "sqlite")
     found = keyset.page(statement, filters.sort, where, PAGE_SIZE, secret, CURSOR_SALT)
     if found.next_cursor is None and found.previous_cursor is None and where is None:
         return found, len(found.rows)
     return found, count(account, filters) if counted else None
 
 
-def _narrowed(filters: AlumniFilter) -> bool:
-    return bool(filters.name or filters.field or filters.entry_year or filters.completion_year
-                or filters.sector)
+def _walk(filters: AlumniFilter) -> str | None:
+    """Name the index of registrants a list in this order should walk on SQLite, if any."""
+    if db.engine.dialect.name != "sqlite" or filters.name or filters.field \
+            or filters.entry_year or filters.completion_year or filters.sector:
+        return None
+    if filters.sort == "name":
+        return "ix_registrants_roman_name"
+    if filters.sort == "doctor_id":
+        return _sqlite_index("registrants", ["doctor_id"])
+    return None
+
+
+_INDEXES: dict = {}
+
+
+def _sqlite_index(table: str, columns: list[str]) -> str | None:
+    """The name SQLite gave the index of a unique constraint ("sqlite_autoindex_..._N")."""
+    key = (str(db.engine.url), table, tuple(columns))
+    if key not in _INDEXES:
+        _INDEXES[key] = next((
+            name for name in db.session.scalars(
+                sa.select(sa.column("name")).select_from(sa.func.pragma_index_list(table)))
+            if list(db.session.scalars(sa.select(sa.column("name")).select_from(
+                sa.func.pragma_index_info(name)))) == columns), None)
+    return _INDEXES[key]
 
 
 def count(account, filters: AlumniFilter, cap: int = COUNT_CAP) -> int:
