@@ -13,18 +13,21 @@ from jgrad.extensions import db
 
 
 @contextmanager
-def scratch_app(database_url: str | None, context: bool = True, **config):
+def scratch_app(database_url: str | None, context: bool = True, keep: bool = False,
+                **config):
     """Yield (app, url, folder) on a new SQLite file or an emptied database.
 
     With ``context`` the caller runs inside an application context; without it (to time
-    requests through the test client, each in a context of its own) it does not.
+    requests through the test client, each in a context of its own) it does not. With
+    ``keep`` a given database keeps its rows (only new migrations run), so that a large
+    one is built once and timed many times.
     """
     with tempfile.TemporaryDirectory() as folder:
         url = database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": folder,
                           "SECRET_KEY": "bench", **config})
         with app.app_context():
-            if database_url:
+            if database_url and not keep:
                 db.drop_all()
                 db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
                 db.session.commit()

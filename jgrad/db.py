@@ -5,8 +5,13 @@ import datetime as dt
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
+
+# SQLite takes a table hint ("INDEXED BY ix_...") right after the table's name; SQLAlchemy
+# renders select.with_hint(table, text, "sqlite") only where a dialect says how to.
+SQLiteCompiler.get_from_hint_text = lambda self, table, text: text
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

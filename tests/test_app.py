@@ -1,6 +1,7 @@
 """The app factory, configuration, database pragmas and the migrations."""
 import os
 import stat
+import warnings
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -65,7 +66,9 @@ def test_sqlite_connections_get_wal_foreign_keys_and_busy_timeout(tmp_path):
 
 def test_models_and_migrations_agree(app):
     """Autogenerate finds nothing to do on the migrated database (SQLite or PostgreSQL)."""
-    with db.engine.connect() as connection:
+    with db.engine.connect() as connection, warnings.catch_warnings():
+        # SQLite's reflection cannot read the alumni list's expression indexes (0012).
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression")
         context = MigrationContext.configure(connection, opts=ALEMBIC_OPTIONS)
         differences = compare_metadata(context, db.metadata)
     assert differences == []

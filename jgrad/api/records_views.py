@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app, request
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 
 from jgrad.access import EDITOR, deny
@@ -20,6 +19,7 @@ from jgrad.audit import services as audit
 from jgrad.extensions import db
 from jgrad.imports import importer
 from jgrad.imports.importfile import check_records
+from jgrad.portal import keyset
 from jgrad.portal.loading import registrant_for
 from jgrad.portal.notices import tell_corrected
 from jgrad.portal.queries import AlumniFilter, alumni_query
@@ -36,20 +36,7 @@ COLUMNS = (Registrant.id, Registrant.doctor_id, Registrant.family_name, Registra
            Enrolment.status_date)
 
 
-def _cursors() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="jgrad-api-alumni-cursor")
-
-
-def _position(cursor: str | None) -> tuple[int, int] | None:
-    """Read a cursor this API signed; anything else (tampered, made up) is a 422."""
-    if cursor is None:
-        return None
-    try:
-        registrant_id, enrolment_id = _cursors().loads(cursor)
-        return int(registrant_id), int(enrolment_id)
-    except (BadSignature, TypeError, ValueError) as error:
-        raise Problem(422, errors=[{"field": "cursor", "message":
-                                    "not a cursor this API gave out"}]) from error
+CURSOR_SALT = "jgrad-api-alumni-cursor"
 
 
 @bp.route("/alumni")
@@ -61,22 +48,21 @@ def alumni():
     filters = AlumniFilter(status=query.status, entry_year=query.entry_year,
                            completion_year=query.completion_year, field=query.field,
                            sector=query.sector, name=(query.name or "").strip() or None)
-    statement = (alumni_query(current_user, filters, *COLUMNS)
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        where = keyset.position("id", query.cursor, secret, CURSOR_SALT)
+    except keyset.BadCursor as error:
+        raise Problem(422, errors=[{"field": "cursor", "message":
+                                    "not a cursor this API gave out"}]) from error
+    statement = (alumni_query(current_user, filters, *COLUMNS, *keyset.key_columns("id"))
                  .join(University, University.id == Enrolment.university_id))
-    position = _position(query.cursor)
-    if position is not None:
-        statement = statement.where(sa.tuple_(Registrant.id, Enrolment.id) > position)
-    rows = db.session.execute(statement.order_by(Registrant.id, Enrolment.id)
-                              .limit(query.limit + 1)).all()
-    page = rows[:query.limit]
+    found = keyset.page(statement, "id", where, query.limit, secret, CURSOR_SALT)
     audit.record("records.listed", account=current_user, object_type="registrant",
-                 details={"filters": filters.as_dict(), "rows": len(page), "api": True})
+                 details={"filters": filters.as_dict(), "rows": len(found.rows), "api": True})
     db.session.commit()
-    following = None
-    if len(rows) > query.limit:
-        following = _cursors().dumps([page[-1].id, page[-1].enrolment_id])
-    return {"items": [{k: v for k, v in row._mapping.items() if k != "id"} for row in page],
-            "next_cursor": following}
+    return {"items": [{k: v for k, v in row._mapping.items()
+                       if k != "id" and not k.startswith("key_")} for row in found.rows],
+            "next_cursor": found.next_cursor}
 
 
 @bp.route("/registrants/<doctor_id>")

@@ -7,23 +7,19 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from jgrad.accounts.models import Account
+from jgrad.accounts.models import Account, Role
 from jgrad.extensions import db
 from jgrad.identifiers import is_valid_doctor_id
-from jgrad.portal import access
+from jgrad.portal import access, keyset
 from jgrad.registrants import codes
-from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
+from jgrad.registrants.models import NAMES, CareerSpell, Enrolment, Registrant
 
 PAGE_SIZE = 50
-# Counting every match of a large university costs a join over all its alumni: count up to
-# this many and say "more than" beyond it.
-COUNT_CAP = 10_000
-SORTS = {
-    "name": (Registrant.family_name_roman, Registrant.given_name_roman, Registrant.id),
-    "entry": (Enrolment.entry_date.desc(), Registrant.id),
-    "completion": (Enrolment.status_date.desc(), Registrant.id),
-    "doctor_id": (Registrant.doctor_id,),
-}
+# Counting every match of a large university would cost as much as the search itself: the
+# list counts on request, up to this many, and says "more than" beyond it.
+COUNT_CAP = 1_000
+SORT_CHOICES = ("name", "entry", "completion", "doctor_id")
+CURSOR_SALT = "jgrad-portal-alumni-cursor"
 
 
 @dataclass(frozen=True)
@@ -72,7 +68,7 @@ class AlumniFilter:
             return None
 
         sort = args.get("sort") or "name"
-        if sort not in SORTS:
+        if sort not in SORT_CHOICES:
             problems.append(str(_l("%(field)s: choose one from the list.", field=_l("Sort"))))
             sort = "name"
         university = (args.get("university") or "").strip()
@@ -121,6 +117,11 @@ def alumni_query(account, filters: AlumniFilter, *columns):
         query = query.where(Enrolment.university_id == filters.university_id)
     if filters.name:
         query = query.where(_finds(filters.name))
+        if db.engine.dialect.name == "postgresql" and not is_valid_doctor_id(
+                filters.name.upper()):
+            university = account.university_id if account.role == Role.STAFF \
+                else filters.university_id
+            query = query.where(_finds_registrant(filters.name, university))
     return query
 
 
@@ -129,12 +130,20 @@ def _finds(term: str):
     if is_valid_doctor_id(term.upper()):
         return Registrant.doctor_id == term.upper()
     words = term.replace("\u3000", " ").split()  # "山田 花子", "Yamada Hana", "やまだ はなこ"
-    names = (Registrant.family_name, Registrant.given_name, Registrant.family_name_kana,
-             Registrant.given_name_kana, Registrant.family_name_roman,
-             Registrant.given_name_roman)
-    each_word = sa.and_(*(sa.or_(*(sa.func.lower(column).contains(word.lower(), autoescape=True)
-                                   for column in names)) for word in words))
+    each_word = sa.and_(*(NAMES.contains(word.lower(), autoescape=True) for word in words))
     return sa.or_(Enrolment.student_number == term, each_word)
+
+
+def _finds_registrant(term: str, university_id: int | None):
+    """What ``_finds`` implies about the registrant alone, so that PostgreSQL can find the
+    candidates through the trigram index (``_finds`` mixes two tables in one OR, which no
+    index serves) and then check ``_finds`` on them."""
+    numbered = sa.select(Enrolment.registrant_id).where(Enrolment.student_number == term)
+    if university_id is not None:
+        numbered = numbered.where(Enrolment.university_id == university_id)
+    words = term.replace("\u3000", " ").split()
+    return sa.or_(sa.and_(*(NAMES.contains(word.lower(), autoescape=True) for word in words)),
+                  Registrant.id == sa.any_(sa.func.array(numbered.scalar_subquery())))
 
 
 LIST_COLUMNS = (
@@ -145,12 +154,53 @@ LIST_COLUMNS = (
 )
 
 
-def alumni_page(account, filters: AlumniFilter, page: int):
-    """Return one page of rows, whether another page follows, and the count (capped)."""
-    base = alumni_query(account, filters, *LIST_COLUMNS)
-    rows = db.session.execute(base.order_by(*SORTS[filters.sort]).limit(PAGE_SIZE + 1)
-                              .offset((page - 1) * PAGE_SIZE)).all()
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE, count(account, filters)
+def alumni_page(account, filters: AlumniFilter, cursor: str | None, secret: str,
+                counted: bool = False):
+    """Return one page (``keyset.Page``) after or before ``cursor``, and how many rows match:
+    exact when the page is the whole list, counted up to ``COUNT_CAP`` + 1 when ``counted``
+    (a second pass over the matches, so only on request), else None.
+
+    Raises ``keyset.BadCursor`` for a cursor this site did not give out.
+    """
+    where = keyset.position(filters.sort, cursor, secret, CURSOR_SALT)
+    statement = alumni_query(account, filters, *LIST_COLUMNS, *keyset.key_columns(filters.sort))
+    walk = _walk(filters)
+    if walk:
+        # SQLite's planner sorts every alumnus of the university to show fifty; walking the
+        # sort's index until fifty match is what a hand-written query does. A narrowing
+        # filter leaves few rows to sort, and the planner its own choice.
+        statement = statement.with_hint(Registrant, f"INDEXED BY {walk}", "sqlite")
+    found = keyset.page(statement, filters.sort, where, PAGE_SIZE, secret, CURSOR_SALT)
+    if found.next_cursor is None and found.previous_cursor is None and where is None:
+        return found, len(found.rows)
+    return found, count(account, filters) if counted else None
+
+
+def _walk(filters: AlumniFilter) -> str | None:
+    """Name the index of registrants a list in this order should walk on SQLite, if any."""
+    if db.engine.dialect.name != "sqlite" or filters.name or filters.field \
+            or filters.entry_year or filters.completion_year or filters.sector:
+        return None
+    if filters.sort == "name":
+        return "ix_registrants_roman_name"
+    if filters.sort == "doctor_id":
+        return _sqlite_index("registrants", ["doctor_id"])
+    return None
+
+
+_INDEXES: dict = {}
+
+
+def _sqlite_index(table: str, columns: list[str]) -> str | None:
+    """The name SQLite gave the index of a unique constraint ("sqlite_autoindex_..._N")."""
+    key = (str(db.engine.url), table, tuple(columns))
+    if key not in _INDEXES:
+        _INDEXES[key] = next((
+            name for name in db.session.scalars(
+                sa.select(sa.column("name")).select_from(sa.func.pragma_index_list(table)))
+            if list(db.session.scalars(sa.select(sa.column("name")).select_from(
+                sa.func.pragma_index_info(name)))) == columns), None)
+    return _INDEXES[key]
 
 
 def count(account, filters: AlumniFilter, cap: int = COUNT_CAP) -> int:

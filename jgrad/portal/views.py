@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import (Blueprint, Response, flash, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import (Blueprint, Response, current_app, flash, redirect, render_template,
+                   request, stream_with_context, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,13 +19,13 @@ from jgrad.portal.access import may_write
 from jgrad.portal.loading import with_registrant
 from jgrad.portal.export import alumni_table
 from jgrad.portal.forms import ContactForm
+from jgrad.portal.keyset import BadCursor, Page
 from jgrad.portal.models import ContactMessage
 from jgrad.portal.queries import (COUNT_CAP, AlumniFilter, alumni_page,
                                   alumni_query)
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.models import Registrant
 from jgrad.universities.services import every_university
-from jgrad.web import page_number
 
 bp = Blueprint("portal", __name__, url_prefix="/records")
 guard(bp, Role.STAFF, Role.ADMIN)
@@ -33,16 +33,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.route("/")
 def alumni():
     filters, problems = AlumniFilter.parse(request.args)
-    page = page_number(request.args)
-    if problems:  # a value that cannot be used is named, and nothing is listed
-        rows, has_next, total = [], False, 0
-    else:
-        rows, has_next, total = alumni_page(current_user, filters, page)
+    cursor = request.args.get("cursor") or None
+    found, total = Page([], None, None), 0
+    if not problems:  # a value that cannot be used is named, and nothing is listed
+        try:
+            found, total = alumni_page(current_user, filters, cursor,
+                                       current_app.config["SECRET_KEY"],
+                                       counted=request.args.get("count") == "1")
+        except BadCursor:
+            problems.append(_("This page link is damaged or was not made by this site: "
+                              "start again from the first page."))
     audit.record("records.listed", account=current_user, object_type="registrant",
-                 details={"filters": filters.as_dict(), "page": page, "rows": len(rows)})
+                 details={"filters": filters.as_dict(), "cursor": bool(cursor),
+                          "rows": len(found.rows)})
     db.session.commit()
-    return render_template("portal/alumni.html", rows=rows, total=total, page=page,
-                           has_next=has_next, capped=total > COUNT_CAP, cap=COUNT_CAP,
+    return render_template("portal/alumni.html", rows=found.rows, total=total,
+                           cursor=cursor, next_cursor=found.next_cursor,
+                           previous_cursor=found.previous_cursor,
+                           capped=total is not None and total > COUNT_CAP, cap=COUNT_CAP,
                            filters=filters, args=filters.as_dict(), problems=problems,
                            universities=every_university()
                            if current_user.role == Role.ADMIN else ()), (422 if problems else 200)

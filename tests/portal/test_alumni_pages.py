@@ -1,0 +1,156 @@
+"""The alumni list pages by keyset: every row exactly once, in order, both ways, every sort."""
+import datetime as dt
+import html
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from jgrad.accounts.models import Role
+from jgrad.extensions import db
+from jgrad.portal import queries
+from jgrad.registrants.models import Enrolment, Registrant
+
+ROMAN = [("Sato", "Hana"), ("Sato", "Hana"), ("Sato", None), (None, None), ("Abe", "Jun"),
+         (None, "Ken"), ("Sato", "Hana"), ("Tanaka", "Aoi"), ("Abe", "Jun"), (None, None),
+         ("Ito", "Mei"), ("Sato", "Hana")]
+
+
+@pytest.fixture
+def alumni(make_university, make_registrant, make_account, monkeypatch):
+    """Twelve alumni full of ties and NULLs (one of them with two enrolments here), and
+    pages of three."""
+    monkeypatch.setattr(queries, "PAGE_SIZE", 3)
+    home, away = make_university(code="HOME"), make_university(code="AWAY")
+    people = []
+    for n, (family, given) in enumerate(ROMAN):
+        person = make_registrant(university=home, family_name_roman=family,
+                                 given_name_roman=given)
+        enrolment = person.enrolments[0]
+        enrolment.entry_date = dt.date(2015 + n % 3, 4, 1)  # four people per entry date
+        enrolment.status_date = None if n % 4 == 0 else dt.date(2020 + n % 2, 3, 31)
+        enrolment.student_number = f"S{n:03d}"
+        people.append(person)
+    twice = people[5]
+    db.session.add(Enrolment(registrant_id=twice.id, university_id=home.id,
+                             graduate_school="Graduate School of Arts", field="01",
+                             programme_type="latter", entry_date=dt.date(2016, 4, 1),
+                             status="enrolled", student_number="S999",
+                             supplied_by="university", changed_by="university"))
+    make_registrant(university=away, family_name_roman="Abe", given_name_roman="Jun")
+    viewer = make_account(role=Role.STAFF, university=home, email="viewer@home.example")
+    viewer.staff_role = "viewer"
+    make_account(role=Role.STAFF, university=away, email="viewer@away.example").staff_role = \
+        "viewer"
+    db.session.commit()
+    return home, people
+
+
+def expected(home, sort):
+    """The order the list promises, computed here in Python from the rows."""
+    pairs = db.session.execute(sa.select(Registrant, Enrolment).join(
+        Enrolment, Enrolment.registrant_id == Registrant.id).where(
+        Enrolment.university_id == home.id)).all()
+    keys = {
+        "name": lambda p: (p[0].family_name_roman or "", p[0].given_name_roman or "",
+                           p[0].id, p[1].id),
+        "entry": lambda p: (p[1].entry_date, p[0].id, p[1].id),
+        "completion": lambda p: (p[1].status_date or dt.date(1, 1, 1), p[0].id, p[1].id),
+        "doctor_id": lambda p: (p[0].doctor_id, p[1].id),
+    }
+    ordered = sorted(pairs, key=keys[sort], reverse=sort in ("entry", "completion"))
+    return [registrant.doctor_id for registrant, _enrolment in ordered]
+
+
+def open_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    page = response.get_data(as_text=True)
+    rows = re.findall(r'<td><a href="/records/(JD\d+)">', page.split("<tbody>")[1])
+    links = {rel: html.unescape(href) for href, rel in
+             re.findall(r'<a href="([^"]+)" rel="(next|prev)">', page)}
+    return rows, links
+
+
+@pytest.mark.parametrize("sort", ["name", "entry", "completion", "doctor_id"])
+def test_paging_forward_and_back_lists_every_row_once_in_order(client, login, alumni, sort):
+    home, _people = alumni
+    login("viewer@home.example")
+    want = expected(home, sort)
+    assert len(want) == 13  # twelve people, one of them twice
+    pages, url = [], f"/records/?sort={sort}"
+    while url:
+        rows, links = open_page(client, url)
+        assert 0 < len(rows) <= 3
+        pages.append(rows)
+        url = links.get("next")
+    assert [doctor_id for page in pages for doctor_id in page] == want
+    assert len(pages) == 5
+    # Back from the last page, through every "previous" link, to the first page.
+    back, url = [], links.get("prev")
+    while url:
+        rows, links = open_page(client, url)
+        back.append(rows)
+        url = links.get("prev")
+    assert back == pages[-2::-1]
+
+
+def test_the_count_is_exact_for_one_page_and_on_request_otherwise(client, login, alumni):
+    login("viewer@home.example")
+    page = client.get("/records/").get_data(as_text=True)
+    assert "13 records." not in page and "Count them" in page
+    assert "13 records." in client.get("/records/?count=1").get_data(as_text=True)
+    page = client.get("/records/?name=tanaka").get_data(as_text=True)
+    assert "1 record." in page and "Count them" not in page  # the whole list on one page
+
+
+@pytest.mark.parametrize("change", ["altered", "made up", "another sort", "garbage"])
+def test_a_tampered_cursor_is_a_clear_error_not_a_500(client, login, alumni, change):
+    login("viewer@home.example")
+    _rows, links = open_page(client, "/records/?sort=name")
+    cursor = re.search(r"cursor=([^&]+)", links["next"]).group(1)
+    url = {
+        "altered": f"/records/?cursor={cursor[:-3]}xyz",
+        "made up": "/records/?cursor=WyJuYW1lIiwiYSIsIiIsIiIsMSwxXQ.bad",
+        "another sort": f"/records/?sort=entry&cursor={cursor}",
+        "garbage": "/records/?cursor=%00%ff" + "A" * 500,
+    }[change]
+    response = client.get(url)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "start again from the first page" in page
+    assert not re.findall(r'<td><a href="/records/JD', page)  # nothing listed
+
+
+def test_another_universitys_staff_page_through_none_of_them(client, login, alumni):
+    _home, people = alumni
+    login("viewer@away.example")
+    rows, links = open_page(client, "/records/?sort=name")
+    assert len(rows) == 1 and not set(rows) & {p.doctor_id for p in people}
+    assert not links
+
+
+def test_an_opt_out_leaves_the_next_page_at_once(client, login, alumni):
+    login("viewer@home.example")
+    _rows, links = open_page(client, "/records/?sort=name")
+    first_of_next = open_page(client, links["next"])[0][0]
+    person = db.session.scalar(sa.select(Registrant).where(
+        Registrant.doctor_id == first_of_next))
+    person.share_with_university = False  # opting out takes effect on the next request
+    db.session.commit()
+    rows, _links = open_page(client, links["next"])
+    assert first_of_next not in rows and len(rows) == 3
+
+
+def test_the_search_box_finds_by_student_number_and_by_parts_of_names(client, login, alumni):
+    _home, people = alumni
+    login("viewer@home.example")
+    rows, _links = open_page(client, "/records/?name=S003")
+    assert rows == [people[3].doctor_id]
+    rows, _links = open_page(client, "/records/?name=S999")  # the second enrolment's number
+    assert rows == [people[5].doctor_id]
+    rows, _links = open_page(client, "/records/?name=tanaka%20AOI")
+    assert rows == [people[7].doctor_id]
+    rows, links = open_page(client, "/records/?name=hana%20sat")
+    assert len(rows) == 3 and "next" in links  # four Sato Hana, pages of three
+    assert open_page(client, links["next"])[0] == [people[11].doctor_id]
