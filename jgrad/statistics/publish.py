@@ -6,10 +6,12 @@ import pickle
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from jgrad import exports
+from jgrad.extensions import db
 from jgrad.statistics import charts, labels, texts
 
 FORMATS = ("csv", "xlsx", "png", "svg")
@@ -21,10 +23,22 @@ LANGUAGES = ("en", "ja")
 def _code_labels() -> dict[str, dict]:
     from jgrad.registrants import codes
 
+    language = labels.language()
     return {"field": codes.FIELD, "status": codes.ENROLMENT_STATUS, "sector": codes.SECTOR,
             "sex": codes.SEX, "employment_term": codes.EMPLOYMENT_TERM,
             # The extract top-codes income: 10-15 million and above are one band.
-            "income_band": {**codes.INCOME_BAND, ">=10m": _l("10 million yen or more")}}
+            "income_band": {**codes.INCOME_BAND, ">=10m": _l("10 million yen or more")},
+            "nationality_group": codes.country_names(language),
+            "university_group": _university_names(language)}
+
+
+def _university_names(language: str) -> dict[str, str]:
+    """Return each university's name in ``language`` by the English name the extract has."""
+    if language == "en":
+        return {}
+    from jgrad.universities.models import University
+
+    return dict(db.session.execute(sa.select(University.name_en, University.name_ja)).all())
 
 
 def labelled(frame: pd.DataFrame, texts: dict | None = None) -> pd.DataFrame:
