@@ -137,9 +137,12 @@ def write_release(release, folder: Path, progress=None) -> dict:
     Every file is written once per language, into ``folder/<language>/`` under the same
     name (``<table id>.csv``, ``.xlsx``, ``.png``, ``.svg``, ``release.json``); the tables
     are computed once and only their words differ.  Charts of catalogue tables are drawn
-    now; a breakdown's or a survey table's chart (there are dozens, at half a second each)
-    is drawn the first time it is asked for (:func:`chart_file`).
+    now in the site's default language; every other chart (a breakdown's, a survey
+    table's, one in the other language: dozens, at half a second each) is drawn the first
+    time it is asked for (:func:`chart_file`), so a second language costs little.
     """
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    eager = default if default in LANGUAGES else LANGUAGES[0]
     metadata = {**release.to_dict(), "languages": list(LANGUAGES)}
     for language in LANGUAGES:
         (folder / language).mkdir(parents=True, exist_ok=True)
@@ -150,11 +153,11 @@ def write_release(release, folder: Path, progress=None) -> dict:
             shown = _with_signs(table)
             drawn_now = table.spec.breakdown_of is None \
                 and getattr(table.spec, "source", None) is None
-            data = _chart_data(table) if drawn_now else None
+            data = _chart_data(table) if drawn_now else None  # computed once
             for language in LANGUAGES:
                 with force_locale(language):
                     _write_table(table, shown, folder / language, metadata)
-                if drawn_now:
+                if drawn_now and language == eager:
                     chart(table, folder / language / table.spec.id, language, base, data)
         if progress:
             progress(number, len(tables), table.spec.id)
