@@ -9,7 +9,9 @@ import pandas as pd
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
 from jgrad import exports
 from jgrad.extensions import db
 from jgrad.statistics import charts, labels, texts
@@ -125,10 +127,11 @@ def _write_table(table, shown: pd.DataFrame, folder: Path, metadata: dict) -> No
     # Headings carry university names: no text cell may run as a formula.
     shown = exports.neutralise_frame(labelled(shown, texts_of(table)))
     shown.to_csv(folder / f"{table.spec.id}.csv", encoding="utf-8-sig")
+    notes = pd.DataFrame({_("Notes"): _notes(table, metadata)})
     with pd.ExcelWriter(folder / f"{table.spec.id}.xlsx", engine="openpyxl") as writer:
-        shown.to_excel(writer, sheet_name="table")
-        exports.neutralise_frame(pd.DataFrame({"note": _notes(table, metadata)})).to_excel(
-            writer, sheet_name="notes", index=False)
+        # The sheets are named in the file's language too: the table first, then notes.
+        shown.to_excel(writer, sheet_name=_("Table"))
+        exports.neutralise_frame(notes).to_excel(writer, sheet_name=_("Notes"), index=False)
 
 
 def write_release(release, folder: Path, progress=None) -> dict:

@@ -62,7 +62,8 @@ def test_every_file_of_a_release_is_written_in_japanese_without_english(released
     for table in published:
         text = (out / "ja" / f"{table['id']}.csv").read_text(encoding="utf-8-sig")
         sheet = load_workbook(out / "ja" / f"{table['id']}.xlsx", read_only=True)
-        notes = " \n ".join(str(r[0]) for r in sheet["notes"].iter_rows(values_only=True))
+        assert sheet.sheetnames == ["表", "注記"]
+        notes = " \n ".join(str(r[0]) for r in sheet["注記"].iter_rows(values_only=True))
         runs = _english(text + " \n " + notes)
         if runs:
             found[table["id"]] = runs
