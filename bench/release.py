@@ -103,7 +103,8 @@ def main() -> None:
     print(f"read {len(people):,} people and {len(spells):,} current spells: {read:.1f} s")
     print(f"release of the catalogue (de-identify, tabulate, suppress, audit, round): "
           f"{built:.1f} s; "
-          f"files and charts: {written:.1f} s; withheld: {len(release.withheld)}")
+          f"files (English and Japanese) and charts: {written:.1f} s; "
+          f"withheld: {len(release.withheld)}")
     print(f"plain group-by of the same {catalogue_tables} tables ({cells:,} cells): {plain:.1f} s;"
           f" ratio {built / plain:.1f} (aim: at most 2)")
     if surveys:

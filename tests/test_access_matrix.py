@@ -118,6 +118,7 @@ ROUTES = {
     "portal.correct_career": "portal_record_edit", "portal.delete_career": "portal_record_edit",
     "statistics.releases": "statistics_list", "statistics.release": "statistics",
     "statistics.table": "statistics", "statistics.download": "statistics",
+    "statistics.download_in": "statistics",
     "admin.dashboard_page": "admin", "admin.inquiries": "admin",
     "admin.record_deletion_request": "admin", "admin.close_inquiry": "admin_object",
     "admin.process_deletion": "admin_object", "admin.duplicates": "admin",
@@ -205,7 +206,7 @@ def _requests(app, world):
               "name": "release.json", "filename": "style.css", "release_id": 1,
               "inquiry_id": 999, "request_id": 999, "flag_id": 999,
               "university_id": 999, "account_id": 999, "invitation_id": 999,
-              "slug": "no-such-survey", "code": "A", "token_id": 999}
+              "slug": "no-such-survey", "code": "A", "token_id": 999, "language": "ja"}
     adapter = app.url_map.bind("localhost")
     found = []
     for rule in app.url_map.iter_rules():

@@ -112,7 +112,7 @@ def test_security_baseline_statistical_release_files_neutralise_formulas(
         runner, tmp_path, make_university, make_registrant):
     # A university is named in the tables once it has 100 registrants.
     university = make_university(code="BIG")
-    university.name_en = HYPERLINK
+    university.name_en = university.name_ja = HYPERLINK  # named so in both languages
     for n in range(105):
         make_registrant(email=f"p{n}@example.org", university=university,
                         birth_year=1980 + n % 15, sex=("female", "male")[n % 2])
@@ -120,10 +120,11 @@ def test_security_baseline_statistical_release_files_neutralise_formulas(
     result = runner.invoke(args=["stats", "release", "--out", str(out)])
     assert result.exit_code == 0, result.output
     csv_checked = xlsx_checked = planted = 0
-    for path in sorted(out.glob("*.csv")):
+    for path in sorted(out.glob("*/*.csv")):  # every language's folder
         cells = csv_cells(path.read_text(encoding="utf-8"))
         csv_checked += assert_no_live_formula(cells)
         planted += cells.count("'" + HYPERLINK)
         xlsx_checked += assert_no_live_formula(xlsx_cells(path.with_suffix(".xlsx").read_bytes()))
     assert csv_checked > 100 and xlsx_checked > 100
     assert planted > 0  # the university's name was published, quoted
+    assert {p.parent.name for p in out.glob("*/*.csv")} == {"en", "ja"}

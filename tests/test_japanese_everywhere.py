@@ -1,5 +1,8 @@
 """A Japanese reader sees no English: every page of every role, rendered in Japanese, is
-searched for runs of English words (untranslated text, raw codes in sentences)."""
+searched for runs of English words (untranslated text, raw codes in sentences).
+
+Pages that need an object (a statistical release and its files, the import preview with
+problems) are checked the same way in ``tests/statistics/test_release_languages.py``."""
 from __future__ import annotations
 
 import re

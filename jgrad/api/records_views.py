@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app, request
+from flask_babel import force_locale
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -108,8 +109,10 @@ def upsert_students(code: str):
     plan = importer.plan(university.id, parsed.rows) if parsed.valid else None
     problems = parsed.problems + (plan.problems if plan else [])
     if problems:
-        raise Problem(422, errors=[{"item": p.row - 1, "field": p.column, "message": p.message}
-                                   for p in problems[:500]])
+        with force_locale("en"):  # the API speaks English; the problem codes stay as they were
+            errors = [{"item": p.row - 1, "field": p.column, "message": str(p.message)}
+                      for p in problems[:500]]
+        raise Problem(422, errors=errors)
     if not dry_run:
         importer.apply(university, plan, Actor.for_account(current_user))
         db.session.commit()

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 
 from jgrad.imports.sheets import csv_rows, xlsx_rows
 from jgrad.registrants import codes
@@ -28,12 +29,22 @@ LIMITS = {"student_number": 32, "email": 254, "graduate_school": 200, "major": 2
 @dataclass
 class Problem:
     row: int  # the line in the file; the header is line 1
-    column: str
-    message: str
+    column: str  # a column of the file, or "header" / "file"
+    message: str  # a lazy string: shown in the reader's language
 
     def __str__(self) -> str:
-        return f"row {self.row}, {self.column}: {self.message}" if self.row else \
-            f"{self.column}: {self.message}"
+        return str(_l("row %(row)d, %(column)s: %(message)s", row=self.row,
+                      column=self.column_name, message=self.message)) if self.row else \
+            f"{self.column_name}: {self.message}"
+
+    @property
+    def column_name(self) -> str:
+        """The column as the file names it, or the file or its header in words."""
+        return str(PLACES[self.column]) if self.column in PLACES else self.column
+
+
+#: Problems about the file as a whole or its header, not one column.
+PLACES = {"file": _l("File"), "header": _l("Header")}
 
 
 @dataclass
@@ -55,21 +66,22 @@ def parse(data: bytes, filename: str) -> ParsedFile:
         lines = enumerate(reader(data), start=1)
         header = next((row for _, row in lines if any(cell.strip() for cell in row)), None)
         if header is None:
-            raise ValueError("the file is empty")
+            raise ValueError(_l("the file is empty"))
         header = [str(h).strip().lower() for h in header]
         missing = [c for c in COLUMNS if c not in header]
         unknown = [h for h in header if h and h not in COLUMNS]
         if missing:
-            result.problems.append(Problem(1, "header", "missing column(s): "
-                                           + ", ".join(missing)))
+            result.problems.append(Problem(1, "header", _l("missing column(s): %(columns)s",
+                                                          columns=", ".join(missing))))
         if unknown:
-            result.problems.append(Problem(1, "header", "unknown column(s): "
-                                           + ", ".join(unknown[:10])))
+            result.problems.append(Problem(1, "header", _l("unknown column(s): %(columns)s",
+                                                          columns=", ".join(unknown[:10]))))
         if missing or unknown:
             return result
         _check_rows(header, lines, result)
     except ValueError as error:  # a bound, or a file that is not what its name says
-        result.problems.append(Problem(0, "file", str(error)))
+        # A lazy message stays lazy: it is shown in the reader's language.
+        result.problems.append(Problem(0, "file", error.args[0] if error.args else str(error)))
         result.rows.clear()
     return result
 
@@ -102,13 +114,15 @@ def _check_rows(header: list[str], lines, result: ParsedFile) -> None:
         first = seen.setdefault(row["student_number"], number)
         if first != number:
             result.problems.append(Problem(number, "student_number",
-                                           f"the same student number as row {first}"))
+                                           _l("the same student number as row %(row)d",
+                                              row=first)))
             continue
         if row["email"]:
             first_email = emails.setdefault(row["email"], number)
             if first_email != number:
                 result.problems.append(Problem(number, "email",
-                                               f"the same e-mail address as row {first_email}"))
+                                               _l("the same e-mail address as row %(row)d",
+                                                  row=first_email)))
                 continue
         row["line"] = number
         result.rows.append(row)
@@ -125,7 +139,8 @@ def _date(value: str, number: int, column: str, problems: list) -> dt.date | Non
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        problems.append(Problem(number, column, f"{value!r} is not a date as YYYY-MM-DD"))
+        problems.append(Problem(number, column, _l("%(value)r is not a date as YYYY-MM-DD",
+                                                         value=value)))
         return None
 
 
@@ -134,48 +149,52 @@ def _check(raw: dict, number: int, problems: list[Problem]) -> dict | None:
     before = len(problems)
     for name in REQUIRED:
         if not raw[name]:
-            problems.append(Problem(number, name, "is required"))
+            problems.append(Problem(number, name, _l("is required")))
     for name, limit in LIMITS.items():
         if len(raw[name]) > limit:
-            problems.append(Problem(number, name, f"longer than {limit} characters"))
+            problems.append(Problem(number, name, _l("longer than %(limit)d characters",
+                                                           limit=limit)))
     for name in ("family_name", "given_name", "family_name_kana", "given_name_kana",
                  "family_name_roman", "given_name_roman"):
         if len(raw[name]) > 100:
-            problems.append(Problem(number, name, "longer than 100 characters"))
+            problems.append(Problem(number, name, _l("longer than %(limit)d characters",
+                                                           limit=100)))
     field_code = raw["field"].zfill(2) if _ascii_digits(raw["field"], 2) else raw["field"]
     checks = (("field", field_code, codes.FIELD), ("programme_type", raw["programme_type"],
               codes.PROGRAMME_TYPE), ("status", raw["status"], codes.ENROLMENT_STATUS),
               ("sex", raw["sex"], codes.SEX))
     for name, value, allowed in checks:
         if value and value not in allowed:
-            problems.append(Problem(number, name, f"{value!r} is not one of "
-                                    + ", ".join(allowed)))
+            problems.append(Problem(number, name, _l("%(value)r is not one of %(codes)s",
+                                                      value=value, codes=", ".join(allowed))))
     nationality = raw["nationality"].upper()
     if nationality and nationality not in codes.COUNTRY_CODES:
-        problems.append(Problem(number, "nationality", f"{raw['nationality']!r} is not an "
-                                "ISO 3166 two-letter country code"))
+        problems.append(Problem(number, "nationality", _l(
+            "%(value)r is not an ISO 3166 two-letter country code", value=raw["nationality"])))
     birth_year = None
     if raw["birth_year"]:
         if _ascii_digits(raw["birth_year"], 4) \
                 and 1900 <= int(raw["birth_year"]) <= dt.date.today().year:
             birth_year = int(raw["birth_year"])
         else:
-            problems.append(Problem(number, "birth_year", f"{raw['birth_year']!r} is not a year"))
+            problems.append(Problem(number, "birth_year", _l("%(value)r is not a year",
+                                                                value=raw["birth_year"])))
     email = raw["email"].lower()
     if email:
         try:
             validate_email(email, check_deliverability=False)
         except EmailNotValidError:
-            problems.append(Problem(number, "email", f"{raw['email']!r} is not an e-mail address"))
+            problems.append(Problem(number, "email", _l("%(value)r is not an e-mail address",
+                                                           value=raw["email"])))
     entry_date = _date(raw["entry_date"], number, "entry_date", problems)
     status_date = _date(raw["status_date"], number, "status_date", problems)
     if raw["status"] and raw["status"] != "enrolled" and not raw["status_date"]:
-        problems.append(Problem(number, "status_date", f"is required when status is "
-                                f"{raw['status']}"))
+        problems.append(Problem(number, "status_date", _l("is required when status is %(status)s",
+                                                               status=raw["status"])))
     if entry_date and status_date and status_date < entry_date:
-        problems.append(Problem(number, "status_date", "is before entry_date"))
+        problems.append(Problem(number, "status_date", _l("is before entry_date")))
     if raw["status"] == "degree_awarded" and not raw["degree"]:
-        problems.append(Problem(number, "degree", "is required when the degree was awarded"))
+        problems.append(Problem(number, "degree", _l("is required when the degree was awarded")))
     if len(problems) > before:
         return None
     return {

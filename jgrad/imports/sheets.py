@@ -15,6 +15,8 @@ import zipfile
 from collections.abc import Iterator
 from xml.parsers import expat
 
+from flask_babel import lazy_gettext as _l
+
 MAX_ROWS = 500_000
 MAX_COLUMNS = 64  # the format has 19; a few stray empty columns are tolerated
 MAX_CELL = 2_000  # characters in one cell; no column of the format allows more than 254
@@ -31,16 +33,19 @@ class FileTooLarge(ValueError):
 
 
 def too_many_rows() -> FileTooLarge:
-    return FileTooLarge(f"more than {MAX_ROWS:,} rows")
+    return FileTooLarge(_l("more than %(n)s rows", n=f"{MAX_ROWS:,}"))
 
 
 def _too_wide(row: int) -> FileTooLarge:
-    return FileTooLarge(f"row {row} has more than {MAX_COLUMNS} columns")
+    return FileTooLarge(_l("row %(row)d has more than %(n)d columns", row=row,
+                                    n=MAX_COLUMNS))
 
 
 def _too_long(row: int | None) -> FileTooLarge:
-    where = f"row {row}" if row else "a cell"
-    return FileTooLarge(f"{where}: a cell is longer than {MAX_CELL:,} characters")
+    if row:
+        return FileTooLarge(_l("row %(row)d: a cell is longer than %(n)s characters", row=row,
+                               n=f"{MAX_CELL:,}"))
+    return FileTooLarge(_l("a cell is longer than %(n)s characters", n=f"{MAX_CELL:,}"))
 
 
 def csv_rows(data: bytes) -> Iterator[list[str]]:
@@ -48,8 +53,8 @@ def csv_rows(data: bytes) -> Iterator[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ValueError(f"the file is not UTF-8 text (byte {error.start}); in Excel, save "
-                         "as 'CSV UTF-8'") from error
+        raise ValueError(_l("the file is not UTF-8 text (byte %(byte)d); in Excel, save as "
+                            "'CSV UTF-8'", byte=error.start)) from error
     reader = csv.reader(io.StringIO(text, newline=""))
     number = 0
     while True:
@@ -60,7 +65,8 @@ def csv_rows(data: bytes) -> Iterator[list[str]]:
         except csv.Error as error:  # e.g. a cell over the csv module's own limit, a NUL
             if "field larger" in str(error):
                 raise _too_long(reader.line_num) from error
-            raise ValueError(f"line {reader.line_num}: not readable as CSV ({error})") from error
+            raise ValueError(_l("line %(line)d: not readable as CSV (%(error)s)",
+                                line=reader.line_num, error=error)) from error
         number += 1
         if number > MAX_ROWS + 1:
             raise too_many_rows()
@@ -108,7 +114,8 @@ class _Scanner:
         elif tag == "si":
             self.strings += 1
             if self.strings > MAX_SHARED_STRINGS:
-                raise FileTooLarge(f"more than {MAX_SHARED_STRINGS:,} different texts")
+                raise FileTooLarge(_l("more than %(n)s different texts",
+                                                   n=f"{MAX_SHARED_STRINGS:,}"))
             self.text = 0
         elif tag in ("v", "is") and self.text is None:
             self.text = 0
@@ -143,7 +150,8 @@ def _check_workbook(data: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
         if sum(info.file_size for info in members) > MAX_XLSX_BYTES:
-            raise FileTooLarge(f"it unpacks to more than {MAX_XLSX_BYTES // 2**20:,} MB")
+            raise FileTooLarge(_l("it unpacks to more than %(n)s MB",
+                                                n=f"{MAX_XLSX_BYTES // 2**20:,}"))
         for info in members:
             if info.filename.endswith((".xml", ".rels")):
                 _scan(archive, info)
@@ -151,7 +159,7 @@ def _check_workbook(data: bytes) -> None:
         raise
     except (zipfile.BadZipFile, expat.ExpatError, OSError, EOFError, RuntimeError,
             NotImplementedError, ValueError) as error:
-        raise ValueError("the file is not a readable XLSX workbook") from error
+        raise ValueError(_l("the file is not a readable XLSX workbook")) from error
 
 
 def cell_text(value) -> str:
@@ -176,7 +184,7 @@ def xlsx_rows(data: bytes) -> Iterator[list[str]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
     except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise ValueError("the file is not a readable XLSX workbook") from error
+        raise ValueError(_l("the file is not a readable XLSX workbook")) from error
     sheet.reset_dimensions()  # never pad rows to what the file claims
     try:
         for row in sheet.iter_rows(values_only=True):
@@ -184,6 +192,6 @@ def xlsx_rows(data: bytes) -> Iterator[list[str]]:
     except (FileTooLarge, GeneratorExit):
         raise
     except Exception as error:  # a broken cell deep inside the sheet
-        raise ValueError("the file is not a readable XLSX workbook") from error
+        raise ValueError(_l("the file is not a readable XLSX workbook")) from error
     finally:
         workbook.close()

@@ -3,31 +3,44 @@ from __future__ import annotations
 
 import json
 import pickle
-import secrets
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-# The object-oriented API keeps no global figure state: charts drawn by two requests at
-# once do not meet.
-from matplotlib.figure import Figure
 
 from jgrad import exports
-from jgrad.statistics import labels
+from jgrad.extensions import db
+from jgrad.statistics import charts, labels, texts
 
 FORMATS = ("csv", "xlsx", "png", "svg")
 CHARTS = ("png", "svg")
+#: Every file of a release is written in each of these, into a folder of its own.
+LANGUAGES = ("en", "ja")
 
 
 def _code_labels() -> dict[str, dict]:
     from jgrad.registrants import codes
 
+    language = labels.language()
     return {"field": codes.FIELD, "status": codes.ENROLMENT_STATUS, "sector": codes.SECTOR,
             "sex": codes.SEX, "employment_term": codes.EMPLOYMENT_TERM,
             # The extract top-codes income: 10-15 million and above are one band.
-            "income_band": {**codes.INCOME_BAND, ">=10m": _l("10 million yen or more")}}
+            "income_band": {**codes.INCOME_BAND, ">=10m": _l("10 million yen or more")},
+            "nationality_group": codes.country_names(language),
+            "university_group": _university_names(language)}
+
+
+def _university_names(language: str) -> dict[str, str]:
+    """Return each university's name in ``language`` by the English name the extract has."""
+    if language == "en":
+        return {}
+    from jgrad.universities.models import University
+
+    return dict(db.session.execute(sa.select(University.name_en, University.name_ja)).all())
 
 
 def labelled(frame: pd.DataFrame, texts: dict | None = None) -> pd.DataFrame:
@@ -65,90 +78,97 @@ def labelled(frame: pd.DataFrame, texts: dict | None = None) -> pd.DataFrame:
 
 def texts_of(table) -> dict | None:
     """Return the names a table brings with it (None for the fixed catalogue's tables)."""
-    texts = getattr(table.spec, "texts", None)  # releases pickled before had none
-    return texts.to_dict() if texts is not None else None
+    own = getattr(table.spec, "texts", None)  # releases pickled before had none
+    return own.to_dict() if own is not None else None
 
 
-def display_frame(table) -> pd.DataFrame:
-    """Return a table as printed: values, with hidden cells shown by their flag."""
+def _with_signs(table) -> pd.DataFrame:
+    """Return a table's published values with hidden cells shown by their sign (codes)."""
     values = table.frame.astype(object)
     flags = table.flags.reindex_like(values) if table.spec.measure != "row_share" else \
         table.flags.set_axis(values.columns, axis=1)
     shown = values.where(flags.eq("") | flags.isna(), flags)
-    return labelled(shown.where(shown.notna(), "-"), texts_of(table))
+    return shown.where(shown.notna(), "-")
 
 
-def _flat_index(frame: pd.DataFrame) -> list[str]:
-    if isinstance(frame.index, pd.MultiIndex):
-        return [" / ".join(map(str, key)) for key in frame.index]
-    return [str(key) for key in frame.index]
+def display_frame(table) -> pd.DataFrame:
+    """Return a table as printed: values, with hidden cells shown by their flag."""
+    return labelled(_with_signs(table), texts_of(table))
 
 
-def chart(table, path_stem: Path) -> None:
-    """Draw the table's published figures as grouped bars (hidden cells left out)."""
+def _chart_data(table) -> pd.DataFrame:
+    """Return the figures a chart draws (codes): no totals, hidden cells missing."""
     frame = table.frame
-    share = table.spec.measure == "row_share"
     data = frame.drop(columns=[c for c in frame.columns if str(c) in ("n", "Total")])
-    data = data.drop(index=[i for i in data.index if "Total" in (i if isinstance(i, tuple)
+    return data.drop(index=[i for i in data.index if "Total" in (i if isinstance(i, tuple)
                                                                    else (i,))])
-    data = labelled(data.astype("float64"), texts_of(table))
-    figure = Figure(figsize=(max(6.0, 0.5 * len(data) + 4), 4.5))
-    axes = figure.subplots()
-    if data.empty or data.isna().all().all():
-        axes.text(0.5, 0.5, "No figures can be published for this table.",
-                  ha="center", va="center", transform=axes.transAxes)
-        axes.set_axis_off()
-    else:
-        plotted = data.copy()
-        plotted.index = _flat_index(data)
-        plotted.plot(kind="bar", ax=axes, width=0.8, legend=len(plotted.columns) > 1)
-        axes.set_ylabel("% of row" if share else "people (rounded to 5)")
-        axes.tick_params(axis="x", labelrotation=45, labelsize=8)
-        for label in axes.get_xticklabels():
-            label.set_horizontalalignment("right")
-        if len(plotted.columns) > 1:
-            axes.legend(fontsize=7, title=str(data.columns.name or ""), title_fontsize=7,
-                        loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    axes.set_title(labels.title(table.metadata()), fontsize=10)
-    figure.text(0.01, 0.01, "Hidden cells are not drawn.", fontsize=7, color="#555555")
-    figure.tight_layout()
-    # Written aside and renamed, so a chart drawn on request is never seen half-written.
-    for suffix, options in ((".png", {"dpi": 110}), (".svg", {})):
-        target = path_stem.with_name(path_stem.name + suffix)  # ids may hold dots
-        partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
-        figure.savefig(partial, format=suffix[1:], **options)
-        partial.replace(target)
+
+
+def chart(table, path_stem: Path, language: str = "en", rounding_base: int | None = None,
+          data: pd.DataFrame | None = None) -> list[Path]:
+    """Draw the table's published figures as grouped bars in ``language``."""
+    data = _chart_data(table) if data is None else data
+    with force_locale(language):
+        return charts.draw(table, labelled(data.astype("float64"), texts_of(table)),
+                           path_stem, language, rounding_base)
+
+
+def _notes(table, metadata: dict) -> list[str]:
+    """Return the notes sheet of a table's XLSX, in the current language."""
+    own_note = labels.own_text(texts_of(table), "note")
+    signs = texts.signs(metadata["flags"])
+    return [labels.title(table.metadata()), *([own_note] if own_note else []),
+            *(texts.note(n) for n in metadata["notes"]),
+            *(f"{code} = {meaning}" for code, meaning in signs.items())]
+
+
+def _write_table(table, shown: pd.DataFrame, folder: Path, metadata: dict) -> None:
+    """Write one table's CSV and XLSX into ``folder``, in the current language."""
+    # Headings carry university names: no text cell may run as a formula.
+    shown = exports.neutralise_frame(labelled(shown, texts_of(table)))
+    shown.to_csv(folder / f"{table.spec.id}.csv", encoding="utf-8-sig")
+    notes = pd.DataFrame({_("Notes"): _notes(table, metadata)})
+    with pd.ExcelWriter(folder / f"{table.spec.id}.xlsx", engine="openpyxl") as writer:
+        # The sheets are named in the file's language too: the table first, then notes.
+        shown.to_excel(writer, sheet_name=_("Table"))
+        exports.neutralise_frame(notes).to_excel(writer, sheet_name=_("Notes"), index=False)
 
 
 def write_release(release, folder: Path, progress=None) -> dict:
     """Write every table and the metadata into ``folder``; return the metadata written.
 
-    Charts of catalogue tables are drawn now; a breakdown's or a survey table's chart
-    (there are dozens, at half a second each) is drawn the first time it is asked for
-    (:func:`chart_file`).
+    Every file is written once per language, into ``folder/<language>/`` under the same
+    name (``<table id>.csv``, ``.xlsx``, ``.png``, ``.svg``, ``release.json``); the tables
+    are computed once and only their words differ.  Charts of catalogue tables are drawn
+    now in the site's default language; every other chart (a breakdown's, a survey
+    table's, one in the other language: dozens, at half a second each) is drawn the first
+    time it is asked for (:func:`chart_file`), so a second language costs little.
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    metadata = release.to_dict()
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    eager = default if default in LANGUAGES else LANGUAGES[0]
+    metadata = {**release.to_dict(), "languages": list(LANGUAGES)}
+    for language in LANGUAGES:
+        (folder / language).mkdir(parents=True, exist_ok=True)
     tables = list(release.tables.values())
+    base = release.rules.rounding_base
     for number, table in enumerate(tables, start=1):
         if table.withheld is None:
-            # Headings carry university names: no text cell may run as a formula.
-            shown = exports.neutralise_frame(display_frame(table))
-            shown.to_csv(folder / f"{table.spec.id}.csv", encoding="utf-8-sig")
-            own_note = labels.own_text(texts_of(table), "note")
-            notes = [labels.title(table.metadata()), *([own_note] if own_note else []),
-                     *metadata["notes"],
-                     *(f"{k} = {v}" for k, v in metadata["flags"].items())]
-            with pd.ExcelWriter(folder / f"{table.spec.id}.xlsx", engine="openpyxl") as writer:
-                shown.to_excel(writer, sheet_name="table")
-                exports.neutralise_frame(pd.DataFrame({"note": notes})).to_excel(
-                    writer, sheet_name="notes", index=False)
-            if table.spec.breakdown_of is None and getattr(table.spec, "source", None) is None:
-                chart(table, folder / table.spec.id)
+            shown = _with_signs(table)
+            drawn_now = table.spec.breakdown_of is None \
+                and getattr(table.spec, "source", None) is None
+            data = _chart_data(table) if drawn_now else None  # computed once
+            for language in LANGUAGES:
+                with force_locale(language):
+                    _write_table(table, shown, folder / language, metadata)
+                if drawn_now and language == eager:
+                    chart(table, folder / language / table.spec.id, language, base, data)
         if progress:
             progress(number, len(tables), table.spec.id)
-    (folder / "release.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=2),
-                                         encoding="utf-8")
+    for language in LANGUAGES:
+        with force_locale(language):
+            words = texts.metadata(metadata)
+        (folder / language / "release.json").write_text(
+            json.dumps(words, ensure_ascii=False, indent=2), encoding="utf-8")
     # The next release of the series is built against this one (see stats.release).
     with open(folder / "release.pickle", "wb") as handle:
         pickle.dump(release, handle)
@@ -161,13 +181,23 @@ def read_release(folder: Path):
         return pickle.load(handle)
 
 
-def chart_file(folder: Path, table_id: str, suffix: str) -> Path | None:
-    """Return a published table's chart file, drawing it first if it was not drawn yet."""
-    path = folder / f"{table_id}.{suffix}"
+def chart_file(folder: Path, table_id: str, suffix: str,
+               language: str | None = None) -> Path | None:
+    """Return a published table's chart file, drawing it first if it was not drawn yet.
+
+    ``language`` None: a release stored before charts had languages (one folder).  A
+    Japanese PNG that cannot be drawn here (no Japanese font) is the English one.
+    """
+    if language is not None and not charts.can_draw(language, suffix):
+        language = "en"
+    where = folder if language is None else folder / language
+    path = where / f"{table_id}.{suffix}"
     if not path.exists():
-        table = read_release(folder).tables.get(table_id)
+        release = read_release(folder)
+        table = release.tables.get(table_id)
         if table is None or table.withheld is not None:
             return None
-        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # as the others
-            chart(table, folder / table_id)
+        chart(table, where / table_id,
+              language or current_app.config["BABEL_DEFAULT_LOCALE"],  # as the others
+              release.rules.rounding_base)
     return path

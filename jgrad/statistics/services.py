@@ -76,20 +76,36 @@ def store(release, previous_row: StatRelease | None, *, account=None, out: Path 
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         for path in folder.iterdir():
-            if path.suffix != ".pickle":
+            if path.is_dir():  # one folder per language
+                shutil.copytree(path, out / path.name, dirs_exist_ok=True)
+            elif path.suffix != ".pickle":
                 shutil.copy2(path, out / path.name)
     return row
 
 
-def file_path(release: StatRelease, name: str) -> Path | None:
-    """Return a release file's path when ``name`` is one of the release's own files."""
+def languages(release: StatRelease) -> tuple[str, ...]:
+    """Return the languages a release's files were written in; () when stored before
+    files had languages (one set of files, in the site's default language)."""
+    return tuple(release.meta.get("languages", ()))
+
+
+def file_path(release: StatRelease, name: str, language: str | None = None) -> Path | None:
+    """Return a release file's path when ``name`` is one of the release's own files.
+
+    ``language`` picks the folder of a release written in several; None, or a release
+    stored before files had languages, gives the files as they were written.
+    """
     stem, _, suffix = name.rpartition(".")
     table_ids = {t["id"] for t in release.meta["tables"] if not t["withheld"]}
     if name != "release.json" and (stem not in table_ids or suffix not in FORMATS):
         return None
+    written_in = languages(release)
+    if language is not None and written_in and language not in written_in:
+        return None
+    language = (language or written_in[0]) if written_in else None
     if suffix in CHARTS:
-        return chart_file(folder_of(release), stem, suffix)
-    path = folder_of(release) / name
+        return chart_file(folder_of(release), stem, suffix, language)
+    path = folder_of(release) / (language or "") / name
     return path if path.exists() else None
 
 

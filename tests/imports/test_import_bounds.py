@@ -120,25 +120,25 @@ def test_security_baseline_a_row_of_many_cells_is_refused_before_it_is_read(tmp_
     assert len(data) < 200_000
     result = parse_in_a_process(tmp_path, data)
     assert result["rows"] == 0
-    assert result["problems"] == [f"file: row 4 has more than {MAX_COLUMNS} columns"]
+    assert result["problems"] == [f"File: row 4 has more than {MAX_COLUMNS} columns"]
     assert result["grown_kb"] < 64 * 1024
     # One cell placed in the last column says the same, without 16,383 cells before it.
     far = workbook(students(*GOOD) + '<row r="4"><c r="XFD4"><v>1</v></c></row>')
     assert [str(p) for p in parse(far, "a.xlsx").problems] == [
-        f"file: row 4 has more than {MAX_COLUMNS} columns"]
+        f"File: row 4 has more than {MAX_COLUMNS} columns"]
 
 
 def test_security_baseline_long_cells_and_many_rows_are_refused_with_a_clear_message():
     long_cell = "x" * (MAX_CELL + 1)
     problems = parse(workbook(students(dict(ROW, major=long_cell))), "a.xlsx").problems
     assert [str(p) for p in problems] == [
-        f"file: row 2: a cell is longer than {MAX_CELL:,} characters"]
+        f"File: row 2: a cell is longer than {MAX_CELL:,} characters"]
     huge = "y" * 131_073  # over the csv module's own limit: that used to be a 500
     problems = parse(csv_bytes(ROW, dict(ROW, student_number="D2", major=huge)), "a.csv").problems
     assert [str(p) for p in problems] == [
-        f"file: row 3: a cell is longer than {MAX_CELL:,} characters"]
+        f"File: row 3: a cell is longer than {MAX_CELL:,} characters"]
     far_row = workbook(students(*GOOD) + '<row r="9000000"><c r="A9000000"><v>1</v></c></row>')
-    assert [str(p) for p in parse(far_row, "a.xlsx").problems] == ["file: more than 500,000 rows"]
+    assert [str(p) for p in parse(far_row, "a.xlsx").problems] == ["File: more than 500,000 rows"]
 
 
 def test_superscript_and_full_width_digits_are_problems_not_crashes():

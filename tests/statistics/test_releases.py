@@ -67,7 +67,7 @@ def released(runner, tmp_path):
 
 def _release_files_publish_no_small_counts_and_analysts_browse_them(released, client):
     row, out, output = released
-    meta = json.loads((out / "release.json").read_text(encoding="utf-8"))
+    meta = json.loads((out / "en" / "release.json").read_text(encoding="utf-8"))
     assert meta["as_of"] == row.as_of.isoformat() and meta["catalogue_version"]
     assert meta["rules"]["threshold"] == 10 and meta["rules"]["rounding_base"] == 5
     assert set(meta["hidden_by_rule"]) >= {"x", "s"}
@@ -79,9 +79,12 @@ def _release_files_publish_no_small_counts_and_analysts_browse_them(released, cl
         # Charts of breakdowns and survey tables are drawn when first asked for (see below).
         charts = ("png", "svg") if table["breakdown_of"] is None and not table["source"] else ()
         for ext in ("csv", "xlsx", *charts):
-            assert (out / f"{table['id']}.{ext}").stat().st_size > 0
+            # Other languages' charts are drawn when first asked for, as breakdowns' are.
+            languages = ("en", "ja") if ext in ("csv", "xlsx") else ("en",)
+            for language in languages:
+                assert (out / language / f"{table['id']}.{ext}").stat().st_size > 0
         rows = list(csv.reader(io.StringIO(
-            (out / f"{table['id']}.csv").read_text(encoding="utf-8-sig"))))
+            (out / "en" / f"{table['id']}.csv").read_text(encoding="utf-8-sig"))))
         share = table["measure"] == "row_share"
         header = rows[0]
         for line in rows[1:]:
@@ -139,8 +142,8 @@ def _analysts_choose_a_breakdown_and_its_chart_is_drawn_when_asked_for(released,
     page = client.get(link).get_data(as_text=True)
     assert "by sex" in page and "Female" in page
     assert 'aria-current="page">Sex<' in page
-    chart = services.folder_of(row) / f"{breakdown['id']}.svg"
-    assert not chart.exists() and not (out / chart.name).exists()
+    chart = services.folder_of(row) / "en" / f"{breakdown['id']}.svg"
+    assert not chart.exists() and not (out / "en" / chart.name).exists()
     response = client.get(f"/stats/{row.id}/files/{breakdown['id']}.svg")
     assert response.status_code == 200 and b"<svg" in response.data[:500]
     assert chart.exists(), "drawn once, then served from the release folder"
@@ -165,7 +168,7 @@ def _the_demo_survey_round_shows_tables_with_published_figures(released, client)
         if table["withheld"]:
             continue
         rows = list(csv.reader(io.StringIO(
-            (out / f"{table['id']}.csv").read_text(encoding="utf-8-sig"))))
+            (out / "en" / f"{table['id']}.csv").read_text(encoding="utf-8-sig"))))
         figures += sum(cell not in SIGNS for line in rows[1:] for cell in line[1:])
     assert figures > 20, figures
     page = client.get(f"/stats/{row.id}").get_data(as_text=True)

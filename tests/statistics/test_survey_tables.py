@@ -166,7 +166,8 @@ def _free_text_never_leaves_and_open_surveys_contribute_nothing(release, row, tm
     assert not [t for t in release.tables if "open-test" in t]
     assert [s["slug"] for s in row.meta["surveys"]] == ["closed-test"]
     folder = services.folder_of(row)
-    files = [*folder.iterdir(), *(tmp_path / "files").iterdir()]
+    files = [p for p in (*folder.rglob("*"), *(tmp_path / "files").rglob("*")) if p.is_file()]
+    assert {p.parent.name for p in files} >= {"en", "ja"}  # every language searched
     assert any(p.name.startswith("survey.closed-test") for p in files)
     searched = 0
     for path in files:

@@ -1,0 +1,117 @@
+"""A table's chart in the current language (PNG and SVG), and the font it needs.
+
+Japanese needs a font with Japanese glyphs.  One is looked for among the fonts matplotlib
+knows (the ``matplotlib-fontja`` package brings IPAexGothic; system fonts such as Noto Sans
+CJK JP or IPAexGothic are found too).  The SVG keeps its text as text (``svg.fonttype``
+"none"), naming those families first, so a reader's browser draws it in its own Japanese
+font whatever the server had.  A PNG has its glyphs drawn in: without a Japanese font on the
+server, :func:`can_draw` is false for Japanese and the Japanese PNG is not written (the
+pages then show the SVG; see docs/statistics.md).
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import secrets
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+from flask_babel import gettext as _
+# The object-oriented API keeps no global figure state: charts drawn by two requests at
+# once do not meet.
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+
+from jgrad.statistics import labels
+
+#: Families with Japanese glyphs, most wanted first.
+JAPANESE_FAMILIES = ("IPAexGothic", "Noto Sans CJK JP", "Noto Sans JP", "IPAGothic",
+                     "TakaoGothic", "VL Gothic", "Hiragino Sans", "Yu Gothic", "Meiryo")
+
+
+class _QuietFallbacks(logging.Filter):
+    """Drop matplotlib's "font family not found" lines: the list names fonts for browsers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Font family" not in record.getMessage()
+
+
+logging.getLogger("matplotlib.font_manager").addFilter(_QuietFallbacks())
+
+
+@lru_cache(maxsize=1)
+def japanese_font() -> str | None:
+    """Return a font family with Japanese glyphs that matplotlib can use, or None."""
+    try:  # the package registers IPAexGothic with matplotlib when imported
+        importlib.import_module("matplotlib_fontja")
+    except ImportError:
+        pass
+    from matplotlib import font_manager
+
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    return next((family for family in JAPANESE_FAMILIES if family in known), None)
+
+
+def can_draw(language: str, suffix: str) -> bool:
+    """Whether a chart in ``language`` can be written as ``suffix`` (png or svg)."""
+    return language != "ja" or suffix == "svg" or japanese_font() is not None
+
+
+def _style(language: str) -> dict:
+    found = japanese_font() if language == "ja" else None
+    families = [*([found] if found else []), *(JAPANESE_FAMILIES if language == "ja" else ()),
+                "DejaVu Sans", "sans-serif"]
+    return {"font.family": families, "svg.fonttype": "none"}
+
+
+def _flat_index(frame) -> list[str]:
+    if hasattr(frame.index, "levels"):
+        return [" / ".join(map(str, key)) for key in frame.index]
+    return [str(key) for key in frame.index]
+
+
+def draw(table, data, path_stem: Path, language: str, rounding_base: int | None) -> list[Path]:
+    """Draw ``data`` (the table's labelled published figures) as grouped bars.
+
+    Writes ``<stem>.png`` and ``<stem>.svg`` (the PNG only when it can be drawn) and returns
+    the paths written.  Hidden cells are left out.
+    """
+    share = table.spec.measure == "row_share"
+    with rc_context(_style(language)), warnings.catch_warnings():
+        # Without a Japanese font the SVG's text is still right: the browser draws it.
+        warnings.filterwarnings("ignore", message="Glyph .* missing")
+        figure = Figure(figsize=(max(6.0, 0.5 * len(data) + 4), 4.5))
+        axes = figure.subplots()
+        if data.empty or data.isna().all().all():
+            axes.text(0.5, 0.5, _("No figures can be published for this table."),
+                      ha="center", va="center", transform=axes.transAxes)
+            axes.set_axis_off()
+        else:
+            plotted = data.copy()
+            plotted.index = _flat_index(data)
+            plotted.plot(kind="bar", ax=axes, width=0.8, legend=len(plotted.columns) > 1)
+            axes.set_xlabel(" / ".join(str(n) for n in data.index.names if n))
+            axes.set_ylabel(_("Share of the row (percent)") if share else
+                            _("people (rounded to a multiple of %(base)s)",
+                              base=rounding_base) if rounding_base else _("people"))
+            axes.tick_params(axis="x", labelrotation=45, labelsize=8)
+            for label in axes.get_xticklabels():
+                label.set_horizontalalignment("right")
+            if len(plotted.columns) > 1:
+                axes.legend(fontsize=7, title=str(data.columns.name or ""), title_fontsize=7,
+                            loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        axes.set_title(labels.title(table.metadata()), fontsize=10)
+        figure.text(0.01, 0.01, _("Hidden cells are not drawn."), fontsize=7, color="#555555")
+        figure.tight_layout()
+        written = []
+        # Written aside and renamed, so a chart drawn on request is never seen half-written.
+        for suffix, options in (("png", {"dpi": 110}), ("svg", {})):
+            if not can_draw(language, suffix):
+                continue
+            target = path_stem.with_name(f"{path_stem.name}.{suffix}")  # ids may hold dots
+            partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+            figure.savefig(partial, format=suffix, **options)
+            partial.replace(target)
+            written.append(target)
+    return written

@@ -1,0 +1,106 @@
+"""A release's own words in the reader's language: its notes, signs, rules and reasons.
+
+``stats`` writes these in English into the release (and every stored release has them so);
+here they are recognised and translated, so releases stored before keep reading well.  A
+text not recognised is shown as written.
+"""
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from jgrad.statistics import labels
+
+#: The signs of hidden cells (``stats.disclosure``), by sign.
+SIGNS = {
+    "x": _l("small count, zero included (below threshold)"),
+    "s": _l("hidden to protect another cell"),
+    "r": _l("group too concentrated for a sensitive measure"),
+    "d": _l("denominator too small for a percentage"),
+}
+
+#: The disclosure-control parameters of a release (``stats.published.Rules``).
+RULES = {
+    "threshold": _l("Smallest count published"),
+    "rounding_base": _l("Counts rounded to a multiple of"),
+    "min_denominator": _l("Smallest denominator of a percentage"),
+    "protection": _l("Protection interval of a hidden cell"),
+    "dominance": _l("Largest share of one category in a sensitive distribution"),
+    "publish_zeros": _l("Zeros published"),
+    "min_country_size": _l("Smallest nationality group shown on its own"),
+    "min_university_size": _l("Smallest university shown on its own"),
+}
+
+_ROUNDING = re.compile(r"Counts are rounded to base (\d+); totals are rounded from exact "
+                       r"sums, so cells may not add up to totals\.")
+_PERCENT = "Percentages are computed from the published rounded figures."
+_SURVEYS = re.compile(r"Tables whose id starts with 'survey\.' count the submitted answers")
+_AUDIT = re.compile(r"interval audit: (\d+) hidden cell\(s\) derivable within less than (\d+)")
+
+
+def sign(code: str, written: str | None = None) -> str:
+    """Return what a sign means, in the reader's language."""
+    return str(SIGNS[code]) if code in SIGNS else (written or code)
+
+
+def signs(flags: dict) -> dict[str, str]:
+    """Return a release's signs and their meanings, in the reader's language."""
+    return {code: sign(code, written) for code, written in flags.items()}
+
+
+def rule(name: str) -> str:
+    """Return a rule's name in words."""
+    return str(RULES[name]) if name in RULES else name
+
+
+def rule_value(value) -> str:
+    """Return a rule's value as read: yes/no for flags, a share as a percentage."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, float) and 0 < value < 1:
+        return f"{value:.0%}"
+    return str(value)
+
+
+def note(text: str) -> str:
+    """Return one of a release's notes in the reader's language."""
+    found = _ROUNDING.fullmatch(text)
+    if found:
+        return _("Counts are rounded to a multiple of %(base)s; totals are rounded from the "
+                 "exact sums, so cells may not add up to the totals.", base=found[1])
+    if text == _PERCENT:
+        return _("Percentages are computed from the published rounded figures.")
+    if _SURVEYS.match(text):
+        return _("Tables of closed surveys count the submitted answers by completion cohort; "
+                 "they were protected together with every other table of the release, "
+                 "knowing that respondents are registrants counted in the other tables.")
+    return text
+
+
+def withheld(reason: str | None) -> str | None:
+    """Return why a table was withheld, in the reader's language."""
+    found = _AUDIT.fullmatch(reason or "")
+    if found:
+        return _("the interval audit could narrow %(n)s hidden cells to less than %(width)s",
+                 n=found[1], width=found[2])
+    return reason
+
+
+def metadata(meta: dict) -> dict:
+    """Return a release's metadata with its words in the reader's language (``release.json``).
+
+    Codes (table ids, dimensions, rule names, signs) stay as they are, for programs; the
+    words beside them are translated, and each table gains its title as the pages show it.
+    """
+    tables = []
+    for table in meta["tables"]:
+        table = dict(table, title=labels.title(table), withheld=withheld(table["withheld"]))
+        table["dimension_names"] = {d: labels.own_text(table.get("texts"), "dimensions", d)
+                                    or labels.dimension(d)
+                                    for d in (*table["rows"], table["column"])}
+        tables.append(table)
+    return {**meta, "language": labels.language(), "flags": signs(meta["flags"]),
+            "rule_names": {name: rule(name) for name in meta["rules"]},
+            "notes": [note(n) for n in meta["notes"]], "tables": tables}
