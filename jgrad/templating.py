@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Flask, g
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from jgrad.extensions import db
@@ -39,16 +38,10 @@ def source_label(source, university_id: int | None = None) -> str:
     return _("the system")
 
 
-CHANGE_WORDS = {
-    "registrant": _l("Profile"), "enrolment": _l("Doctoral programme"),
-    "career_spell": _l("Career entry"),
-}
-ACTION_WORDS = {"create": _l("added"), "update": _l("changed"), "delete": _l("deleted")}
-
-
 def change_label(record_type: str, action: str) -> str:
     """Say what a history row did, in words: "Career entry: added"."""
-    return f"{CHANGE_WORDS.get(record_type, record_type)}: {ACTION_WORDS.get(action, action)}"
+    return (f"{display.RECORD_WORDS.get(record_type, record_type)}: "
+            f"{display.ACTION_WORDS.get(action, action)}")
 
 
 def access_label(action: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms.fields.core import UnboundField
 
 from jgrad.registrants import codes
@@ -50,3 +51,58 @@ def value_label(name: str, value, locale: str, university_name) -> str:
     if name == "university_id":
         return university_name(value)
     return str(value)
+
+
+# Columns of the registrant's CSV download that are not fields of the record forms.
+COLUMNS = {
+    "id": _l("Number"), "doctor_id": _l("Doctor ID"), "email": _l("E-mail address"),
+    "email_status": _l("E-mail address checked"), "state": _l("State"),
+    "created_at": _l("Created"), "last_login_at": _l("Last log-in"),
+    "supplied_by": _l("Supplied by"), "supplied_by_university_id": _l("Supplied by university"),
+    "changed_by": _l("Changed by"), "changed_by_university_id": _l("Changed by university"),
+    "changed_at": _l("Changed"), "share_with_university": _l("Share with my university"),
+    "accept_contact": _l("Accept contact"), "at": _l("When"),
+    "record_type": _l("Part of the record"), "record_id": _l("Record number"),
+    "action": _l("What was done"), "by": _l("By"), "by_university_id": _l("By university"),
+    "via": _l("Through"), "changes": _l("Changes"), "setting": _l("Setting"),
+    "from": _l("From"), "to": _l("To"), "requested_at": _l("Asked"), "due_at": _l("Due"),
+    "channel": _l("How it was asked"),
+}
+UNIVERSITY_COLUMNS = ("supplied_by_university_id", "changed_by_university_id",
+                      "by_university_id", "university_id")
+
+
+def column_label(name: str) -> str:
+    """Say what a column of the registrant's CSV download holds, in the reader's language."""
+    if name in COLUMNS:
+        return str(COLUMNS[name])
+    return field_label(name)
+
+
+RECORD_WORDS = {"registrant": _l("Profile"), "enrolment": _l("Doctoral programme"),
+                "career_spell": _l("Career entry")}
+ACTION_WORDS = {"create": _l("added"), "update": _l("changed"), "delete": _l("deleted")}
+SOURCE_WORDS = {"registrant": _l("you"), "university": _l("your university"),
+                "institute": _l("the institute"), "system": _l("the system")}
+SETTING_WORDS = {"share_with_university": COLUMNS["share_with_university"],
+                 "accept_contact": COLUMNS["accept_contact"]}
+CELL_WORDS = {"record_type": RECORD_WORDS, "action": ACTION_WORDS, "by": SOURCE_WORDS,
+              "supplied_by": SOURCE_WORDS, "changed_by": SOURCE_WORDS,
+              "setting": SETTING_WORDS}
+
+
+def cell_label(name: str, value, locale: str, university_name):
+    """Write a value of the registrant's CSV download as it reads on the pages."""
+    from jgrad.words import words
+
+    if name in UNIVERSITY_COLUMNS:
+        return university_name(value) if value else ""
+    if value is None or isinstance(value, (dict, list)):
+        return value
+    if name in CELL_WORDS:
+        return str(CELL_WORDS[name].get(str(value), value))
+    if name == "email_status":
+        return str(words("email_status", value))
+    if name == "state":
+        return str(words("account_state", value))
+    return value_label(name, value, locale, university_name)

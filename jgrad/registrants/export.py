@@ -78,19 +78,32 @@ def export_data(registrant: Registrant) -> dict:
     return data
 
 
-def _csv(rows: list[dict]) -> str:
+def _plain_header(name: str) -> str:
+    return name
+
+
+def _plain_value(name: str, value):
+    return value
+
+
+def _csv(rows: list[dict], header_words, value_words) -> str:
     if not rows:
         return exports.BOM
-    header = list(rows[0])
-    return exports.csv_text(header, ([row[name] for name in header] for row in rows))
+    names = list(rows[0])
+    return exports.csv_text([header_words(name) for name in names],
+                            ([value_words(name, row[name]) for name in names] for row in rows))
 
 
-def export_zip(data: dict) -> bytes:
-    """Pack an export as one UTF-8 (with BOM, for Excel) CSV file per part."""
+def export_zip(data: dict, *, header_words=_plain_header, value_words=_plain_value) -> bytes:
+    """Pack an export as one UTF-8 (with BOM, for Excel) CSV file per part.
+
+    The CSV files are for reading: the caller passes how a column and a value read in the
+    person's language (the JSON download keeps the codes, for machines).
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         parts = {"account": [data["account"]], "profile": [data["profile"]]}
         parts.update((name, rows) for name, rows in data.items() if isinstance(rows, list))
         for name, rows in parts.items():
-            archive.writestr(f"{name}.csv", _csv(rows))
+            archive.writestr(f"{name}.csv", _csv(rows, header_words, value_words))
     return buffer.getvalue()

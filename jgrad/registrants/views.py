@@ -18,7 +18,7 @@ from jgrad.actors import Actor
 from jgrad.audit import services as audit
 from jgrad.audit.models import AuditEvent
 from jgrad.extensions import db
-from jgrad.registrants import codes, consent, services
+from jgrad.registrants import codes, consent, display, services
 from jgrad.registrants.export import export_data, export_zip
 from jgrad.registrants.forms import (
     CareerSpellForm,
@@ -30,6 +30,7 @@ from jgrad.registrants.forms import (
 )
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.models import CareerSpell, Enrolment
+from jgrad.universities.models import University
 
 bp = Blueprint("registrants", __name__, url_prefix="/me")
 guard(bp, Role.REGISTRANT)
@@ -220,8 +221,19 @@ def download_json(registrant):
 @registrant_required
 def download_zip(registrant):
     data = _exported(registrant, "zip")
+    locale = str(get_locale())
+    names: dict = {}
+
+    def university_name(university_id):
+        if university_id not in names:
+            university = db.session.get(University, university_id)
+            names[university_id] = university.name(locale) if university else ""
+        return names[university_id]
+
     return Response(
-        export_zip(data),
+        export_zip(data, header_words=display.column_label,
+                   value_words=lambda name, value: display.cell_label(
+                       name, value, locale, university_name)),
         mimetype="application/zip",
         headers={"Content-Disposition": f"attachment; filename={registrant.doctor_id}-csv.zip"},
     )

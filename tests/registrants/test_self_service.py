@@ -179,8 +179,18 @@ def test_rule3_download_all_data_as_json_and_csv_zip(client, login, make_registr
     assert {"profile.csv", "enrolments.csv", "career_spells.csv", "record_changes.csv",
             "consent_changes.csv", "access_events.csv"} <= set(archive.namelist())
     profile_csv = archive.read("profile.csv").decode("utf-8-sig")
-    assert "family_name" in profile_csv.splitlines()[0] and "山田" in profile_csv
+    assert "Family name" in profile_csv.splitlines()[0] and "山田" in profile_csv
+    assert "family_name" not in profile_csv and ",you," in profile_csv  # words, not codes
     assert "Sakura Pharma" in archive.read("career_spells.csv").decode("utf-8-sig")
+    client.submit("/lang", {"lang": "ja", "next": "/me"})
+    japanese = zipfile.ZipFile(io.BytesIO(client.get("/me/download/jgrad-record.zip").data))
+    from tests.test_japanese_everywhere import ENGLISH_RUN
+    for name in japanese.namelist():
+        text = japanese.read(name).decode("utf-8-sig")
+        for data in ("Graduate School of Science", "Doctor of Science", "Sakura Pharma"):
+            text = text.replace(data, "")  # what the person typed, not the site's words
+        assert not ENGLISH_RUN.findall(text), (name, ENGLISH_RUN.findall(text))
+    assert "姓" in japanese.read("profile.csv").decode("utf-8-sig").splitlines()[0]
 
 
 def test_rule3_deletion_request_needs_the_password(client, login, make_registrant):
