@@ -266,8 +266,8 @@ LINK_PAGES = {
 
 
 def mail_link(purpose: TokenPurpose, kind: str, email: str, account: Account | None,
-              locale: str, **context) -> None:
-    """Issue a single-use token and queue the mail that carries its link."""
+              locale: str, **context):
+    """Issue a single-use token, queue the mail that carries its link; return the token."""
     endpoint, hours_setting = LINK_PAGES[purpose]
     hours = current_app.config[hours_setting]
     account_id = account.id if account is not None else None
@@ -284,3 +284,4 @@ def mail_link(purpose: TokenPurpose, kind: str, email: str, account: Account | N
         hours=hours,
         **context,
     )
+    return token

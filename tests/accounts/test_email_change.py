@@ -90,3 +90,13 @@ def test_an_expired_link_opens_nothing(app, client, login, make_account):
 
 def test_the_page_needs_a_log_in(client):
     assert "/login" in client.get("/me/email").headers["Location"]
+
+
+def test_every_request_tells_the_old_address(app, client, login, make_account):
+    make_account(Role.ANALYST, email="me@example.org")
+    login("me@example.org")
+    _ask(client, "first@example.org")
+    _ask(client, "second@example.org")
+    notices = outbox(to="me@example.org", kind="email_change_asked")
+    assert [("f***@example.org" in n.body_text, "s***@example.org" in n.body_text)
+            for n in notices] == [(True, False), (False, True)]
