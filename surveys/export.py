@@ -114,14 +114,20 @@ def dataset(survey: Survey) -> Dataset:
 
 
 def codebook(data: Dataset) -> tuple[list[str], list[list]]:
-    """Return the codebook's header and rows: one row per variable."""
-    missing = "; ".join(f"{en}={code}" for code, (en, _ja) in MISSING.items())
-    header = ["variable", "label_en", "label_ja", "type", "value_codes", "missing_codes"]
-    rows = [[v.name, v.label_en, v.label_ja, v.type,
-             "; ".join(f"{code}={en} / {ja}" for code, (en, ja) in v.values.items()),
-             missing if v.type == "numeric" and v.name not in ("response_id", "survey_version",
-                                                               "complete") else ""]
-            for v in data.variables]
+    """Return the codebook's header and rows: one row per variable, words in both languages
+    side by side (``*_en`` and ``*_ja``), as the survey itself has them."""
+    missing = ["; ".join(f"{words[i]}={code}" for code, words in MISSING.items())
+               for i in (0, 1)]
+    header = ["variable", "type", "label_en", "label_ja", "value_codes_en", "value_codes_ja",
+              "missing_codes_en", "missing_codes_ja"]
+    rows = []
+    for v in data.variables:
+        coded = v.type == "numeric" and v.name not in ("response_id", "survey_version",
+                                                         "complete")
+        rows.append([v.name, v.type, v.label_en, v.label_ja,
+                     *("; ".join(f"{code}={words[i]}" for code, words in v.values.items())
+                       for i in (0, 1)),
+                     *(missing if coded else ["", ""])])
     return header, rows
 
 

@@ -67,15 +67,16 @@ def provisions_xlsx():
 
 def _provisions_export(fmt: str):
     provisions = register(newest_first=False)
-    header = ["provided_on", "recipient", "dataset", "purpose", "legal_basis", "records",
-              "recorded_at"]
+    # The page's own column words, in the reader's language (the file is for people).
+    header = [_("When"), _("To whom"), _("What"), _("Why"), _("Basis"), _("Records"),
+              _("Recorded at")]
     rows = [[p.provided_on, p.recipient, p.dataset, p.purpose, p.legal_basis, p.records,
              p.created_at] for p in provisions]
     audit.record("provisions.exported", account=current_user, object_type="provision",
                  details={"format": fmt})
     db.session.commit()
     if fmt == "xlsx":
-        return Response(exports.xlsx_bytes({"provisions": (header, rows)}), mimetype=XLSX,
+        return Response(exports.xlsx_bytes({_("Provisions"): (header, rows)}), mimetype=XLSX,
                         headers={"Content-Disposition": "attachment; filename=provisions.xlsx"})
     return Response(exports.csv_text(header, rows), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=provisions.csv"})

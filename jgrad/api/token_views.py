@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -53,7 +54,7 @@ def _forms():
         university = UniversityTokenForm(prefix="university")
         university.scopes.choices = [(s, s) for s in ("records:read", "records:write")]
         university.university_id.choices = [
-            (u.id, f"{u.code} {u.name_en}")
+            (u.id, f"{u.code} {u.name(str(get_locale()))}")
             for u in db.session.scalars(sa.select(University).order_by(University.code))]
     return own, university
 

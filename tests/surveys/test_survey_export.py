@@ -70,8 +70,11 @@ def test_csv_export_with_codebook_and_missing_codes(runner, responded, tmp_path)
     codebook = {r["variable"]: r for r in
                 _read_csv((tmp_path / "career-wave_codebook.csv").read_text())}
     assert codebook["labour_status"]["label_ja"] and "1=Employed" in codebook[
-        "labour_status"]["value_codes"]
-    assert codebook["labour_status"]["missing_codes"] == "Not applicable=-1; No answer=-9"
+        "labour_status"]["value_codes_en"]
+    assert "1=" in codebook["labour_status"]["value_codes_ja"]
+    assert "Employed" not in codebook["labour_status"]["value_codes_ja"]
+    assert codebook["labour_status"]["missing_codes_en"] == "Not applicable=-1; No answer=-9"
+    assert codebook["labour_status"]["missing_codes_ja"] == "非該当=-1; 無回答=-9"
     assert codebook["move_reasons___6"]["type"] == "numeric"
     event = db.session.scalar(sa.select(AuditEvent).where(
         AuditEvent.action == "survey.responses_exported"))
