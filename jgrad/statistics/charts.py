@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import logging
 import secrets
+import textwrap
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -71,47 +72,75 @@ def _flat_index(frame) -> list[str]:
     return [str(key) for key in frame.index]
 
 
-def draw(table, data, path_stem: Path, language: str, rounding_base: int | None) -> list[Path]:
-    """Draw ``data`` (the table's labelled published figures) as grouped bars.
+def _wrapped(text: str, language: str, width_inches: float) -> str:
+    """Break a title into lines that fit the figure (Japanese runs on without spaces)."""
+    per_line = int(width_inches * (6 if language == "ja" else 11))
+    if language == "ja":
+        return "\n".join(text[i:i + per_line] for i in range(0, len(text), per_line))
+    return "\n".join(textwrap.wrap(text, per_line)) or text
 
-    Writes ``<stem>.png`` and ``<stem>.svg`` (the PNG only when it can be drawn) and returns
-    the paths written.  Hidden cells are left out.
+
+def compose(table, data, language: str, rounding_base: int | None) -> Figure:
+    """Return ``data`` (the table's labelled published figures) drawn as grouped bars.
+
+    Call within the language's style (:func:`draw` does).  Readable with few categories as
+    with many: category names stay level unless there are many or they are long, each bar
+    carries its figure when there are few, the title is wrapped to the figure's width and
+    the legend sits beside the plot, inside the figure.  Hidden cells are left out.
     """
     share = table.spec.measure == "row_share"
+    width = max(6.0, 0.5 * len(data) + 4)
+    figure = Figure(figsize=(width, 4.5))
+    axes = figure.subplots()
+    if data.empty or data.isna().all().all():
+        axes.text(0.5, 0.5, _("No figures can be published for this table."),
+                  ha="center", va="center", transform=axes.transAxes)
+        axes.set_axis_off()
+    else:
+        plotted = data.copy()
+        plotted.index = _flat_index(data)
+        plotted.plot(kind="bar", ax=axes, width=0.8 if len(plotted) > 1 else 0.5,
+                     legend=len(plotted.columns) > 1)
+        axes.set_xlabel(" / ".join(str(n) for n in data.index.names if n))
+        axes.set_ylabel(_("Share of the row (percent)") if share else
+                        _("people (rounded to a multiple of %(base)s)",
+                          base=rounding_base) if rounding_base else _("people"))
+        longest = max(len(str(name)) for name in plotted.index)
+        level = len(plotted) * longest * (2 if language == "ja" else 1) <= 10 * width
+        axes.tick_params(axis="x", labelrotation=0 if level else 45, labelsize=8)
+        if not level:
+            for label in axes.get_xticklabels():
+                label.set_horizontalalignment("right")
+        if plotted.size <= 24:  # few bars: each one says its figure
+            for bars in axes.containers:
+                axes.bar_label(bars, fmt="%g", fontsize=7, padding=2)
+        if len(plotted.columns) > 1:
+            axes.legend(fontsize=7, title=str(data.columns.name or ""), title_fontsize=7,
+                        loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.set_title(_wrapped(labels.title(table.metadata()), language, width), fontsize=10)
+    figure.text(0.01, 0.01, _("Hidden cells are not drawn."), fontsize=7, color="#555555")
+    figure.tight_layout()
+    return figure
+
+
+def draw(table, data, path_stem: Path, language: str, rounding_base: int | None) -> list[Path]:
+    """Draw ``data`` as :func:`compose` does into ``<stem>.png`` and ``<stem>.svg``.
+
+    The PNG only when it can be drawn; returns the paths written.
+    """
     with rc_context(_style(language)), warnings.catch_warnings():
         # Without a Japanese font the SVG's text is still right: the browser draws it.
         warnings.filterwarnings("ignore", message="Glyph .* missing")
-        figure = Figure(figsize=(max(6.0, 0.5 * len(data) + 4), 4.5))
-        axes = figure.subplots()
-        if data.empty or data.isna().all().all():
-            axes.text(0.5, 0.5, _("No figures can be published for this table."),
-                      ha="center", va="center", transform=axes.transAxes)
-            axes.set_axis_off()
-        else:
-            plotted = data.copy()
-            plotted.index = _flat_index(data)
-            plotted.plot(kind="bar", ax=axes, width=0.8, legend=len(plotted.columns) > 1)
-            axes.set_xlabel(" / ".join(str(n) for n in data.index.names if n))
-            axes.set_ylabel(_("Share of the row (percent)") if share else
-                            _("people (rounded to a multiple of %(base)s)",
-                              base=rounding_base) if rounding_base else _("people"))
-            axes.tick_params(axis="x", labelrotation=45, labelsize=8)
-            for label in axes.get_xticklabels():
-                label.set_horizontalalignment("right")
-            if len(plotted.columns) > 1:
-                axes.legend(fontsize=7, title=str(data.columns.name or ""), title_fontsize=7,
-                            loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        axes.set_title(labels.title(table.metadata()), fontsize=10)
-        figure.text(0.01, 0.01, _("Hidden cells are not drawn."), fontsize=7, color="#555555")
-        figure.tight_layout()
+        figure = compose(table, data, language, rounding_base)
         written = []
         # Written aside and renamed, so a chart drawn on request is never seen half-written.
+        # "tight" keeps a legend beside the plot inside the picture.
         for suffix, options in (("png", {"dpi": 110}), ("svg", {})):
             if not can_draw(language, suffix):
                 continue
             target = path_stem.with_name(f"{path_stem.name}.{suffix}")  # ids may hold dots
             partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
-            figure.savefig(partial, format=suffix, **options)
+            figure.savefig(partial, format=suffix, bbox_inches="tight", **options)
             partial.replace(target)
             written.append(target)
     return written
