@@ -63,10 +63,15 @@ def current_spell(registrant_id: int) -> CareerSpell | None:
 
 def response_for(invitation: Invitation, now: dt.datetime) -> Response:
     """Return the invitation's response, starting one (career block prefilled) if none."""
+    return opened_response(invitation, now)[0]
+
+
+def opened_response(invitation: Invitation, now: dt.datetime) -> tuple[Response, bool]:
+    """Return the invitation's response and whether it was started just now (unsaved)."""
     response = db.session.scalar(
         sa.select(Response).where(Response.invitation_id == invitation.id))
     if response is not None:
-        return response
+        return response, False
     version = invitation.survey.current_version
     spell = current_spell(invitation.registrant_id)
     start = {}
@@ -79,7 +84,7 @@ def response_for(invitation: Invitation, now: dt.datetime) -> Response:
                         page_reached=0, updated_at=now)
     db.session.add(response)
     db.session.flush()
-    return response
+    return response, True
 
 
 def definition_of(response: Response) -> Definition:

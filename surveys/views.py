@@ -130,8 +130,9 @@ def _answer(invitation, page_url, submit_url):
     if invitation.survey.state != SurveyState.OPEN:
         return _closed(invitation)
     now = utcnow()
-    response = responding.response_for(invitation, now)
-    db.session.commit()
+    response, started = responding.opened_response(invitation, now)
+    if started:  # only a first opening writes; reading a page again changes nothing
+        db.session.commit()
     definition = responding.definition_of(response)
     names = [page.name for page in definition.pages]
     typed = response.typed_answers(definition)
