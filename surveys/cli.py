@@ -145,16 +145,9 @@ def target_command(slug, wave_months, window_days, fiscal_years, statuses, field
 @click.option("--dry-run", is_flag=True, help="Only count who would be invited.")
 def invite_command(slug: str, dry_run: bool) -> None:
     """Invite everyone an open survey targets today and has not invited yet."""
-    survey = _survey(slug)
-    now = utcnow()
-    if dry_run:
-        click.echo(f"Dry run: would invite {count_targeted(survey, now)} registrant(s).")
-        return
-    try:
-        count = invite(survey, now, progress=lambda step, n: click.echo(f"  {step}: {n}"))
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"Invited {count} registrant(s) to {slug}.")
+    survey, count = _mail_run(slug, dry_run, count_targeted, invite, "invite")
+    if count is not None:
+        click.echo(f"Invited {count} registrant(s) to {slug}.")
 
 
 @surveys_cli.command("remind")
@@ -162,17 +155,23 @@ def invite_command(slug: str, dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Only count who would be reminded.")
 def remind_command(slug: str, dry_run: bool) -> None:
     """Remind those invited to an open survey who have not submitted, as its settings allow."""
+    survey, count = _mail_run(slug, dry_run, count_due, remind, "remind")
+    if count is not None:
+        click.echo(f"Reminded {count} registrant(s) of {slug} (at most "
+                   f"{survey.max_reminders}, {survey.reminder_gap_days} days apart).")
+
+
+def _mail_run(slug: str, dry_run: bool, count, send, verb: str):
+    """Count (dry run) or send a survey's invitations or reminders; return (survey, sent)."""
     survey = _survey(slug)
     now = utcnow()
     if dry_run:
-        click.echo(f"Dry run: would remind {count_due(survey, now)} registrant(s).")
-        return
+        click.echo(f"Dry run: would {verb} {count(survey, now)} registrant(s).")
+        return survey, None
     try:
-        count = remind(survey, now, progress=lambda step, n: click.echo(f"  {step}: {n}"))
+        return survey, send(survey, now, progress=lambda step, n: click.echo(f"  {step}: {n}"))
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Reminded {count} registrant(s) of {slug} (at most {survey.max_reminders}, "
-               f"{survey.reminder_gap_days} days apart).")
 
 
 @surveys_cli.command("export")
