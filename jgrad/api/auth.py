@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app, g, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -27,9 +28,9 @@ def bearer() -> str | None:
     header = request.headers.get("Authorization")
     if header is None:
         return None
-    scheme, _, raw = header.strip().partition(" ")
+    scheme, _space, raw = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
-        raise Problem(401, detail="Use 'Authorization: Bearer <token>'.")
+        raise Problem(401, detail=_("Use 'Authorization: Bearer <token>'."))
     return raw.strip()
 
 
@@ -59,8 +60,8 @@ def authenticate() -> None:
             try:
                 csrf.protect()
             except CSRFError as error:
-                raise Problem(400, detail=f"{error.description} Send it in X-CSRFToken.") \
-                    from error
+                raise Problem(400, detail=_("%(reason)s Send it in X-CSRFToken.",
+                                            reason=error.description)) from error
         return
     now = utcnow()
     token = tokens.find(raw, now)
@@ -68,7 +69,7 @@ def authenticate() -> None:
         audit.record("api.token.refused", outcome=Outcome.DENIED,
                      details={"path": request.path, "prefix": raw[4:12]})
         db.session.commit()
-        raise Problem(401, detail="The token is unknown, expired or revoked.")
+        raise Problem(401, detail=_("The token is unknown, expired or revoked."))
     g.api_token = token
     g.api_scopes = tokens.effective_scopes(token)
     g._login_user = token.account  # this request only: nothing goes into the session

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from jgrad.accounts.models import Role
@@ -18,7 +19,7 @@ from jgrad.extensions import db
 def _own():
     registrant = current_user.registrant
     if registrant is None:
-        raise Problem(404, detail="This account has no record.")
+        raise Problem(404, detail=_("This account has no record."))
     return registrant
 
 

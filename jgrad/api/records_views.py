@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app, request
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -54,7 +55,7 @@ def alumni():
         where = keyset.position("id", query.cursor, secret, CURSOR_SALT)
     except keyset.BadCursor as error:
         raise Problem(422, errors=[{"field": "cursor", "message":
-                                    "not a cursor this API gave out"}]) from error
+                                    _("not a cursor this API gave out")}]) from error
     statement = (alumni_query(current_user, filters, *COLUMNS, *keyset.key_columns("id"))
                  .join(University, University.id == Enrolment.university_id))
     found = keyset.page(statement, "id", where, query.limit, secret, CURSOR_SALT)
@@ -100,7 +101,7 @@ def upsert_students(code: str):
     university = db.session.scalar(sa.select(University).where(University.code == code))
     if university is None or (current_user.role == Role.STAFF
                               and university.id != current_user.university_id):
-        raise Problem(404, detail="No such university among those this account supplies.")
+        raise Problem(404, detail=_("No such university among those this account supplies."))
     if not university.cooperating:
         deny()
     body: s.StudentsIn = request.context.json

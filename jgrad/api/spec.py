@@ -11,6 +11,7 @@ import copy
 from functools import wraps
 
 from flask import current_app, g, request
+from flask_babel import gettext as _
 from spectree import Response, SpecTree
 
 from jgrad.access import allow
@@ -64,7 +65,8 @@ def operation(*who: str, scope: str | None, ok: dict, tags: tuple[str, ...],
             # The scope first (403 before any 422), then the body: JSON or nothing at all.
             token = g.get("api_token")
             if token is not None and scope is not None and scope not in g.api_scopes:
-                raise Problem(403, detail=f"This token lacks the scope {scope}.")
+                raise Problem(403, detail=_("This token lacks the scope %(scope)s.",
+                                            scope=scope))
             if json is not None:
                 _require_json()
             return validated(*args, **kwargs)
@@ -77,9 +79,9 @@ def operation(*who: str, scope: str | None, ok: dict, tags: tuple[str, ...],
 def _require_json() -> None:
     """Refuse a body that is not JSON (415) or not well-formed JSON (400)."""
     if request.mimetype != "application/json":
-        raise Problem(415, detail="Send the body as application/json.")
+        raise Problem(415, detail=_("Send the body as application/json."))
     if request.get_json(silent=True) is None:
-        raise Problem(400, detail="The body is not well-formed JSON.")
+        raise Problem(400, detail=_("The body is not well-formed JSON."))
 
 
 def document() -> dict:

@@ -9,6 +9,7 @@ import math
 
 import pandas as pd
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from jgrad.accounts.models import Role
@@ -28,7 +29,7 @@ ANALYSTS = (Role.ANALYST, Role.ADMIN)
 def _release(release_id: int) -> StatRelease:
     row = db.session.get(StatRelease, release_id)
     if row is None:
-        raise Problem(404, detail="No such release.")
+        raise Problem(404, detail=_("No such release."))
     return row
 
 
@@ -91,7 +92,7 @@ def table(release_id: int, table_id: str):
     row = _release(release_id)
     item = read_release(services.folder_of(row)).tables.get(table_id)
     if item is None:
-        raise Problem(404, detail="No such table in this release.")
+        raise Problem(404, detail=_("No such table in this release."))
     audit.record("stats.table.viewed", account=current_user, object_type="stat_release",
                  object_id=row.id, details={"table": table_id, "api": True})
     db.session.commit()

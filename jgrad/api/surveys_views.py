@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from jgrad.accounts.models import Role
@@ -21,7 +22,7 @@ def _survey(slug: str):
     try:
         return surveys.find(slug)
     except surveys.SurveyNotFound as error:
-        raise Problem(404, detail="No such survey.") from error
+        raise Problem(404, detail=_("No such survey.")) from error
 
 
 @bp.route("/surveys")

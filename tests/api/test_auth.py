@@ -170,3 +170,17 @@ def test_guessing_tokens_is_limited_per_client_whatever_the_token(client, world,
                            headers={"Authorization": f"Bearer jgr_{n:08d}_guess"}).status_code
                 for n in range(4)]
     assert statuses == [401, 401, 401, 429]
+
+
+def test_problems_speak_the_callers_language(client, world):
+    """A problem's title and detail follow Accept-Language; English unless asked."""
+    raw = world.token(world.analyst, "stats:read")
+    english = client.get("/api/v1/releases/999", headers=auth(raw)).get_json()
+    japanese = client.get("/api/v1/releases/999", headers={
+        **auth(raw), "Accept-Language": "ja"}).get_json()
+    assert english["detail"] == "No such release." and english["title"] == "Not found."
+    assert japanese["detail"] == "その公表はありません。"
+    assert japanese["status"] == english["status"] == 404 and japanese["type"] == english["type"]
+    refused = client.get("/api/v1/alumni", headers={"Authorization": "Bearer x",
+                                                    "Accept-Language": "ja"}).get_json()
+    assert "トークン" in refused["detail"]
