@@ -55,11 +55,13 @@ scheduler: translations
 
 # Every benchmark at one size (docs/benchmarks.md): BENCH_N registrants (each script derives
 # its size from it), on a new SQLite file per script, or BENCH_DB (a PostgreSQL URL of a
-# database kept for benchmarks: each script empties it). The table goes to bench-results.md.
+# database kept for benchmarks: each script empties it); BENCH_REDIS is the load case's
+# rate-limit store. The table goes to bench-results.md.
 BENCH_N ?= 20000
 BENCH_DB ?=
+BENCH_REDIS ?=
 bench: translations
-	BENCH_N=$(BENCH_N) BENCH_DB=$(BENCH_DB) $(BIN)/python bench/run.py
+	BENCH_N=$(BENCH_N) BENCH_DB=$(BENCH_DB) BENCH_REDIS=$(BENCH_REDIS) $(BIN)/python bench/run.py
 
 # Tests run on every core (pytest-xdist; each worker has its own database); PARALLEL= runs
 # them in one process.

@@ -1,8 +1,9 @@
 """Run every benchmark at one size and gather their results into a Markdown table.
 
-``make bench`` calls this with ``BENCH_N`` (the size every script's own size is derived from)
-and ``BENCH_DB`` (empty: a new SQLite file per script; else a PostgreSQL URL of a database
-kept for benchmarks, which each script empties). Each script reports its cases through
+``make bench`` calls this with ``BENCH_N`` (the size every script's own size is derived from),
+``BENCH_DB`` (empty: a new SQLite file per script; else a PostgreSQL URL of a database kept
+for benchmarks, which each script empties) and ``BENCH_REDIS`` (the load case's rate-limit
+store; empty: the limits are off under load). Each script reports its cases through
 ``measure.report`` into one JSON-lines file; a script that fails or runs too long is listed
 as failed and the others still run. The table (machine, cores, load average, N, database,
 then one row per case: median, floor, ratio, aim) is printed and written to ``--markdown``.
@@ -89,7 +90,10 @@ def main() -> None:
     failed: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "results.jsonl"
-        env = {**os.environ, "BENCH_RESULTS": str(out)}
+        # The checkout's own code is measured, whatever the virtualenv was installed from.
+        path = os.pathsep.join(p for p in (str(HERE.parent), os.environ.get("PYTHONPATH"))
+                               if p)
+        env = {**os.environ, "BENCH_RESULTS": str(out), "PYTHONPATH": path}
         for script, flags in chosen:
             command = [sys.executable, str(HERE / script), *flags]
             if args.database_url:
