@@ -80,7 +80,7 @@ def code_label(mapping: dict, value: str | None) -> str:
     labels = _LABELS.get(key)
     if labels is None:
         labels = _LABELS[key] = {code: str(text) for code, text in mapping.items()}
-    return labels.get(value, value)
+    return str(labels.get(value, value))
 
 
 def date_format(value, format: str | None = None) -> str:
