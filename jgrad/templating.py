@@ -1,8 +1,10 @@
 """Names and helpers every template can use."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask, g
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -87,7 +89,8 @@ def date_format(value, format: str | None = None) -> str:
     """Flask-Babel's ``dateformat`` filter, remembered for the request (by language: a mail
     may be written in its reader's): a list repeats the same few dates on every row."""
     cache = g.setdefault("formatted_dates", {})
-    key = (value, format, str(get_locale()))
+    key = (value, format, str(get_locale()),
+           str(get_timezone()) if isinstance(value, dt.datetime) else None)
     if key not in cache:
         cache[key] = format_date(value, format)
     return cache[key]
