@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app jgrad
 # Links in mail sent by the scheduler point at the local server.
 DEV_ENV := JGRAD_ENV=development JGRAD_SERVER_NAME_FOR_MAIL=$${JGRAD_SERVER_NAME_FOR_MAIL:-http://$(HOST):$(PORT)}
 
-.PHONY: run serve scheduler test install translations messages clean browser-tools
+.PHONY: run serve scheduler test bench install translations messages clean browser-tools
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	@echo "Installing JGRAD and its dependencies into $(VENV)/ (a minute or two the first time)..."
@@ -52,6 +52,16 @@ serve: translations
 # Production: the scheduled jobs, one process per deployment, beside `make serve`.
 scheduler: translations
 	$(FLASK) scheduler
+
+# Every benchmark at one size (docs/benchmarks.md): BENCH_N registrants (each script derives
+# its size from it), on a new SQLite file per script, or BENCH_DB (a PostgreSQL URL of a
+# database kept for benchmarks: each script empties it); BENCH_REDIS is the load case's
+# rate-limit store. The table goes to bench-results.md.
+BENCH_N ?= 20000
+BENCH_DB ?=
+BENCH_REDIS ?=
+bench: translations
+	BENCH_N=$(BENCH_N) BENCH_DB=$(BENCH_DB) BENCH_REDIS=$(BENCH_REDIS) $(BIN)/python bench/run.py
 
 # Tests run on every core (pytest-xdist; each worker has its own database); PARALLEL= runs
 # them in one process.

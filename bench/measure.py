@@ -47,8 +47,12 @@ def machine(database_url: str | None = None) -> dict:
 
 def report(bench: str, case: str, ours: list[float] | float, floor: list[float] | float | None,
            *, aim: str = "", n: int | None = None, database_url: str | None = None,
-           unit: str = "ms") -> dict:
-    """Print one case's median beside its floor's and the ratio; return (and log) it."""
+           unit: str = "ms", extra: Mapping | None = None) -> dict:
+    """Print one case's median beside its floor's and the ratio; return (and log) it.
+
+    ``extra`` holds figures a case has besides its median (a p95, requests per second):
+    printed after the ratio and kept in the JSON line.
+    """
     scale = 1000.0 if unit == "ms" else 1.0
     mine = statistics.median(ours) if isinstance(ours, list) else ours
     base = (statistics.median(floor) if isinstance(floor, list) else floor)
@@ -56,12 +60,22 @@ def report(bench: str, case: str, ours: list[float] | float, floor: list[float] 
     line = f"{bench:<14} {case:<38} {mine * scale:10.1f} {unit}"
     if base is not None:
         line += f"   floor {base * scale:10.1f} {unit}   ratio {ratio:6.2f}"
+    if extra:
+        line += "   " + ", ".join(f"{key} {value}" for key, value in extra.items())
     print(line + (f"   aim {aim}" if aim else ""), flush=True)
     result = {"bench": bench, "case": case, "seconds": mine, "floor_seconds": base,
               "ratio": ratio, "aim": aim, "n": n,
-              "runs": len(ours) if isinstance(ours, list) else 1, **machine(database_url)}
+              "runs": len(ours) if isinstance(ours, list) else 1, "extra": dict(extra or {}),
+              **machine(database_url)}
     target = os.environ.get("BENCH_RESULTS")
     if target:
         with open(target, "a", encoding="utf-8") as out:
             out.write(json.dumps(result) + "\n")
     return result
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0–1) of ``values``, nearest rank (a p95 of 20 runs is the 19th)."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 1))  # ceil without math
+    return ordered[int(rank) - 1]

@@ -4,14 +4,13 @@ Builds a few demo registrants, opens the example career survey, invites them and
 personal link. Each page is then requested through the test client (token lookup, the
 response row, the definition, conditions, the career prefill, WTForms-free rendering of the
 page template), interleaved with the floor: the survey's stop-mail page on the same link (the
-same token lookup and the site's layout around a two-line template). Prints the median per
-page and for the floor (aim: a few milliseconds of server time).
+same token lookup and the site's layout around a two-line template). Each page's median is
+reported beside the floor's through ``measure`` (aim: a few milliseconds of server time).
 """
 from __future__ import annotations
 
 import argparse
 import logging
-import statistics
 import time
 from importlib import resources
 
@@ -21,6 +20,7 @@ from jgrad.db import utcnow
 from jgrad.demo.generate import create_registrants, ensure_role_accounts, ensure_universities
 from jgrad.extensions import db
 from jgrad.mail.models import OutboxMessage
+from measure import percentile, report
 from scratch import scratch_app
 
 
@@ -70,11 +70,11 @@ def main() -> None:
                 times[label].append(time.perf_counter() - started)
                 assert response.status_code == 200, (path, response.status_code)
         print(f"database: {url.split(':')[0]}; {args.repeats} requests per path, interleaved")
+        floor = times.pop("floor: stop-mail page")
         for label, values in times.items():
-            print(f"{label:<24} median {statistics.median(values) * 1000:6.2f} ms "
-                  f"(min {min(values) * 1000:.2f})")
-    print("aim: a survey page in a few milliseconds of server time")
-
+            report("survey_page", label, values, floor, database_url=args.database_url,
+                   aim="a few ms of server time",
+                   extra={"p95 ms": round(percentile(values, 0.95) * 1000, 2)})
 
 if __name__ == "__main__":
     main()

@@ -1,8 +1,10 @@
 """Names and helpers every template can use."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask, g
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -65,6 +67,35 @@ def access_label(action: str) -> str:
     return action
 
 
+# The code lists of jgrad.registrants.codes, by identity: their labels in each language are
+# worked out once per process (a page of fifty rows would otherwise translate each label
+# fifty times); any other mapping is translated on every call.
+_CODE_LISTS = {id(v): v for v in vars(codes).values() if isinstance(v, dict)}
+_LABELS: dict[tuple[int, str], dict[str, str]] = {}
+
+
+def code_label(mapping: dict, value: str | None) -> str:
+    """Return the display label of a code in the reader's language (``codes.label``)."""
+    if value is None or id(mapping) not in _CODE_LISTS:
+        return codes.label(mapping, value)
+    key = (id(mapping), str(get_locale()))
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS[key] = {code: str(text) for code, text in mapping.items()}
+    return str(labels.get(value, value))
+
+
+def date_format(value, format: str | None = None) -> str:
+    """Flask-Babel's ``dateformat`` filter, remembered for the request (by language: a mail
+    may be written in its reader's): a list repeats the same few dates on every row."""
+    cache = g.setdefault("formatted_dates", {})
+    key = (value, format, str(get_locale()),
+           str(get_timezone()) if isinstance(value, dt.datetime) else None)
+    if key not in cache:
+        cache[key] = format_date(value, format)
+    return cache[key]
+
+
 def month_format(value) -> str:
     """A year and month in the reader's language ("Apr 2023", "2023年4月")."""
     if value is None:
@@ -76,6 +107,7 @@ def month_format(value) -> str:
 
 def init_templating(app: Flask) -> None:
     app.add_template_filter(month_format, "monthformat")
+    app.add_template_filter(date_format, "dateformat")
     @app.context_processor
     def _globals():
         locale = str(get_locale())
@@ -84,7 +116,7 @@ def init_templating(app: Flask) -> None:
             "source_label": source_label,
             "university_name": university_name,
             "codes": codes,
-            "label": codes.label,
+            "label": code_label,
             "prefecture_name": lambda code: codes.prefecture_name(code, locale),
             "country_name": lambda code: codes.country_names(locale).get(code, code or ""),
             "field_label": display.field_label,

@@ -21,7 +21,7 @@ from jgrad.audit import services as audit
 from jgrad.extensions import db
 from jgrad.statistics import services
 from jgrad.statistics.models import StatRelease
-from jgrad.statistics.publish import read_release
+from jgrad.statistics.publish import stored_release
 
 ANALYSTS = (Role.ANALYST, Role.ADMIN)
 
@@ -90,7 +90,7 @@ def _rows(item) -> list[dict]:
 def table(release_id: int, table_id: str):
     """One table or breakdown of a release: each cell's figure, or null and why it is hidden."""
     row = _release(release_id)
-    item = read_release(services.folder_of(row)).tables.get(table_id)
+    item = stored_release(services.folder_of(row)).tables.get(table_id)
     if item is None:
         raise Problem(404, detail=_("No such table in this release."))
     audit.record("stats.table.viewed", account=current_user, object_type="stat_release",

@@ -26,11 +26,16 @@ from jgrad.universities.models import University
 VISIBLE_STATES = (str(AccountState.ACTIVE), str(AccountState.PENDING))
 
 
+# Aliases, so that the conditions stay correct in queries that join these tables too. Made
+# once: an alias copies every column of its table, a cost each list request paid again.
+_OWNER = sa.orm.aliased(Account, name="visible_owner")
+_UNIVERSITY = sa.orm.aliased(University, name="visible_university")
+_ENROLMENT = sa.orm.aliased(Enrolment, name="visible_enrolment")
+
+
 def _shared_with(university_id: int):
     """Conditions on Registrant, beside the enrolment: cooperation, sharing, a live account."""
-    # Aliases, so that the conditions stay correct in queries that join these tables too.
-    owner = sa.orm.aliased(Account)
-    university = sa.orm.aliased(University)
+    owner, university = _OWNER, _UNIVERSITY
     cooperating = sa.select(university.id).where(
         university.id == university_id, university.cooperating.is_(True)).exists()
     active_owner = sa.select(owner.id).where(
@@ -41,7 +46,7 @@ def _shared_with(university_id: int):
 
 def university_sees(university_id: int):
     """Return a WHERE clause on Registrant for the registrants a university may use."""
-    enrolment = sa.orm.aliased(Enrolment)
+    enrolment = _ENROLMENT
     enrolled_here = sa.select(enrolment.id).where(
         enrolment.registrant_id == Registrant.id,
         enrolment.university_id == university_id,

@@ -9,10 +9,9 @@ from flask_babel import lazy_gettext as _l
 
 from jgrad.accounts.models import Account, Role
 from jgrad.extensions import db
-from jgrad.identifiers import is_valid_doctor_id
-from jgrad.portal import access, keyset
+from jgrad.portal import access, keyset, search
 from jgrad.registrants import codes
-from jgrad.registrants.models import NAMES, CareerSpell, Enrolment, Registrant
+from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
 
 PAGE_SIZE = 50
 # Counting every match of a large university would cost as much as the search itself: the
@@ -116,34 +115,13 @@ def alumni_query(account, filters: AlumniFilter, *columns):
     if filters.university_id is not None:
         query = query.where(Enrolment.university_id == filters.university_id)
     if filters.name:
-        query = query.where(_finds(filters.name))
-        if db.engine.dialect.name == "postgresql" and not is_valid_doctor_id(
-                filters.name.upper()):
-            university = account.university_id if account.role == Role.STAFF \
-                else filters.university_id
-            query = query.where(_finds_registrant(filters.name, university))
+        query = query.where(search.finds(filters.name))
+        university = account.university_id if account.role == Role.STAFF \
+            else filters.university_id
+        narrowed = search.candidates(filters.name, university)
+        if narrowed is not None:
+            query = query.where(narrowed)
     return query
-
-
-def _finds(term: str):
-    """A person by Doctor ID, student number (at the listed enrolment) or part of a name."""
-    if is_valid_doctor_id(term.upper()):
-        return Registrant.doctor_id == term.upper()
-    words = term.replace("\u3000", " ").split()  # "山田 花子", "Yamada Hana", "やまだ はなこ"
-    each_word = sa.and_(*(NAMES.contains(word.lower(), autoescape=True) for word in words))
-    return sa.or_(Enrolment.student_number == term, each_word)
-
-
-def _finds_registrant(term: str, university_id: int | None):
-    """What ``_finds`` implies about the registrant alone, so that PostgreSQL can find the
-    candidates through the trigram index (``_finds`` mixes two tables in one OR, which no
-    index serves) and then check ``_finds`` on them."""
-    numbered = sa.select(Enrolment.registrant_id).where(Enrolment.student_number == term)
-    if university_id is not None:
-        numbered = numbered.where(Enrolment.university_id == university_id)
-    words = term.replace("\u3000", " ").split()
-    return sa.or_(sa.and_(*(NAMES.contains(word.lower(), autoescape=True) for word in words)),
-                  Registrant.id == sa.any_(sa.func.array(numbered.scalar_subquery())))
 
 
 LIST_COLUMNS = (

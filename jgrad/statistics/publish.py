@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import pickle
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
@@ -179,6 +181,33 @@ def read_release(folder: Path):
     """Load a release written by ``write_release`` (files the app wrote itself)."""
     with open(folder / "release.pickle", "rb") as handle:
         return pickle.load(handle)
+
+
+_STORED: "OrderedDict[tuple, object]" = OrderedDict()
+_STORED_LOCK = threading.Lock()
+STORED_KEPT = 4
+
+
+def stored_release(folder: Path):
+    """``read_release`` for the pages: the last few releases read stay in memory.
+
+    A stored release never changes (a new one gets a folder of its own), so a page of one
+    table need not unpickle every table of the release again; the file's size and time are
+    part of the key all the same. Callers must not change what they get.
+    """
+    path = folder / "release.pickle"
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    with _STORED_LOCK:
+        if key in _STORED:
+            _STORED.move_to_end(key)
+            return _STORED[key]
+    release = read_release(folder)
+    with _STORED_LOCK:
+        _STORED[key] = release
+        while len(_STORED) > STORED_KEPT:
+            _STORED.popitem(last=False)
+    return release
 
 
 def chart_file(folder: Path, table_id: str, suffix: str,

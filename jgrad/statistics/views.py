@@ -11,7 +11,7 @@ from jgrad.audit import services as audit
 from jgrad.extensions import db
 from jgrad.statistics import charts, labels, services, texts
 from jgrad.statistics.models import StatRelease
-from jgrad.statistics.publish import display_frame, read_release
+from jgrad.statistics.publish import display_frame, stored_release
 
 bp = Blueprint("statistics", __name__, url_prefix="/stats")
 guard(bp, Role.ANALYST, Role.ADMIN)
@@ -73,7 +73,7 @@ def _files(row: StatRelease) -> list[tuple[str | None, str]]:
 @bp.route("/<int:release_id>/tables/<table_id>")
 def table(release_id: int, table_id: str):
     row = _release(release_id)
-    stored = read_release(services.folder_of(row))
+    stored = stored_release(services.folder_of(row))
     item = stored.tables.get(table_id) or abort(404)
     shown = display_frame(item) if item.withheld is None else None
     audit.record("stats.table.viewed", account=current_user, object_type="stat_release",
