@@ -28,6 +28,8 @@ VISIBLE_STATES = (str(AccountState.ACTIVE), str(AccountState.PENDING))
 
 # Aliases, so that the conditions stay correct in queries that join these tables too. Made
 # once: an alias copies every column of its table, a cost each list request paid again.
+# Shared aliases must never correlate to an enclosing query that uses the same alias, so
+# every subquery below names what it correlates to (Registrant, or nothing).
 _OWNER = sa.orm.aliased(Account, name="visible_owner")
 _UNIVERSITY = sa.orm.aliased(University, name="visible_university")
 _ENROLMENT = sa.orm.aliased(Enrolment, name="visible_enrolment")
@@ -37,7 +39,8 @@ def _shared_with(university_id: int):
     """Conditions on Registrant, beside the enrolment: cooperation, sharing, a live account."""
     owner, university = _OWNER, _UNIVERSITY
     cooperating = sa.select(university.id).where(
-        university.id == university_id, university.cooperating.is_(True)).exists()
+        university.id == university_id, university.cooperating.is_(True)
+    ).correlate(None).exists()
     active_owner = sa.select(owner.id).where(
         owner.id == Registrant.account_id, owner.state.in_(VISIBLE_STATES)
     ).correlate(Registrant).exists()
