@@ -124,27 +124,3 @@ def test_a_missing_nationality_is_still_counted_with_japan():
     extract = deidentify(people, spells, AS_OF[0])
     assert set(extract["nationality_group"]) == {"JP"}
 
-
-def random_frames(n: int, seed: int, dates_as_objects: bool):
-    """A random population: random sizes of universities and countries, missing values."""
-    rng = np.random.default_rng(seed)
-    people, spells = fixed_frames(n, dates_as_objects)
-    for frame in (people, spells):
-        for name in frame.columns:
-            if name != "pid":
-                frame[name] = frame[name].sample(frac=1, random_state=rng).to_numpy()
-    people["university"] = pd.Series(rng.choice([f"U{i}" for i in range(30)], n,
-                                                p=np.arange(30, 0, -1) / 465), dtype="str")
-    return people, spells
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_the_vectorised_extract_equals_the_one_before(seed):
-    from tests.stats.extract_before import deidentify as before
-    for as_of in AS_OF:
-        for objects in (True, False):
-            people, spells = random_frames(2500, seed, objects)
-            for sizes in ((50, 100), (1, 1), (2500, 2500), (3, 40)):
-                options = dict(min_country_size=sizes[0], min_university_size=sizes[1])
-                pd.testing.assert_frame_equal(deidentify(people, spells, as_of, **options),
-                                              before(people, spells, as_of, **options))
