@@ -18,7 +18,7 @@ from jgrad.accounts import tokens
 from jgrad.accounts.models import Account, AccountToken, Role, TokenPurpose
 from jgrad.actors import Actor, Source
 from jgrad.audit import services as audit
-from jgrad.db import insert_with_ids, utcnow
+from jgrad.db import utcnow, write_rows, write_rows_with_ids
 from jgrad.extensions import db
 from jgrad.mail import services as mail
 from jgrad.portal.access import university_sees
@@ -246,8 +246,8 @@ def create_people(university, rows: list[dict], actor: Actor, now: dt.datetime) 
             consents.append(dict(registrant_id=registrant_id, setting=setting, old_value=None,
                                  new_value=True, actor_source=str(actor.source),
                                  actor_account_id=actor.account_id, at=now))
-    db.session.execute(sa.insert(RecordChange.__table__), changes)
-    db.session.execute(sa.insert(ConsentChange.__table__), consents)
+    write_rows(db.session, RecordChange.__table__, changes)
+    write_rows(db.session, ConsentChange.__table__, consents)
     _invite(university, [(a, d, r) for a, d, r in zip(account_ids, doctor_ids, rows,
                                                        strict=True) if r["email"]], now)
     return registrant_ids
@@ -268,7 +268,7 @@ def fresh_doctor_ids(count: int) -> list[str]:
 
 
 def _insert(model, rows: list[dict]) -> list[int]:
-    return insert_with_ids(db.session, model.__table__, rows)
+    return write_rows_with_ids(db.session, model.__table__, rows)
 
 
 def _invite(university, people: list[tuple[int, str, dict]], now: dt.datetime) -> None:
@@ -288,7 +288,7 @@ def _invite(university, people: list[tuple[int, str, dict]], now: dt.datetime) -
             locale=locale, link_secret=raw, fill={"doctor_id": doctor_id},
             # The university's name in the language of the mail: the same within a language.
             variant=(("university", university.name(locale)),)))
-    db.session.execute(sa.insert(AccountToken.__table__), token_rows)
+    write_rows(db.session, AccountToken.__table__, token_rows)
     mail.queue_many(recipients, kind="invite", template="invite_registrant", now=now,
                     link=mail.external_url("accounts.signup_complete", token=mail.SECRET_SLOT),
                     hours=hours)
