@@ -31,6 +31,9 @@ from jgrad.registrants.services import check_university, plain
 
 ENROLMENT = ("graduate_school", "major", "field", "programme_type", "entry_date", "status",
              "status_date", "degree_name")
+#: New people above which an import refreshes the planner's statistics (PostgreSQL), so that
+#: the next statement is not planned for the table's size before the load.
+ANALYZE_AFTER = 1000
 PROFILE = ("family_name", "given_name", "family_name_kana", "given_name_kana",
            "family_name_roman", "given_name_roman", "birth_year", "sex", "nationality")
 
@@ -173,7 +176,8 @@ def apply(university, import_plan: ImportPlan, actor: Actor, progress=None,
         if progress:
             progress(min(start + batch, len(import_plan.new)), len(import_plan.new))
     summary = import_plan.summary()
-    if len(import_plan.new) > 1000 and db.session.get_bind().dialect.name == "postgresql":
+    if len(import_plan.new) > ANALYZE_AFTER \
+            and db.session.get_bind().dialect.name == "postgresql":
         # Fresh statistics, so that the next import's look-ups are planned for the new size.
         db.session.execute(sa.text("ANALYZE accounts, registrants, enrolments"))
     audit.record("import.completed", account=db.session.get(Account, actor.account_id)
