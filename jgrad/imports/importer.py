@@ -232,7 +232,8 @@ def create_people(university, rows: list[dict], actor: Actor, now: dt.datetime) 
         dict({c: row[c] for c in ENROLMENT}, registrant_id=registrant_id,
              university_id=university.id, student_number=row["student_number"], **source)
         for registrant_id, row in zip(registrant_ids, rows, strict=True)])
-    history = dict(actor_source=str(actor.source), actor_university_id=actor.university_id,
+    source_text = str(actor.source)  # once, not once per row
+    history = dict(actor_source=source_text, actor_university_id=actor.university_id,
                    actor_account_id=actor.account_id, at=now)
     changes = []
     consents = []
@@ -240,21 +241,26 @@ def create_people(university, rows: list[dict], actor: Actor, now: dt.datetime) 
                                                 strict=True):
         changes.append(dict(registrant_id=registrant_id, record_type="registrant",
                             record_id=registrant_id, action="create", changes={
-                                c: [None, plain(row[c])] for c in PROFILE if row[c] is not None},
-                            **history))
+                                c: [None, _plain(row[c])] for c in PROFILE
+                                if row[c] is not None}, **history))
         changes.append(dict(registrant_id=registrant_id, record_type="enrolment",
                             record_id=enrolment_id, action="create", changes={
-                                c: [None, plain(row[c])] for c in ENROLMENT
+                                c: [None, _plain(row[c])] for c in ENROLMENT
                                 if row[c] is not None}, **history))
         for setting in ("share_with_university", "accept_contact"):
             consents.append(dict(registrant_id=registrant_id, setting=setting, old_value=None,
-                                 new_value=True, actor_source=str(actor.source),
+                                 new_value=True, actor_source=source_text,
                                  actor_account_id=actor.account_id, at=now))
     write_rows(db.session, RecordChange.__table__, changes)
     write_rows(db.session, ConsentChange.__table__, consents)
     _invite(university, [(a, d, r) for a, d, r in zip(account_ids, doctor_ids, rows,
                                                        strict=True) if r["email"]], now)
     return registrant_ids
+
+
+def _plain(value):
+    """``plain``, with the common case (text) first."""
+    return value if type(value) is str else plain(value)
 
 
 def fresh_doctor_ids(count: int) -> list[str]:
@@ -281,12 +287,12 @@ def _invite(university, people: list[tuple[int, str, dict]], now: dt.datetime) -
         return
     hours = current_app.config["SIGNUP_TOKEN_HOURS"]
     token_rows, recipients = [], []
+    purpose, expires = str(TokenPurpose.SIGNUP), now + dt.timedelta(hours=hours)
     for account_id, doctor_id, row in people:
         raw, digest = tokens.new_secret()
         locale = "ja" if row["nationality"] in (None, "JP") else "en"
-        token_rows.append(dict(purpose=str(TokenPurpose.SIGNUP), token_hash=digest,
-                               email=row["email"], account_id=account_id, created_at=now,
-                               expires_at=now + dt.timedelta(hours=hours)))
+        token_rows.append(dict(purpose=purpose, token_hash=digest, email=row["email"],
+                               account_id=account_id, created_at=now, expires_at=expires))
         recipients.append(mail.Recipient(
             key=f"invite:{doctor_id}", to=row["email"], account_id=account_id,
             locale=locale, link_secret=raw, fill={"doctor_id": doctor_id},
