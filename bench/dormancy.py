@@ -1,22 +1,24 @@
 """Compare the daily dormancy selection with a hand-written SQL statement doing the same.
 
 Builds N registrant accounts (5 % dormant) in a scratch database, then times, several times
-each, the episode-creating INSERT ... SELECT that the dormancy check runs and a hand-written
-equivalent, both rolled back. Prints the medians and their ratio (aim: at most 1.5).
+each, the episode-creating INSERT ... SELECT that the dormancy check runs and its floor, a
+hand-written equivalent through the DB-API, both rolled back and run alternately
+(``measure.interleave``). Reports the medians and their ratio through ``measure.report``
+(aim: at most 1.5), then the whole daily check once.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import time
 
 import sqlalchemy as sa
 
 from jgrad.accounts.models import Account
 from jgrad.extensions import db
-from scratch import scratch_app
 from jgrad.lifecycle import dormancy
+from measure import interleave, report
+from scratch import scratch_app
 
 HAND_WRITTEN = """
 INSERT INTO dormancy_episodes
@@ -59,14 +61,14 @@ def populate(count: int, now: dt.datetime) -> None:
         db.session.commit()
 
 
-def timed(run, repeats: int) -> tuple[float, int]:
-    times, created = [], 0
-    for _ in range(repeats):
-        started = time.perf_counter()
-        created = run()
-        times.append(time.perf_counter() - started)
+def rolled_back(run):
+    """Run ``run`` and roll its writes back; remember how many rows it created."""
+    created = []
+
+    def case():
+        created.append(run())
         db.session.rollback()
-    return statistics.median(times), created
+    return case, created
 
 
 def main() -> None:
@@ -82,20 +84,22 @@ def main() -> None:
         print(f"database: {url.split(':')[0]}; {args.registrants:,} registrant accounts "
               f"built in {time.perf_counter() - started:.1f} s")
         grace = app.config["DORMANCY_GRACE_DAYS"]
-        ours, created = timed(lambda: dormancy._open_episodes(now, grace), args.repeats)
         params = {"now": now, "deadline": now + dt.timedelta(days=grace),
                   "cutoff": dormancy.years_before(now, app.config["DORMANCY_YEARS"])}
         if db.engine.dialect.name == "sqlite":
             params = {k: v.replace(tzinfo=None).isoformat(sep=" ") for k, v in params.items()}
-        hand, hand_created = timed(
-            lambda: db.session.execute(sa.text(HAND_WRITTEN), params).rowcount, args.repeats)
+        ours, created = rolled_back(lambda: dormancy._open_episodes(now, grace))
+        hand, hand_created = rolled_back(
+            lambda: db.session.execute(sa.text(HAND_WRITTEN), params).rowcount)
+        times = interleave({"ours": ours, "floor": hand}, runs=args.repeats)
+        print(f"dormant found: {created[-1]:,} (hand-written: {hand_created[-1]:,})")
+        report("dormancy", "selection (episodes opened)", times["ours"], times["floor"],
+               aim="ratio <= 1.5", n=args.registrants, database_url=args.database_url)
         started = time.perf_counter()
         counts = dormancy.run(now, batch=5000)
         whole = time.perf_counter() - started
-    print(f"dormant found: {created:,} (hand-written: {hand_created:,})")
-    print(f"whole daily check (episodes, {counts['notified']:,} notices queued): {whole:.1f} s")
-    print(f"dormancy check selection: {ours * 1000:.0f} ms; hand-written SQL: {hand * 1000:.0f} ms;"
-          f" ratio {ours / hand:.2f} (aim: at most 1.5)")
+    report("dormancy", f"whole daily check ({counts['notified']:,} notices)", whole, None,
+           n=args.registrants, database_url=args.database_url, unit="s")
 
 
 if __name__ == "__main__":

@@ -65,6 +65,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from stats.coding import UNKNOWN, Coded, categorical, from_codes, labelled, mapped, text, \
+    unknown_codes
+
 PEOPLE_COLUMNS = (
     "pid", "birth_year", "sex", "nationality", "university", "university_type",
     "field", "status", "status_date", "entry_date",
@@ -73,7 +76,6 @@ SPELL_COLUMNS = (
     "pid", "labour_status", "sector", "postdoc", "employment_term", "income_band", "country",
 )
 
-UNKNOWN = "Unknown"
 NOT_COMPLETED = "Not completed"
 SEXES = ("female", "male", "other", "undisclosed")
 FIELDS = tuple(f"{i:02d}" for i in range(11))
@@ -125,29 +127,33 @@ def _require_columns(frame: pd.DataFrame, required: Iterable[str], name: str) ->
         raise ValueError(f"{name} is missing column(s): {', '.join(missing)}")
 
 
-def _require_codes(series: pd.Series, allowed: Iterable[str], name: str) -> None:
-    bad = series.dropna()
-    bad = bad[~bad.astype(str).isin(list(allowed))]
-    if len(bad):
-        sample = ", ".join(repr(v) for v in pd.unique(bad)[:5])
+def _require_codes(coded: tuple[np.ndarray, list], allowed: Iterable[str], name: str) -> None:
+    bad = unknown_codes(coded, allowed)
+    if bad:
+        sample = ", ".join(repr(v) for v in bad[:5])
         raise ValueError(f"{name} has unknown code(s): {sample}")
 
 
 def validate(people: pd.DataFrame, spells: pd.DataFrame) -> None:
     """Raise ValueError naming the first missing column or invalid code in the inputs."""
+    _validate(people, spells, Coded(people), Coded(spells))
+
+
+def _validate(people: pd.DataFrame, spells: pd.DataFrame, persons: Coded, careers: Coded
+              ) -> None:
     _require_columns(people, PEOPLE_COLUMNS, "people")
     _require_columns(spells, SPELL_COLUMNS, "spells")
-    _require_codes(people["sex"], SEXES, "people.sex")
-    _require_codes(people["field"], FIELDS, "people.field")
-    _require_codes(people["status"], STATUSES, "people.status")
+    _require_codes(persons["sex"], SEXES, "people.sex")
+    _require_codes(persons["field"], FIELDS, "people.field")
+    _require_codes(persons["status"], STATUSES, "people.status")
     for column, codes in (
         ("labour_status", LABOUR_STATUSES), ("sector", SECTORS),
         ("employment_term", TERMS), ("income_band", RAW_INCOME_BANDS),
     ):
-        _require_codes(spells[column], codes, f"spells.{column}")
-    if people["field"].isna().any():
+        _require_codes(careers[column], codes, f"spells.{column}")
+    if (persons["field"][0] < 0).any():
         raise ValueError("people.field must be set for every registrant")
-    if people["status"].isna().any():
+    if (persons["status"][0] < 0).any():
         raise ValueError("people.status must be set for every registrant")
     if people["pid"].duplicated().any():
         raise ValueError("people.pid must be unique")
@@ -155,93 +161,133 @@ def validate(people: pd.DataFrame, spells: pd.DataFrame) -> None:
         raise ValueError("spells must hold at most one current spell per pid")
 
 
-def _categorical(values: pd.Series, labels: Iterable[str], unknown: bool = True) -> pd.Series:
-    """Return ``values`` as a categorical of ``labels`` (plus ``Unknown`` for NA)."""
-    labels = [*dict.fromkeys([*labels, UNKNOWN] if unknown else labels)]
-    out = values.astype("string").fillna(UNKNOWN)
-    return pd.Series(pd.Categorical(out, categories=labels), index=values.index)
-
-
-def _age_band(birth_year: pd.Series) -> pd.Series:
+def _age_band(birth_year: pd.Series) -> pd.Categorical:
     year = pd.to_numeric(birth_year, errors="coerce")
+    year = pd.Series(year).astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
     labels = age_bands()
     # Bins: (-inf, 1960), [1960, 1965), ..., [1990, 1995), [1995, inf)
-    edges = [-np.inf, *range(AGE_BAND_START, AGE_BAND_END + 1, 5), np.inf]
-    banded = pd.cut(year, bins=edges, right=False, labels=list(labels))
-    return _categorical(banded.astype("string"), labels)
+    edges = np.arange(AGE_BAND_START, AGE_BAND_END + 1, 5)
+    codes = np.searchsorted(edges, year, side="right")
+    return from_codes(np.where(np.isnan(year), len(labels), codes), labels)
 
 
-def _frequent_or(values: pd.Series, minimum: int, fallback: pd.Series) -> pd.Series:
-    """Keep a value when at least ``minimum`` rows share it, else take ``fallback``."""
-    sizes = values.map(values.value_counts(dropna=True))
-    return values.where(sizes >= minimum, fallback)
+def _nationality(coded: tuple[np.ndarray, list], minimum: int) -> pd.Categorical:
+    """``JP``, each country with at least ``minimum`` registrants, ``Other``; counted on
+    upper-cased codes.
+
+    A missing nationality is grouped with ``JP``, as the extract always did (pandas' ``where``
+    took the missing comparison for false): kept so that releases stay comparable.
+    """
+    codes, uniques = coded
+    upper = [text(u).upper() for u in uniques]
+    groups, kinds = pd.factorize(pd.Series(upper, dtype=object))
+    sizes = np.bincount(groups[codes[codes >= 0]], minlength=len(kinds))
+    frequent = sorted({k for k, size in zip(kinds, sizes) if size >= minimum} - {"JP", "Other"})
+    labels = ["JP", *frequent, "Other"]
+    position = {label: i for i, label in enumerate(labels)}
+    targets = (position[u] if u in position else position["Other"] for u in upper)
+    return from_codes(mapped(codes, targets, position["JP"]), labels)
 
 
-def _nationality(nationality: pd.Series, minimum: int) -> pd.Series:
-    code = nationality.astype("string").str.upper()
-    other = pd.Series("Other", index=code.index, dtype="string")
-    grouped = _frequent_or(code, minimum, other).where(code.notna(), pd.NA)
-    grouped = grouped.where(code != "JP", "JP")
-    frequent = sorted(set(grouped.dropna()) - {"JP", "Other"})
-    return _categorical(grouped, ["JP", *frequent, "Other"])
+def _university(names: tuple[np.ndarray, list], kinds: tuple[np.ndarray, list],
+                minimum: int) -> pd.Categorical:
+    """A university with at least ``minimum`` registrants by name, else the others of its
+    type (``Other <type> universities``; ``Other universities`` when the type is NA)."""
+    name_codes, name_values = names[0], [text(u) for u in names[1]]
+    sizes = np.bincount(name_codes[name_codes >= 0], minlength=len(name_values))
+    kind_codes, kind_values = kinds
+    others = [f"Other {text(k).strip().lower()} universities" for k in kind_values]
+    others.append("Other universities")  # kind code -1 (NA) picks this last entry
+    frequent = sizes >= minimum
+    row_named = np.append(frequent, False)[name_codes]  # a missing name takes its fallback
+    used = ({name for name, keep in zip(name_values, frequent) if keep}
+            | {others[k] for k in np.unique(kind_codes[~row_named])})
+    present = set(others[:-1]) | ({others[-1]} if (kind_codes < 0).any() else set())
+    labels = labelled([*sorted(set(name_values) & used), *sorted(present & used)])
+    position = {label: i for i, label in enumerate(labels)}
+    by_name = np.array([position[n] if keep else -1 for n, keep in zip(name_values, frequent)]
+                       + [-1], dtype=np.int64)
+    by_kind = np.array([position.get(o, -1) for o in others], dtype=np.int64)
+    return from_codes(np.where(row_named, by_name[name_codes], by_kind[kind_codes]), labels,
+                      unknown=False)
 
 
-def _university(university: pd.Series, kind: pd.Series, minimum: int) -> pd.Series:
-    kind = kind.astype("string").str.strip().str.lower()
-    other = ("Other " + kind + " universities").fillna("Other universities")
-    grouped = _frequent_or(university.astype("string"), minimum, other)
-    named = sorted(set(university.astype("string").dropna()) & set(grouped.dropna()))
-    others = sorted(set(other.dropna()) & set(grouped.dropna()))
-    return _categorical(grouped.fillna("Other universities"), [*named, *others])
+def _university_type(coded: tuple[np.ndarray, list]) -> pd.Categorical:
+    cleaned = [text(k).strip().lower() for k in coded[1]]
+    labels = labelled(sorted(set(cleaned)))
+    position = {label: i for i, label in enumerate(labels)}
+    return from_codes(mapped(coded[0], (position[c] for c in cleaned), position[UNKNOWN]),
+                      labels, unknown=False)
 
 
-def _completion(people: pd.DataFrame, as_of: date) -> pd.DataFrame:
+def _days(values: pd.Series, coded: Coded) -> pd.Series:
+    """Dates (``datetime.date`` objects, strings or datetime64) as datetime64, NaT for NA;
+    converted once per distinct date."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return pd.to_datetime(values, errors="coerce").reset_index(drop=True)
+    codes, uniques = coded["status_date"]
+    days = pd.to_datetime(pd.Series(uniques, dtype=object), errors="coerce")
+    return pd.Series(np.append(days.to_numpy(dtype="datetime64[ns]"),
+                               np.datetime64("NaT"))[codes])
+
+
+def _completion(people: pd.DataFrame, persons: Coded, status: pd.Categorical,
+                as_of: date) -> dict:
     """Return completion FY, cohort band and years since completion for each person."""
-    day = pd.to_datetime(people["status_date"], errors="coerce")
-    completed = people["status"].isin(COMPLETED) & day.notna()
-    fy = (day.dt.year - (day.dt.month < 4)).where(completed).astype("Int64")
+    day = _days(people["status_date"], persons)
+    present = day.notna().to_numpy()
+    year = day.dt.year.to_numpy(dtype="float64", na_value=np.nan)
+    month = day.dt.month.to_numpy(dtype="float64", na_value=np.nan)
+    dom = day.dt.day.to_numpy(dtype="float64", na_value=np.nan)
+    completed_status = np.isin(status.codes, [STATUSES.index(s) for s in COMPLETED])
+    completed = completed_status & present
+    fy = np.where(completed, year - (month < 4), 0).astype(np.int64)
     ref = pd.Timestamp(as_of)
-    before = (day.dt.month > ref.month) | ((day.dt.month == ref.month) & (day.dt.day > ref.day))
-    years = (ref.year - day.dt.year - before).where(completed & (day <= ref)).astype("Int64")
+    before = (month > ref.month) | ((month == ref.month) & (dom > ref.day))
+    in_past = completed & (day <= ref).to_numpy()
+    years = np.where(in_past, ref.year - year - before, 0).astype(np.int64)
 
-    start = COHORT_ORIGIN + (fy - COHORT_ORIGIN) // COHORT_WIDTH * COHORT_WIDTH
-    band = ("FY" + start.astype("string") + "-" + (start + COHORT_WIDTH - 1).astype("string"))
-    band = band.where(fy >= COHORT_ORIGIN, f"before FY{COHORT_ORIGIN}").where(fy.notna(), pd.NA)
-    not_completed = ~people["status"].isin(COMPLETED)
-    band = band.where(~not_completed, NOT_COMPLETED)
+    bands = cohort_bands(as_of)
+    cohort = np.where(fy >= COHORT_ORIGIN, 1 + (fy - COHORT_ORIGIN) // COHORT_WIDTH, 0)
+    cohort = np.where(cohort < len(bands), cohort, -1)  # a later fiscal year has no label
+    cohort = np.where(completed, cohort, len(bands) + 1)  # Unknown: completed, no date
+    cohort = np.where(completed_status, cohort, len(bands))  # Not completed
 
-    edges = [-np.inf, 2, 4, 7, np.inf]  # 0-1 | 2-3 | 4-6 | 7+
-    bucket = pd.cut(years.astype("float64"), bins=edges, right=False,
-                    labels=list(YEARS_SINCE_BANDS)).astype("string")
-    bucket = bucket.where(~not_completed, NOT_COMPLETED)
-    return pd.DataFrame({
-        "completion_fy": fy,
-        "cohort_band": _categorical(band, [*cohort_bands(as_of), NOT_COMPLETED]),
-        "years_since_completion": years,
-        "years_since_band": _categorical(bucket, [*YEARS_SINCE_BANDS, NOT_COMPLETED]),
-    }, index=people.index)
+    since = np.searchsorted(np.array([2, 4, 7]), years, side="right")  # 0-1|2-3|4-6|7+
+    since = np.where(in_past, since, len(YEARS_SINCE_BANDS) + 1)
+    since = np.where(completed_status, since, len(YEARS_SINCE_BANDS))
+    return {
+        "completion_fy": pd.arrays.IntegerArray(fy, ~completed),
+        "cohort_band": from_codes(cohort, [*bands, NOT_COMPLETED]),
+        "years_since_completion": pd.arrays.IntegerArray(years, ~in_past),
+        "years_since_band": from_codes(since, [*YEARS_SINCE_BANDS, NOT_COMPLETED]),
+    }
 
 
-def _career(people: pd.DataFrame, spells: pd.DataFrame) -> pd.DataFrame:
+def _career(people: pd.DataFrame, spells: pd.DataFrame, careers: Coded) -> dict:
     """Return the generalised current-career columns aligned with ``people``."""
-    spell = people[["pid"]].merge(spells, on="pid", how="left", validate="one_to_one")
-    spell.index = people.index
-    income = spell["income_band"].astype("string").replace({"10to15m": ">=10m",
-                                                             "ge15m": ">=10m"})
-    postdoc = spell["postdoc"].astype("boolean").map({True: "Yes", False: "No"},
-                                                     na_action="ignore")
-    country = spell["country"].astype("string").str.upper()
-    is_japan = (country == "JP").fillna(False).to_numpy(dtype=bool)
-    abroad = pd.Series(np.where(is_japan, "Japan", "Abroad"), index=people.index)
-    return pd.DataFrame({
-        "labour_status": _categorical(spell["labour_status"], LABOUR_STATUSES),
-        "sector": _categorical(spell["sector"], SECTORS),
-        "postdoc": _categorical(postdoc, ("Yes", "No")),
-        "employment_term": _categorical(spell["employment_term"], TERMS),
-        "income_band": _categorical(income, INCOME_BANDS),
-        "working_abroad": _categorical(abroad.where(country.notna(), pd.NA),
-                                       ("Abroad", "Japan")),
-    }, index=people.index)
+    row = pd.Index(spells["pid"]).get_indexer(people["pid"])  # -1: no current spell
+
+    def aligned(column: pd.Categorical) -> pd.Categorical:
+        """A categorical of the spells, read for each person (Unknown with no spell)."""
+        codes = np.append(column.codes, column.categories.get_loc(UNKNOWN))  # row -1
+        return pd.Categorical.from_codes(codes[row], dtype=column.dtype)
+
+    top = {"10to15m": ">=10m", "ge15m": ">=10m"}
+    postdoc = spells["postdoc"].astype("boolean")
+    postdoc_codes = np.where(postdoc.isna().to_numpy(), 2,
+                             np.where(postdoc.fillna(False).to_numpy(dtype=bool), 0, 1))
+    codes, countries = careers["country"]
+    abroad = mapped(codes, (1 if text(c).upper() == "JP" else 0 for c in countries), 2)
+    return {
+        "labour_status": aligned(categorical(careers["labour_status"], LABOUR_STATUSES)),
+        "sector": aligned(categorical(careers["sector"], SECTORS)),
+        "postdoc": aligned(from_codes(postdoc_codes, ("Yes", "No"))),
+        "employment_term": aligned(categorical(careers["employment_term"], TERMS)),
+        "income_band": aligned(categorical(careers["income_band"], INCOME_BANDS,
+                                           spelling=lambda v: top.get(text(v), text(v)))),
+        "working_abroad": aligned(from_codes(abroad, ("Abroad", "Japan"))),
+    }
 
 
 def deidentify(
@@ -253,21 +299,21 @@ def deidentify(
     min_university_size: int = 100,
 ) -> pd.DataFrame:
     """Return the generalised extract: one row per registrant, only ``EXTRACT_COLUMNS``."""
-    validate(people, spells)
     people = people.reset_index(drop=True)
-    extract = pd.DataFrame({
+    persons, careers = Coded(people), Coded(spells)
+    _validate(people, spells, persons, careers)
+    status = categorical(persons["status"], STATUSES, unknown=False)
+    columns = {
         "age_band": _age_band(people["birth_year"]),
-        "sex": _categorical(people["sex"], SEXES),
-        "nationality_group": _nationality(people["nationality"], min_country_size),
-        "university_group": _university(people["university"], people["university_type"],
+        "sex": categorical(persons["sex"], SEXES),
+        "nationality_group": _nationality(persons["nationality"], min_country_size),
+        "university_group": _university(persons["university"], persons["university_type"],
                                         min_university_size),
-        "university_type": _categorical(
-            people["university_type"].astype("string").str.strip().str.lower(),
-            sorted(set(people["university_type"].dropna().astype(str).str.strip()
-                       .str.lower()))),
+        "university_type": _university_type(persons["university_type"]),
         # Field and status are required (validated), so they get no "Unknown" label.
-        "field": _categorical(people["field"], FIELDS, unknown=False),
-        "status": _categorical(people["status"], STATUSES, unknown=False),
-    })
-    extract = extract.join(_completion(people, as_of)).join(_career(people, spells))
-    return extract[list(EXTRACT_COLUMNS)]
+        "field": categorical(persons["field"], FIELDS, unknown=False),
+        "status": status,
+        **_completion(people, persons, status, as_of),
+        **_career(people, spells, careers),
+    }
+    return pd.DataFrame({name: columns[name] for name in EXTRACT_COLUMNS}, index=people.index)

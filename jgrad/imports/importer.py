@@ -18,7 +18,7 @@ from jgrad.accounts import tokens
 from jgrad.accounts.models import Account, AccountToken, Role, TokenPurpose
 from jgrad.actors import Actor, Source
 from jgrad.audit import services as audit
-from jgrad.db import insert_with_ids, utcnow
+from jgrad.db import utcnow, write_rows, write_rows_with_ids
 from jgrad.extensions import db
 from jgrad.mail import services as mail
 from jgrad.portal.access import university_sees
@@ -31,6 +31,9 @@ from jgrad.registrants.services import check_university, plain
 
 ENROLMENT = ("graduate_school", "major", "field", "programme_type", "entry_date", "status",
              "status_date", "degree_name")
+#: New people above which an import refreshes the planner's statistics (PostgreSQL), so that
+#: the next statement is not planned for the table's size before the load.
+ANALYZE_AFTER = 1000
 PROFILE = ("family_name", "given_name", "family_name_kana", "given_name_kana",
            "family_name_roman", "given_name_roman", "birth_year", "sex", "nationality")
 
@@ -173,7 +176,8 @@ def apply(university, import_plan: ImportPlan, actor: Actor, progress=None,
         if progress:
             progress(min(start + batch, len(import_plan.new)), len(import_plan.new))
     summary = import_plan.summary()
-    if len(import_plan.new) > 1000 and db.session.get_bind().dialect.name == "postgresql":
+    if len(import_plan.new) > ANALYZE_AFTER \
+            and db.session.get_bind().dialect.name == "postgresql":
         # Fresh statistics, so that the next import's look-ups are planned for the new size.
         db.session.execute(sa.text("ANALYZE accounts, registrants, enrolments"))
     audit.record("import.completed", account=db.session.get(Account, actor.account_id)
@@ -228,7 +232,8 @@ def create_people(university, rows: list[dict], actor: Actor, now: dt.datetime) 
         dict({c: row[c] for c in ENROLMENT}, registrant_id=registrant_id,
              university_id=university.id, student_number=row["student_number"], **source)
         for registrant_id, row in zip(registrant_ids, rows, strict=True)])
-    history = dict(actor_source=str(actor.source), actor_university_id=actor.university_id,
+    source_text = str(actor.source)  # once, not once per row
+    history = dict(actor_source=source_text, actor_university_id=actor.university_id,
                    actor_account_id=actor.account_id, at=now)
     changes = []
     consents = []
@@ -236,21 +241,26 @@ def create_people(university, rows: list[dict], actor: Actor, now: dt.datetime) 
                                                 strict=True):
         changes.append(dict(registrant_id=registrant_id, record_type="registrant",
                             record_id=registrant_id, action="create", changes={
-                                c: [None, plain(row[c])] for c in PROFILE if row[c] is not None},
-                            **history))
+                                c: [None, _plain(row[c])] for c in PROFILE
+                                if row[c] is not None}, **history))
         changes.append(dict(registrant_id=registrant_id, record_type="enrolment",
                             record_id=enrolment_id, action="create", changes={
-                                c: [None, plain(row[c])] for c in ENROLMENT
+                                c: [None, _plain(row[c])] for c in ENROLMENT
                                 if row[c] is not None}, **history))
         for setting in ("share_with_university", "accept_contact"):
             consents.append(dict(registrant_id=registrant_id, setting=setting, old_value=None,
-                                 new_value=True, actor_source=str(actor.source),
+                                 new_value=True, actor_source=source_text,
                                  actor_account_id=actor.account_id, at=now))
-    db.session.execute(sa.insert(RecordChange.__table__), changes)
-    db.session.execute(sa.insert(ConsentChange.__table__), consents)
+    write_rows(db.session, RecordChange.__table__, changes)
+    write_rows(db.session, ConsentChange.__table__, consents)
     _invite(university, [(a, d, r) for a, d, r in zip(account_ids, doctor_ids, rows,
                                                        strict=True) if r["email"]], now)
     return registrant_ids
+
+
+def _plain(value):
+    """``plain``, with the common case (text) first."""
+    return value if type(value) is str else plain(value)
 
 
 def fresh_doctor_ids(count: int) -> list[str]:
@@ -268,7 +278,7 @@ def fresh_doctor_ids(count: int) -> list[str]:
 
 
 def _insert(model, rows: list[dict]) -> list[int]:
-    return insert_with_ids(db.session, model.__table__, rows)
+    return write_rows_with_ids(db.session, model.__table__, rows)
 
 
 def _invite(university, people: list[tuple[int, str, dict]], now: dt.datetime) -> None:
@@ -277,18 +287,18 @@ def _invite(university, people: list[tuple[int, str, dict]], now: dt.datetime) -
         return
     hours = current_app.config["SIGNUP_TOKEN_HOURS"]
     token_rows, recipients = [], []
+    purpose, expires = str(TokenPurpose.SIGNUP), now + dt.timedelta(hours=hours)
     for account_id, doctor_id, row in people:
         raw, digest = tokens.new_secret()
         locale = "ja" if row["nationality"] in (None, "JP") else "en"
-        token_rows.append(dict(purpose=str(TokenPurpose.SIGNUP), token_hash=digest,
-                               email=row["email"], account_id=account_id, created_at=now,
-                               expires_at=now + dt.timedelta(hours=hours)))
+        token_rows.append(dict(purpose=purpose, token_hash=digest, email=row["email"],
+                               account_id=account_id, created_at=now, expires_at=expires))
         recipients.append(mail.Recipient(
             key=f"invite:{doctor_id}", to=row["email"], account_id=account_id,
             locale=locale, link_secret=raw, fill={"doctor_id": doctor_id},
             # The university's name in the language of the mail: the same within a language.
             variant=(("university", university.name(locale)),)))
-    db.session.execute(sa.insert(AccountToken.__table__), token_rows)
+    write_rows(db.session, AccountToken.__table__, token_rows)
     mail.queue_many(recipients, kind="invite", template="invite_registrant", now=now,
                     link=mail.external_url("accounts.signup_complete", token=mail.SECRET_SLOT),
                     hours=hours)

@@ -55,8 +55,10 @@ def people_frame(as_of: dt.datetime) -> pd.DataFrame:
         .where(enrolments.c.position == 1)
     )
     frame = _read(query)
+    # Dates stay datetime64 (NaT when missing): the extract reads their years and months as
+    # arrays, and a million Python date objects would only be taken apart again.
     for column in ("status_date", "entry_date"):
-        frame[column] = pd.to_datetime(frame[column]).dt.date
+        frame[column] = pd.to_datetime(frame[column])
     frame["birth_year"] = frame["birth_year"].astype("Int64")
     return frame
 
