@@ -42,7 +42,7 @@ Missing values become the label ``"Unknown"``.  Generalisations:
 * ``age_band``: birth year in 5-year bands ``1960-1964`` .. ``1990-1994``, bottom-coded
   ``<1960`` and top-coded ``>=1995`` (doctoral graduates born later are too few to band).
 * ``nationality_group``: ``JP``, each other country with at least ``min_country_size``
-  registrants, else ``Other``.
+  registrants, else ``Other``; ``Unknown`` when none was given.
 * ``university_group``: the university's name when it has at least ``min_university_size``
   registrants, else ``Other <type> universities`` (``Other universities`` when type is NA).
 * ``completion_fy``: Japanese fiscal year (April-March) of ``status_date`` for
@@ -172,21 +172,22 @@ def _age_band(birth_year: pd.Series) -> pd.Categorical:
 
 
 def _nationality(coded: tuple[np.ndarray, list], minimum: int) -> pd.Categorical:
-    """``JP``, each country with at least ``minimum`` registrants, ``Other``; counted on
-    upper-cased codes.
+    """``JP``, each country with at least ``minimum`` registrants, ``Other``, and ``Unknown``
+    where no nationality was given; counted on upper-cased codes.
 
-    A missing nationality is grouped with ``JP``, as the extract always did (pandas' ``where``
-    took the missing comparison for false): kept so that releases stay comparable.
+    (Until 2026-11 a missing nationality was counted with ``JP``, which overstated Japan.)
     """
     codes, uniques = coded
     upper = [text(u).upper() for u in uniques]
     groups, kinds = pd.factorize(pd.Series(upper, dtype=object))
     sizes = np.bincount(groups[codes[codes >= 0]], minlength=len(kinds))
-    frequent = sorted({k for k, size in zip(kinds, sizes) if size >= minimum} - {"JP", "Other"})
-    labels = ["JP", *frequent, "Other"]
+    frequent = sorted({k for k, size in zip(kinds, sizes) if size >= minimum}
+                      - {"JP", "Other", UNKNOWN})
+    labels = ["JP", *frequent, "Other", UNKNOWN]
     position = {label: i for i, label in enumerate(labels)}
-    targets = (position[u] if u in position else position["Other"] for u in upper)
-    return from_codes(mapped(codes, targets, position["JP"]), labels)
+    targets = (position[u] if u in position and u != UNKNOWN else position["Other"]
+               for u in upper)
+    return from_codes(mapped(codes, targets, position[UNKNOWN]), labels)
 
 
 def _university(names: tuple[np.ndarray, list], kinds: tuple[np.ndarray, list],
