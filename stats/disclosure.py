@@ -7,7 +7,8 @@ line of cells along any axis -- a row, a column, or the same cell across layers 
 to its total cell, and all those equations are published together.  Every rule below works
 on lines along every axis, so it protects 2-D and 3-D tables alike.
 
-Rules, in the order :func:`protect` applies them (flags as printed in official tables):
+Rules, in the order :func:`protect` applies them; the letters name the reason inside this
+package only: a release prints every hidden cell as :data:`HIDDEN` (see :mod:`stats.release`):
 
 ``x`` primary: a count below ``threshold`` is hidden -- *including zeros* unless
     ``publish_zeros``.  Publishing zeros is allowed, but then a cell that goes from "0" to
@@ -36,6 +37,8 @@ import numpy as np
 from stats.tabulate import Cube
 
 PUBLISHED, PRIMARY, SECONDARY, SENSITIVE, DENOMINATOR = "", "x", "s", "r", "d"
+#: The one sign a release prints for every hidden cell; the reasons stay internal.
+HIDDEN = "x"
 RULES = (PRIMARY, SENSITIVE, DENOMINATOR, SECONDARY)
 
 

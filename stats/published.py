@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from stats.catalogue import TableSpec
-from stats.disclosure import DENOMINATOR, PRIMARY, RULES, SECONDARY, SENSITIVE
+from stats.disclosure import HIDDEN, RULES
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,9 @@ class TableRelease:
     frame: pd.DataFrame | None
     counts: pd.DataFrame | None
     flags: pd.DataFrame | None
-    hidden_by_rule: dict[str, int]
+    hidden_by_rule: dict[str, int]  # published: cells hidden, under the one sign
     withheld: str | None = None
+    hidden_by_reason: dict[str, int] = field(default_factory=dict)  # internal, never shown
 
     def metadata(self) -> dict[str, Any]:
         """Return the table's description and disclosure counts as JSON-ready data."""
@@ -76,8 +77,15 @@ class Release:
     @property
     def hidden_by_rule(self) -> dict[str, int]:
         """Return how many cells each rule hid, over all published tables."""
-        return {rule: sum(t.hidden_by_rule.get(rule, 0) for t in self.tables.values())
-                for rule in RULES}
+        signs = dict.fromkeys(s for t in self.tables.values() for s in t.hidden_by_rule)
+        return {sign: sum(t.hidden_by_rule.get(sign, 0) for t in self.tables.values())
+                for sign in signs}
+
+    @property
+    def hidden_by_reason(self) -> dict[str, int]:
+        """Return how many cells each rule hid (internal record: never published)."""
+        return {rule: sum(getattr(t, "hidden_by_reason", {}).get(rule, 0)
+                          for t in self.tables.values()) for rule in RULES}
 
     def to_dict(self) -> dict[str, Any]:
         """Return the release metadata (no table values) as JSON-ready data."""
@@ -86,10 +94,7 @@ class Release:
             "catalogue_version": self.catalogue_version,
             "previous_as_of": self.previous_as_of and self.previous_as_of.isoformat(),
             "rules": asdict(self.rules),
-            "flags": {PRIMARY: "small count, zero included (below threshold)",
-                      SECONDARY: "hidden to protect another cell",
-                      SENSITIVE: "group too concentrated for a sensitive measure",
-                      DENOMINATOR: "denominator too small for a percentage"},
+            "flags": {HIDDEN: "not published"},
             "hidden_by_rule": self.hidden_by_rule,
             "withheld": list(self.withheld),
             "tables": [t.metadata() for t in self.tables.values()],

@@ -19,13 +19,18 @@ equations constrain the rest (see :mod:`stats.surveys`).
 
 Differencing *between releases* (someone arrives, nothing else changes) is handled by
 building the next release against the previous one of the same series (``previous=``):
-every cell hidden before stays hidden with the same flag (so in a series "x" marks a cell
-that was small when first hidden), and a published count keeps its
+every cell hidden before stays hidden, and a published count keeps its
 published value while its exact count stays within ``rounding_base - 1`` of it.  With
 conventional rounding one arrival in a cell whose count sits on a rounding edge would
 otherwise show, and reveal which cells (field, sector, ...) the newcomer is in.  So up to two
 arrivals per cell change no published figure; larger changes show as usual.  Start a new
 series (``previous=None``) only when many registrants have changed, e.g. yearly.
+
+Every hidden cell is published with one sign, ``x`` ("not published"), whatever the rule
+that hid it: a reason per cell would tell a reader more than the cell (a small count is
+below the threshold, a cell hidden for another's sake is not, a sensitive row names a
+dominant category).  The reasons stay in the internal record (``hidden_by_reason`` of each
+table, counts only), never in a published file or ``release.json``.
 """
 
 from __future__ import annotations
@@ -37,10 +42,10 @@ import numpy as np
 import pandas as pd
 
 from stats import surveys as survey_tables
-from stats.audit import AuditProblem, exposed_cells, joint_intervals
 from stats.catalogue import CATALOGUE_VERSION, TableSpec, with_breakdowns
+from stats.audit import AuditProblem, exposed_cells, joint_intervals
 from stats.disclosure import (
-    DENOMINATOR, PRIMARY, RULES, SECONDARY, SENSITIVE, Protection,
+    DENOMINATOR, HIDDEN, PRIMARY, PUBLISHED, RULES, SECONDARY, SENSITIVE, Protection,
     denominator_mask, primary_mask, round_to_base, row_shares, secondary_mask,
     sensitive_mask, widen,
 )
@@ -162,7 +167,7 @@ def _frames(cube: Cube, spec: TableSpec, rounded: np.ndarray, prot: Protection
             ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return the published values, rounded counts and flags frames of one table."""
     counts = cube.frame(rounded).astype("Int64")
-    flags = cube.frame(prot.flags)
+    flags = cube.frame(np.where(prot.hidden, HIDDEN, PUBLISHED))  # one sign: no reasons
     if spec.measure != "row_share":
         return counts, counts, flags
     shares = row_shares(np.nan_to_num(rounded), prot.hidden | np.isnan(rounded))
@@ -228,14 +233,15 @@ def build_release(
     for spec, cube, prot, values, n in zip(tables, cubes, protections, rounded, exposed):
         if spec.audit_only:
             continue  # its equations took part; it is not published
-        counts_by_rule = prot.count()
+        by_reason = prot.count()
+        shown = {HIDDEN: int(prot.hidden.sum())}
         if n:
             reason = (f"interval audit: {n} hidden cell(s) derivable within less than "
                       f"{rules.protection}")
-            out[spec.id] = TableRelease(spec, None, None, None, counts_by_rule, reason)
+            out[spec.id] = TableRelease(spec, None, None, None, shown, reason, by_reason)
             continue
         frame, counts, flags = _frames(cube, spec, values, prot)
-        out[spec.id] = TableRelease(spec, frame, counts, flags, counts_by_rule)
+        out[spec.id] = TableRelease(spec, frame, counts, flags, shown, None, by_reason)
     notes = ("Counts are rounded to base {0}; totals are rounded from exact sums, so cells "
              "may not add up to totals.".format(rounding_base),
              "Percentages are computed from the published rounded figures.",

@@ -1,4 +1,6 @@
-"""Build the input frames of ``stats`` with set-based SQL: active registrants only."""
+"""Build the input frames of ``stats`` with set-based SQL: the population the universities
+supplied -- registrants whose account is active or not yet activated (pending); suspended
+and deleted ones never count."""
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +33,22 @@ def active_registrant_ids(as_of: dt.datetime):
     )
 
 
+#: Account states whose registrants a release counts.
+COUNTED_STATES = (str(AccountState.ACTIVE), str(AccountState.PENDING))
+
+
+def counted_registrant_ids(as_of: dt.datetime):
+    """Registrants whose account is active or pending now and existed on ``as_of``: a
+    record a university supplied counts before its person activates the account."""
+    return sa.select(Registrant.id).join(Account, Account.id == Registrant.account_id).where(
+        Account.role == str(Role.REGISTRANT),
+        Account.state.in_(COUNTED_STATES),
+        Account.created_at <= sa.literal(as_of, UTCDateTime()),
+    )
+
+
 def people_frame(as_of: dt.datetime) -> pd.DataFrame:
-    """One row per active registrant with their most recent doctoral enrolment."""
+    """One row per counted registrant with their most recent doctoral enrolment."""
     latest = sa.func.row_number().over(
         partition_by=Enrolment.registrant_id,
         order_by=(Enrolment.entry_date.desc(), Enrolment.id.desc()),
@@ -40,7 +56,7 @@ def people_frame(as_of: dt.datetime) -> pd.DataFrame:
     enrolments = (
         sa.select(Enrolment.registrant_id, Enrolment.university_id, Enrolment.field,
                   Enrolment.status, Enrolment.status_date, Enrolment.entry_date, latest)
-        .where(Enrolment.registrant_id.in_(active_registrant_ids(as_of)))
+        .where(Enrolment.registrant_id.in_(counted_registrant_ids(as_of)))
         .subquery()
     )
     query = (
@@ -64,7 +80,7 @@ def people_frame(as_of: dt.datetime) -> pd.DataFrame:
 
 
 def spells_frame(as_of: dt.datetime) -> pd.DataFrame:
-    """At most one row per active registrant: the career spell current on ``as_of``."""
+    """At most one row per counted registrant: the career spell current on ``as_of``."""
     month = as_of.date().replace(day=1)
     latest = sa.func.row_number().over(
         partition_by=CareerSpell.registrant_id,
@@ -75,7 +91,7 @@ def spells_frame(as_of: dt.datetime) -> pd.DataFrame:
                   CareerSpell.sector, CareerSpell.postdoc, CareerSpell.employment_term,
                   CareerSpell.income_band, CareerSpell.country, latest)
         .where(
-            CareerSpell.registrant_id.in_(active_registrant_ids(as_of)),
+            CareerSpell.registrant_id.in_(counted_registrant_ids(as_of)),
             CareerSpell.start_month <= month,
             sa.or_(CareerSpell.end_month.is_(None), CareerSpell.end_month >= month),
         )

@@ -13,12 +13,25 @@ from flask_babel import lazy_gettext as _l
 
 from jgrad.statistics import labels
 
-#: The signs of hidden cells (``stats.disclosure``), by sign.
+#: What the signs of hidden cells mean, by the English words a release wrote beside them:
+#: releases since one sign is used write "not published" beside "x"; releases stored
+#: before kept four signs, "x" then meaning a small count.
+MEANINGS = {
+    "not published": _l("not published"),
+    "small count, zero included (below threshold)":
+        _l("small count, zero included (below threshold)"),
+    "hidden to protect another cell": _l("hidden to protect another cell"),
+    "group too concentrated for a sensitive measure":
+        _l("group too concentrated for a sensitive measure"),
+    "denominator too small for a percentage": _l("denominator too small for a percentage"),
+}
+
+#: The signs of hidden cells of releases stored before, by sign (when no words were kept).
 SIGNS = {
-    "x": _l("small count, zero included (below threshold)"),
-    "s": _l("hidden to protect another cell"),
-    "r": _l("group too concentrated for a sensitive measure"),
-    "d": _l("denominator too small for a percentage"),
+    "x": MEANINGS["small count, zero included (below threshold)"],
+    "s": MEANINGS["hidden to protect another cell"],
+    "r": MEANINGS["group too concentrated for a sensitive measure"],
+    "d": MEANINGS["denominator too small for a percentage"],
 }
 
 #: The disclosure-control parameters of a release (``stats.published.Rules``).
@@ -41,7 +54,9 @@ _AUDIT = re.compile(r"interval audit: (\d+) hidden cell\(s\) derivable within le
 
 
 def sign(code: str, written: str | None = None) -> str:
-    """Return what a sign means, in the reader's language."""
+    """Return what a sign means, in the reader's language (by the words written beside it)."""
+    if written in MEANINGS:
+        return str(MEANINGS[written])
     return str(SIGNS[code]) if code in SIGNS else (written or code)
 
 

@@ -55,7 +55,8 @@ def test_every_file_of_a_release_is_written_in_japanese_without_english(released
             *(name for t in words["tables"] for name in t["dimension_names"].values())]
     assert not _english(" \n ".join(said)), _english(" \n ".join(said))
     assert all(JAPANESE.search(text) for text in words["flags"].values())
-    assert english["flags"]["x"].startswith("small count")
+    assert english["flags"] == {"x": "not published"}  # one sign for every hidden cell
+    assert words["flags"] == {"x": "秘匿（非公表）"}
     published = [t for t in words["tables"] if not t["withheld"]]
     assert len(published) > 20
     found = {}
@@ -181,3 +182,19 @@ def test_import_problems_are_shown_in_japanese(client, login, make_university, m
         assert message in visible_text(client.submit(
             "/records/import", {"file": (io.BytesIO(bad_rows), "a.csv")},
             content_type="multipart/form-data").get_data(as_text=True)), message
+
+
+def test_the_signs_of_releases_stored_before_keep_their_own_meaning(app):
+    """Releases stored before wrote four signs, "x" then meaning a small count; the words
+    written beside a sign decide what it means, so old and new releases both read right."""
+    from flask_babel import force_locale
+
+    from jgrad.statistics import texts
+
+    old = {"x": "small count, zero included (below threshold)",
+           "s": "hidden to protect another cell"}
+    with app.test_request_context(), force_locale("ja"):
+        assert texts.signs({"x": "not published"}) == {"x": "秘匿（非公表）"}
+        assert texts.signs(old) == {"x": "少数（0 を含み、基準値未満）",
+                                    "s": str(texts.MEANINGS["hidden to protect another cell"])}
+        assert texts.sign("x") == "少数（0 を含み、基準値未満）"  # no words kept: the old sign

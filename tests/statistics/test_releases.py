@@ -8,7 +8,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from jgrad.accounts.models import Role
+from jgrad.accounts.models import AccountState, Role
 from jgrad.audit.models import AuditEvent
 from jgrad.db import utcnow
 from jgrad.extensions import db
@@ -19,13 +19,20 @@ from jgrad.statistics.models import StatRelease
 SIGNS = {"x", "s", "r", "d", "-"}
 
 
-def test_rule10_extract_has_active_registrants_only_and_no_identifiers(make_registrant, client):
+def test_rule10_extract_has_the_supplied_population_and_no_identifiers(make_registrant,
+                                                                     client):
+    """Active and pending (supplied by a university, not activated yet) registrants count;
+    suspended and deleted ones never do."""
     active = make_registrant(email="active@example.org")
+    pending = make_registrant(email="pending@example.org")
+    pending.account.state = AccountState.PENDING
     suspended = make_registrant(email="suspended@example.org")
     suspended.account.suspend(reason="deletion_requested")
+    deleted = make_registrant(email="deleted@example.org")
+    deleted.account.state = AccountState.DELETED
     db.session.commit()
     people = people_frame(utcnow())
-    assert list(people["pid"]) == [active.id]
+    assert sorted(people["pid"]) == sorted([active.id, pending.id])
     assert not {"family_name", "given_name", "email", "doctor_id"} & set(people.columns)
     client.submit("/login", {"identifier": "active@example.org",
                              "password": "correct horse battery staple"})
@@ -70,7 +77,7 @@ def _release_files_publish_no_small_counts_and_analysts_browse_them(released, cl
     meta = json.loads((out / "en" / "release.json").read_text(encoding="utf-8"))
     assert meta["as_of"] == row.as_of.isoformat() and meta["catalogue_version"]
     assert meta["rules"]["threshold"] == 10 and meta["rules"]["rounding_base"] == 5
-    assert set(meta["hidden_by_rule"]) >= {"x", "s"}
+    assert set(meta["hidden_by_rule"]) == {"x"}  # one sign; reasons stay internal
     published = [t for t in meta["tables"] if not t["withheld"]]
     assert published, "every table was withheld"
     assert {t["breakdown_of"] for t in published} > {None}, "breakdowns are published"
