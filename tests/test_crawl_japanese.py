@@ -146,12 +146,16 @@ TYPED = (
 )
 
 
+def load_demo_site(runner) -> None:
+    """Load the demo data as `make run` does (both surveys too) and publish a release."""
+    for args in (["demo-data", "--registrants", "60", "--logins", "skip"], ["stats", "release"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+
+
 @pytest.fixture
 def demo_site(runner):
-    result = runner.invoke(args=["demo-data", "--registrants", "60", "--logins", "skip"])
-    assert result.exit_code == 0, result.output
-    result = runner.invoke(args=["stats", "release"])
-    assert result.exit_code == 0, result.output
+    load_demo_site(runner)
     first = db.session.scalar(sa.select(Account.login).where(
         Account.role == Role.REGISTRANT).order_by(Account.id).limit(1))
     return {None: None, "registrant": (first, REGISTRANT_PASSWORD),

@@ -16,6 +16,7 @@ from jgrad.extensions import db
 from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
 from jgrad.statistics.models import StatRelease
 from tests.test_accessibility import AXE, TAGS
+from tests.test_crawl_japanese import load_demo_site
 from tests.test_e2e_browser import CHROMIUM, launch, live_server  # noqa: F401  (fixture)
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -44,10 +45,7 @@ MEASURE = """() => {
 
 @pytest.fixture
 def demo(runner):
-    result = runner.invoke(args=["demo-data", "--registrants", "60", "--logins", "skip"])
-    assert result.exit_code == 0, result.output
-    result = runner.invoke(args=["stats", "release"])
-    assert result.exit_code == 0, result.output
+    load_demo_site(runner)
     staff = db.session.scalar(sa.select(Account).where(Account.role == Role.STAFF))
     shared = sa.select(Registrant).join(Enrolment).where(
         Enrolment.university_id == staff.university_id, Registrant.share_with_university)
