@@ -4,7 +4,9 @@ The app builds two frames with SQL (columns documented in :mod:`stats.extract`),
 coded answers of closed surveys (:mod:`stats.surveys`), and calls :func:`build_release`;
 everything else here is the machinery behind it:
 
-* :mod:`stats.extract` -- de-identify and generalise the records (one row per person).
+* :mod:`stats.extract` -- de-identify and generalise the records (one row per person);
+  its codes, labels and bands are in :mod:`stats.vocabulary`, its column coding in
+  :mod:`stats.coding`.
 * :mod:`stats.catalogue` -- the fixed, versioned list of tables (data, not code).
 * :mod:`stats.surveys` -- closed surveys' columns of the extract and their tables (data).
 * :mod:`stats.tabulate` -- count a table's population into a cube with totals.
