@@ -54,7 +54,7 @@ def _init_extensions(app: Flask) -> None:
     from jgrad import models  # noqa: F401  (every model, for Flask-Migrate)
     from jgrad.accounts.session import init_login
     from jgrad.extensions import babel, csrf, db, limiter, migrate
-    from jgrad.i18n import select_locale, select_timezone
+    from jgrad.i18n import init_i18n, select_locale, select_timezone
     from jgrad.templating import init_templating
     from jgrad.web import init_web
 
@@ -63,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    init_i18n(app, babel)
     limiter.init_app(app)
     init_login(app)
     init_templating(app)

@@ -96,6 +96,20 @@ ALEMBIC_OPTIONS = {
 }
 
 
+def commit_keeping_loaded(session) -> None:
+    """Commit without expiring what the session has loaded.
+
+    For a page that records what it read (an audit event) and then renders it: the rows it
+    loaded are what it just read, so reading them again after the commit (the signed-in
+    account first of all) would only cost queries.
+    """
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def allocate_ids(session, table: sa.Table, count: int) -> list[int]:
     """Reserve ``count`` primary keys for a bulk insert with explicit ids.
 

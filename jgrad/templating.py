@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, g
-from flask_babel import format_date, get_locale, get_timezone
+from flask import Flask
+from markupsafe import Markup
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from jgrad.extensions import db
+from jgrad.i18n import current_locale, locale_key, request_memo
 from jgrad.registrants import codes, display
+from jgrad.registrants.display import code_label
 from jgrad.words import words
 
 
@@ -19,11 +22,12 @@ def university_name(university_id: int | None) -> str:
         return ""
     from jgrad.universities.models import University
 
-    cache = g.setdefault("university_names", {})
-    if university_id not in cache:
+    cache = request_memo("university_names")
+    key = (university_id, locale_key(current_locale()))
+    if key not in cache:
         university = db.session.get(University, university_id)
-        cache[university_id] = university.name(get_locale()) if university else "?"
-    return cache[university_id]
+        cache[key] = university.name(current_locale()) if university else "?"
+    return cache[key]
 
 
 def source_label(source, university_id: int | None = None) -> str:
@@ -67,33 +71,74 @@ def access_label(action: str) -> str:
     return action
 
 
-# The code lists of jgrad.registrants.codes, by identity: their labels in each language are
-# worked out once per process (a page of fifty rows would otherwise translate each label
-# fifty times); any other mapping is translated on every call.
-_CODE_LISTS = {id(v): v for v in vars(codes).values() if isinstance(v, dict)}
-_LABELS: dict[tuple[int, str], dict[str, str]] = {}
-
-
-def code_label(mapping: dict, value: str | None) -> str:
-    """Return the display label of a code in the reader's language (``codes.label``)."""
-    if value is None or id(mapping) not in _CODE_LISTS:
-        return codes.label(mapping, value)
-    key = (id(mapping), str(get_locale()))
-    labels = _LABELS.get(key)
-    if labels is None:
-        labels = _LABELS[key] = {code: str(text) for code, text in mapping.items()}
-    return str(labels.get(value, value))
+NAMED_FORMATS = ("short", "medium", "long", "full")
+_DATE_PATTERNS: dict[tuple[str, str], object] = {}
 
 
 def date_format(value, format: str | None = None) -> str:
-    """Flask-Babel's ``dateformat`` filter, remembered for the request (by language: a mail
-    may be written in its reader's): a list repeats the same few dates on every row."""
-    cache = g.setdefault("formatted_dates", {})
-    key = (value, format, str(get_locale()),
-           str(get_timezone()) if isinstance(value, dt.datetime) else None)
-    if key not in cache:
-        cache[key] = format_date(value, format)
-    return cache[key]
+    """Flask-Babel's ``dateformat`` filter, the locale's pattern parsed once per process
+    for the named formats (a list formats a date or two per row)."""
+    if value is None or format not in NAMED_FORMATS:
+        return format_date(value, format)
+    from babel import dates
+
+    locale = current_locale()
+    seen = request_memo("formatted_dates")  # a list repeats the same few dates
+    shown = seen.get((value, format, locale_key(locale)))
+    if shown is not None:
+        return shown
+    key = (str(locale), format)
+    pattern = _DATE_PATTERNS.get(key)
+    if pattern is None:
+        pattern = _DATE_PATTERNS[key] = dates.parse_pattern(
+            dates.get_date_format(format, locale=locale).pattern)
+    if isinstance(value, dt.datetime):  # the reader's day, as Flask-Babel rebases it
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+        day = aware.astimezone(get_timezone()).date()
+    else:
+        day = value
+    shown = seen[(value, format, locale_key(locale))] = pattern.apply(day, locale)
+    return shown
+
+
+_DATETIME_PATTERNS: dict[tuple[str, str], object] = {}
+
+
+def _datetime_pattern(locale, format: str):
+    """Return one parsed pattern for a datetime format: the date's and the time's patterns
+    put into the locale's way of joining them ("{1}, {0}"), its literal words quoted."""
+    from babel import dates
+
+    joined = str(dates.get_datetime_format(format, locale=locale)).replace("'", "")
+    parts = {"{1}": dates.get_date_format(format, locale=locale).pattern,
+             "{0}": dates.get_time_format(format, locale=locale).pattern}
+    pattern, rest = "", joined
+    while rest:
+        at = min((rest.find(k), k) for k in parts if k in rest) if any(
+            k in rest for k in parts) else (len(rest), None)
+        literal = rest[:at[0]]
+        if literal:
+            pattern += "'" + literal.replace("'", "''") + "'"
+        if at[1] is None:
+            break
+        pattern += parts[at[1]]
+        rest = rest[at[0] + len(at[1]):]
+    return dates.parse_pattern(pattern)
+
+
+def datetime_format(value, format: str | None = None) -> str:
+    """Flask-Babel's ``datetimeformat`` filter for the named formats, the locale's pattern
+    parsed once per process rather than on every call (a list formats a date per row)."""
+    if value is None or format not in NAMED_FORMATS:
+        return format_datetime(value, format)
+    locale = current_locale()
+    key = (str(locale), format)
+    pattern = _DATETIME_PATTERNS.get(key)
+    if pattern is None:
+        pattern = _DATETIME_PATTERNS[key] = _datetime_pattern(locale, format)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return pattern.apply(value.astimezone(get_timezone()), locale)
 
 
 def month_format(value) -> str:
@@ -105,9 +150,35 @@ def month_format(value) -> str:
     return format_skeleton("yMMM", value, locale=get_locale())
 
 
+def details(record, names) -> Markup:
+    """A record's fields as a definition list, the empty ones left out: a record reads as
+    what is known about it.  (Python rather than a macro: a page shows several records.)"""
+    locale = str(current_locale())
+    items = Markup("").join(
+        Markup("<dt>%s</dt><dd>%s</dd>") % (
+            display.field_label(name),
+            display.value_label(name, value, locale, university_name))
+        for name in names
+        if (value := getattr(record, name)) is not None and value != "")
+    return Markup('<dl class="record">%s</dl>') % items
+
+
+def provenance(record) -> Markup:
+    """Say who supplied a record and when, and who changed it last and when."""
+    supplied = Markup(_("Supplied by %(who)s on %(when)s")) % {
+        "who": source_label(record.supplied_by, record.supplied_by_university_id),
+        "when": datetime_format(record.created_at, "short")}
+    changed = Markup(_("last changed by %(who)s on %(when)s")) % {
+        "who": source_label(record.changed_by, record.changed_by_university_id),
+        "when": datetime_format(record.changed_at, "short")}
+    return Markup('<p class="provenance">%s; %s</p>') % (supplied, changed)
+
+
 def init_templating(app: Flask) -> None:
+    app.jinja_env.globals.update(details=details, provenance=provenance)
     app.add_template_filter(month_format, "monthformat")
     app.add_template_filter(date_format, "dateformat")
+    app.add_template_filter(datetime_format, "datetimeformat")
     @app.context_processor
     def _globals():
         locale = str(get_locale())

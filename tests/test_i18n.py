@@ -88,3 +88,61 @@ def test_months_read_in_the_readers_language(app):
         with force_locale("en"):
             assert month_format(dt.date(2023, 4, 1)) == "Apr 2023"
         assert month_format(None) == ""
+
+
+def test_dates_read_as_flask_babel_writes_them(app):
+    """The date filters parse each locale's pattern once; what they print is Flask-Babel's,
+    in both languages, every named format, for dates, naive UTC and aware datetimes (the
+    day is the reader's: 16:01 UTC on 31 December is 1 January in Tokyo)."""
+    import datetime as dt
+
+    from flask_babel import force_locale, format_date, format_datetime
+
+    from jgrad.templating import date_format, datetime_format
+
+    values = [dt.datetime(2026, 1, 31, hour, 7, 9) for hour in range(0, 24, 5)]
+    values += [dt.datetime(2025, 12, 31, 16, 1, tzinfo=dt.timezone.utc)]
+    checked = 0
+    with app.test_request_context():
+        for language in ("en", "ja"):
+            with force_locale(language):
+                for fmt in ("short", "medium", "long", "full"):
+                    for value in values:
+                        assert datetime_format(value, fmt) == format_datetime(value, fmt)
+                        assert date_format(value, fmt) == format_date(value, fmt)
+                        checked += 1
+                    day = dt.date(1999, 12, 1)
+                    assert date_format(day, fmt) == format_date(day, fmt)
+        with force_locale("ja"):
+            assert date_format(values[-1], "long") == "2026年1月1日"
+        assert date_format(None, "short") == format_date(None, "short")
+    assert checked == 2 * 4 * len(values)
+
+
+def test_words_follow_a_language_forced_in_the_middle_of_a_request(app):
+    """Translations are remembered per request, for the language in force: a mail written in
+    its reader's language in the middle of an English page gets Japanese words, and the page
+    English again afterwards, in templates and in Python alike."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from jgrad.registrants import codes
+    from jgrad.registrants.display import code_label, field_label
+
+    template = '{{ _("Delete") }}'
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template_string(template) == "Delete"
+        assert _("Delete") == "Delete"
+        english_field = field_label("field")
+        english_status = code_label(codes.ENROLMENT_STATUS, "withdrawn")
+        with force_locale("ja"):
+            assert render_template_string(template) == "削除"
+            assert _("Delete") == "削除"
+            assert field_label("field") != english_field
+            assert code_label(codes.ENROLMENT_STATUS, "withdrawn") != english_status
+        assert render_template_string(template) == "Delete"
+        assert _("Delete") == "Delete"
+        assert field_label("field") == english_field
+    with app.app_context(), app.test_request_context(headers={"Accept-Language": "ja"}):
+        assert render_template_string(template) == "削除"  # a request of its own

@@ -1,6 +1,7 @@
 """Flask-Login wiring: sessions end when the account's session version moves on."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -25,7 +26,9 @@ def load_account(session_id: str):
         return None
     if not (0 < account_id < 2**31 and 0 < version < 2**31):
         return None
-    account = db.session.get(Account, account_id)
+    # Joined: nearly every page a registrant opens reads their record next.
+    account = db.session.get(Account, account_id,
+                             options=[sa.orm.joinedload(Account.registrant)])
     if (account is None or account.session_version != version or not account.is_active
             or account.session_fingerprint() != fingerprint):
         return None

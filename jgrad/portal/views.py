@@ -11,7 +11,7 @@ from jgrad import exports
 from jgrad.access import EDITOR, allow, guard
 from jgrad.accounts.models import Role
 from jgrad.audit import services as audit
-from jgrad.db import utcnow
+from jgrad.db import commit_keeping_loaded, utcnow
 from jgrad.extensions import db
 from jgrad.mail.models import OutboxMessage
 from jgrad.portal import messaging
@@ -46,7 +46,7 @@ def alumni():
     audit.record("records.listed", account=current_user, object_type="registrant",
                  details={"filters": filters.as_dict(), "cursor": bool(cursor),
                           "rows": len(found.rows)})
-    db.session.commit()
+    commit_keeping_loaded(db.session())
     return render_template("portal/alumni.html", rows=found.rows, total=total,
                            cursor=cursor, next_cursor=found.next_cursor,
                            previous_cursor=found.previous_cursor,

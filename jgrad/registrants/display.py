@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.core import UnboundField
 
+from jgrad.i18n import current_locale, locale_key
 from jgrad.registrants import codes
 
 CODED = {
@@ -16,6 +17,24 @@ CODED = {
     "employment_term": codes.EMPLOYMENT_TERM, "working_hours": codes.WORKING_HOURS,
     "income_band": codes.INCOME_BAND, "relatedness": codes.RELATEDNESS,
 }
+
+
+# The code lists of jgrad.registrants.codes, by identity: their labels in each language are
+# worked out once per process (a page of fifty rows would otherwise translate each label
+# fifty times); any other mapping is translated on every call.
+_CODE_LISTS = {id(v): v for v in vars(codes).values() if isinstance(v, dict)}
+_LABELS: dict[tuple[int, tuple], dict[str, str]] = {}
+
+
+def code_label(mapping: dict, value: str | None) -> str:
+    """Return the display label of a code in the reader's language (``codes.label``)."""
+    if value is None or id(mapping) not in _CODE_LISTS:
+        return codes.label(mapping, value)
+    key = (id(mapping), locale_key(current_locale()))
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS[key] = {code: str(text) for code, text in mapping.items()}
+    return str(labels.get(value, value))
 
 
 @lru_cache(maxsize=1)
@@ -31,9 +50,16 @@ def _labels() -> dict:
     return labels
 
 
+_FIELD_LABELS: dict[tuple[str, tuple], str] = {}
+
+
 def field_label(name: str) -> str:
-    """Return the label people see for a record field."""
-    return str(_labels().get(name, name))
+    """Return the label people see for a record field (translated once per language)."""
+    key = (name, locale_key(current_locale()))
+    text = _FIELD_LABELS.get(key)
+    if text is None:
+        text = _FIELD_LABELS[key] = str(_labels().get(name, name))
+    return text
 
 
 def value_label(name: str, value, locale: str, university_name) -> str:
@@ -43,7 +69,7 @@ def value_label(name: str, value, locale: str, university_name) -> str:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if name in CODED:
-        return codes.label(CODED[name], value)
+        return code_label(CODED[name], value)
     if name in ("nationality", "country"):
         return codes.country_names(locale).get(value, value)
     if name == "prefecture":
