@@ -86,6 +86,12 @@ class Defaults:
     STATS_THRESHOLD = 10
     STATS_ROUNDING = 5
     STATS_MIN_DENOMINATOR = 25
+    # "suppression" (hidden cells, rounding, the interval audit) or "differential_privacy"
+    # (every cell with noise from OpenDP, see stats/dp.py): the method of every release,
+    # scheduled or made with `flask stats release` (which may choose the other for one).
+    STATS_METHOD = "suppression"
+    STATS_DP_RHO = 0.5            # privacy loss (zCDP rho) of one private release
+    STATS_DP_RHO_PER_YEAR = 2.0   # the most all private releases of one fiscal year may lose
 
     ACCESS_LOG_MAX_BYTES = 10 * 1024 * 1024
     ACCESS_LOG_BACKUPS = 10

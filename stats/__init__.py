@@ -16,6 +16,8 @@ everything else here is the machinery behind it:
 * :mod:`stats.linkage` -- which cells of different tables count the same people.
 * :mod:`stats.release` -- all of it for every table together; :mod:`stats.published`
   holds what a release is (tables, rules, metadata).
+* :mod:`stats.dp` -- the other method: every cell published with noise from OpenDP
+  (differential privacy), nothing hidden.
 """
 
 from stats.audit import DisclosureRiskError

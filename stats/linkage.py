@@ -22,6 +22,8 @@ from stats.tabulate import Cube
 
 Definition = tuple[tuple[str, tuple[str, ...]], ...]
 _COMPLETION_DIMS = ("cohort_band", "years_since_band")
+#: The columns whose values a definition reads beyond their labels (the completion rule).
+CANONICAL_DIMS = ("status", *_COMPLETION_DIMS)
 
 
 def _canonical(sets: dict[str, set[str]], domains: Mapping[str, tuple[str, ...]]

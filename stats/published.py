@@ -41,6 +41,7 @@ class TableRelease:
     hidden_by_rule: dict[str, int]  # published: cells hidden, under the one sign
     withheld: str | None = None
     hidden_by_reason: dict[str, int] = field(default_factory=dict)  # internal, never shown
+    margin: int | None = None  # differential privacy: each count within this, 95 in 100
 
     def metadata(self) -> dict[str, Any]:
         """Return the table's description and disclosure counts as JSON-ready data."""
@@ -54,6 +55,7 @@ class TableRelease:
             "breakdown_of": spec.breakdown_of,
             "hidden_by_rule": dict(self.hidden_by_rule), "withheld": self.withheld,
             "source": spec.source, "texts": spec.texts.to_dict() if spec.texts else None,
+            "margin_95": getattr(self, "margin", None),  # pickled before: none
         }
 
 
@@ -68,6 +70,14 @@ class Release:
     previous_as_of: date | None = None
     notes: tuple[str, ...] = field(default=())
     surveys: tuple[dict, ...] = field(default=())  # the closed surveys that contributed
+    # Differential privacy (stats.dp): its method and losses; None for suppression.
+    privacy: dict | None = None
+
+    @property
+    def method(self) -> str:
+        """Return how the release was protected: ``suppression`` or ``differential_privacy``."""
+        privacy = getattr(self, "privacy", None)  # releases pickled before: suppression
+        return privacy["method"] if privacy else "suppression"
 
     @property
     def withheld(self) -> tuple[str, ...]:
@@ -93,7 +103,11 @@ class Release:
             "as_of": self.as_of.isoformat(),
             "catalogue_version": self.catalogue_version,
             "previous_as_of": self.previous_as_of and self.previous_as_of.isoformat(),
-            "rules": asdict(self.rules),
+            "method": self.method,
+            # A private release states its losses and noise; its other rules are moot.
+            "rules": ({k: v for k, v in self.privacy.items() if k != "method"}
+                      | {"min_denominator": self.rules.min_denominator}
+                      if self.method != "suppression" else asdict(self.rules)),
             "flags": {HIDDEN: "not published"},
             "hidden_by_rule": self.hidden_by_rule,
             "withheld": list(self.withheld),

@@ -21,9 +21,11 @@ stats_cli = AppGroup("stats", help="De-identified statistics.")
               help="Also write the files into this folder.")
 @click.option("--new-series", is_flag=True,
               help="Do not continue the previous release (see the README on series).")
+@click.option("--method", type=click.Choice(services.METHODS), default=None,
+              help="Suppression or differential privacy (default: STATS_METHOD).")
 @click.option("--dry-run", is_flag=True, help="Compute and summarise; store and write nothing.")
 def release_command(as_of: dt.datetime | None, out: Path | None, new_series: bool,
-                    dry_run: bool) -> None:
+                    method: str | None, dry_run: bool) -> None:
     """Write every catalogue table and breakdown as CSV and XLSX, charts, and the metadata.
 
     Charts are drawn for the catalogue's tables; a breakdown's chart is drawn on the site
@@ -32,14 +34,25 @@ def release_command(as_of: dt.datetime | None, out: Path | None, new_series: boo
     moment = as_of_moment(as_of)
     started = time.perf_counter()
     click.echo(f"Building the release as of {moment:%Y-%m-%d} ...")
-    release, previous = services.build(moment, new_series=new_series)
+    try:
+        release, previous = services.build(moment, new_series=new_series, method=method)
+    except services.PrivacyBudgetSpent as error:
+        raise click.ClickException(str(error)) from None
+    privacy = release.privacy
     click.echo(f"  computed in {time.perf_counter() - started:.1f} s"
-               + (f"; continues release #{previous.id}" if previous else "; a new series"))
+               + (f"; differential privacy: rho {privacy['rho']:g} (epsilon "
+                  f"{privacy['epsilon']:g} at delta {privacy['delta']:g}), this fiscal year "
+                  f"rho {privacy['rho_this_year']:g}; every count within "
+                  f"±{privacy['margin_95']} of the truth 95 times in 100" if privacy else
+                  f"; continues release #{previous.id}" if previous else "; a new series"))
     if not dry_run:
         def progress(number, total, table_id):
             click.echo(f"  [{number}/{total}] {table_id}")
 
-        row = services.store(release, previous, out=out, progress=progress)
+        try:
+            row = services.store(release, previous, out=out, progress=progress)
+        except services.PrivacyBudgetSpent as error:
+            raise click.ClickException(str(error)) from None
         click.echo(f"Stored as release #{row.id}" + (f" and written to {out}" if out else "")
                    + ".")
     hidden = ", ".join(f"{rule or 'published'}: {n}" for rule, n in release.hidden_by_rule.items())
@@ -48,6 +61,12 @@ def release_command(as_of: dt.datetime | None, out: Path | None, new_series: boo
     if release.surveys:
         click.echo(f"  {from_surveys} tables from {len(release.surveys)} closed survey(s): "
                    + ", ".join(f"{s['slug']} v{s['version']}" for s in release.surveys))
+    if privacy:
+        click.echo(f"{len(release.tables) - breakdowns} tables and {breakdowns} breakdowns, "
+                   f"every count published; percentages left out for small noisy "
+                   f"denominators: {release.hidden_by_rule.get('x', 0)}; "
+                   f"{time.perf_counter() - started:.1f} s in all.")
+        return
     click.echo(f"{len(release.tables) - breakdowns} tables and {breakdowns} breakdowns, "
                f"{len(release.withheld)} withheld by the interval audit; cells hidden by rule "
                f"({hidden}); {time.perf_counter() - started:.1f} s in all.")

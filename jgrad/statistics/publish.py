@@ -119,8 +119,9 @@ def _notes(table, metadata: dict) -> list[str]:
     """Return the notes sheet of a table's XLSX, in the current language."""
     own_note = labels.own_text(texts_of(table), "note")
     signs = texts.signs(metadata["flags"])
+    margin = texts.margin(getattr(table, "margin", None))
     return [labels.title(table.metadata()), *([own_note] if own_note else []),
-            *(texts.note(n) for n in metadata["notes"]),
+            *([margin] if margin else []), *(texts.note(n) for n in metadata["notes"]),
             *(f"{code} = {meaning}" for code, meaning in signs.items())]
 
 

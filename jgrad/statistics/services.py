@@ -33,15 +33,50 @@ def rules_from_config() -> dict:
             "min_denominator": config["STATS_MIN_DENOMINATOR"]}
 
 
-def latest() -> StatRelease | None:
-    return db.session.scalar(sa.select(StatRelease).order_by(StatRelease.id.desc()).limit(1))
+METHODS = ("suppression", "differential_privacy")
 
 
-def build(as_of: dt.datetime, *, new_series: bool = False):
-    """Compute a release as of a moment; return it with the stored release it continues."""
+class PrivacyBudgetSpent(Exception):
+    """Refuse a private release: this fiscal year's releases have used the budget."""
+
+
+def latest(method: str | None = None) -> StatRelease | None:
+    """Return the newest release (of ``method`` only, when given)."""
+    rows = db.session.scalars(sa.select(StatRelease).order_by(StatRelease.id.desc()))
+    for row in rows:  # the newest of its method is among the last few
+        if method is None or row.meta.get("method", "suppression") == method:
+            return row
+    return None
+
+
+def _fiscal_year(day: dt.date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def privacy_spent(as_of: dt.date) -> float:
+    """Return the privacy loss (rho) of the private releases of ``as_of``'s fiscal year."""
+    year = _fiscal_year(as_of)
+    start, end = dt.date(year, 4, 1), dt.date(year + 1, 4, 1)
+    rows = db.session.scalars(sa.select(StatRelease).where(
+        StatRelease.as_of >= start, StatRelease.as_of < end))
+    return sum(float(row.meta.get("rules", {}).get("rho", 0.0)) for row in rows
+               if row.meta.get("method") == "differential_privacy")
+
+
+def build(as_of: dt.datetime, *, new_series: bool = False, method: str | None = None):
+    """Compute a release as of a moment; return it with the stored release it continues.
+
+    ``method`` defaults to the configured one (``STATS_METHOD``); a private release
+    continues nothing, and a suppression release continues the last suppression release.
+    """
+    method = method or current_app.config["STATS_METHOD"]
+    if method not in METHODS:
+        raise ValueError(f"unknown statistics method {method!r}: one of {', '.join(METHODS)}")
+    if method == "differential_privacy":
+        return _build_private(as_of), None
     from stats.release import build_release  # scipy and friends load only when needed
 
-    previous_row = None if new_series else latest()
+    previous_row = None if new_series else latest("suppression")
     previous = read_release(folder_of(previous_row)) if previous_row else None
     rules = rules_from_config()
     if previous is not None and any(getattr(previous.rules, k) != v for k, v in rules.items()):
@@ -53,9 +88,57 @@ def build(as_of: dt.datetime, *, new_series: bool = False):
     return release, previous_row
 
 
+def _build_private(as_of: dt.datetime):
+    """A private release as of a moment, if this fiscal year's budget allows it."""
+    from jgrad.universities.models import University
+    from stats.dp import build_dp_release
+
+    config = current_app.config
+    rho, budget = float(config["STATS_DP_RHO"]), float(config["STATS_DP_RHO_PER_YEAR"])
+    spent = privacy_spent(as_of.date())
+    if spent + rho > budget + 1e-9:
+        raise PrivacyBudgetSpent(
+            f"this fiscal year's private releases have lost rho = {spent:g} of the "
+            f"{budget:g} allowed; one more would lose {rho:g}: nothing was released")
+    # The public list of university types, not the types of the registrants' universities.
+    types = db.session.scalars(sa.select(University.kind).distinct()).all()
+    surveys = [data for source in stats_sources().values() for data in source(as_of)]
+    return build_dp_release(people_frame(as_of), spells_frame(as_of), as_of.date(),
+                            rho=rho, university_types=[t for t in types if t],
+                            min_denominator=config["STATS_MIN_DENOMINATOR"],
+                            surveys=surveys, spent_this_year=spent)
+
+
 def store(release, previous_row: StatRelease | None, *, account=None, out: Path | None = None,
           progress=None) -> StatRelease:
-    """Write the release's files into the instance folder (and ``out``) and record it."""
+    """Write the release's files into the instance folder (and ``out``) and record it.
+
+    A private release is stored under a lock, and only while what this fiscal year has
+    spent is still what the release was built on: two processes storing at once cannot
+    both pass the budget, nor state a wrong loss for the year.
+    """
+    privacy = getattr(release, "privacy", None)
+    if not privacy:
+        return _store(release, previous_row, account=account, out=out, progress=progress)
+    from jgrad.jobs.locks import job_lock
+
+    with job_lock("stats-private-release") as held:
+        if not held:
+            raise PrivacyBudgetSpent("another private release is being stored now: "
+                                     "nothing was released")
+        spent = privacy_spent(release.as_of)
+        budget = float(current_app.config["STATS_DP_RHO_PER_YEAR"])
+        if abs(spent + privacy["rho"] - privacy["rho_this_year"]) > 1e-9 \
+                or spent + privacy["rho"] > budget + 1e-9:
+            raise PrivacyBudgetSpent(
+                f"a private release of this fiscal year was stored after this one was "
+                f"built (rho spent: {spent:g} of {budget:g}): nothing was released; build "
+                f"it again")
+        return _store(release, previous_row, account=account, out=out, progress=progress)
+
+
+def _store(release, previous_row: StatRelease | None, *, account=None, out: Path | None = None,
+           progress=None) -> StatRelease:
     name = f"{release.as_of:%Y%m%d}-{secrets.token_hex(4)}"
     folder = releases_folder() / name
     try:
@@ -110,10 +193,16 @@ def file_path(release: StatRelease, name: str, language: str | None = None) -> P
 
 
 def scheduled_release(now: dt.datetime, dry_run: bool = False, progress=None) -> dict:
-    """Monthly job: a release as of now, continuing the series (so arrivals stay hidden)."""
-    release, previous_row = build(now)
-    counts = {"tables": len(release.tables), "withheld": len(release.withheld)}
-    if dry_run:
-        return counts
-    row = store(release, previous_row)
+    """Monthly job: a release as of now, continuing the series (so arrivals stay hidden).
+
+    A private release that the year's privacy budget no longer allows is skipped, and says so.
+    """
+    try:
+        release, previous_row = build(now)
+        counts = {"tables": len(release.tables), "withheld": len(release.withheld)}
+        if dry_run:
+            return counts
+        row = store(release, previous_row)
+    except PrivacyBudgetSpent as error:
+        return {"skipped": str(error)}
     return {"release": row.id, **counts}

@@ -44,11 +44,23 @@ RULES = {
     "publish_zeros": _l("Zeros published"),
     "min_country_size": _l("Smallest nationality group shown on its own"),
     "min_university_size": _l("Smallest university shown on its own"),
+    # A release with differential privacy states these instead (stats.dp).
+    "rho": _l("Privacy loss of this release (zero-concentrated, rho)"),
+    "epsilon": _l("The same loss as epsilon (at the delta below)"),
+    "delta": _l("Delta"),
+    "rho_this_year": _l("Privacy loss of this fiscal year's releases so far (rho)"),
+    "epsilon_this_year": _l("The same loss as epsilon (at the same delta)"),
+    "cells_per_person": _l("Most cells one registrant is counted in"),
+    "noise_sd": _l("Standard deviation of the noise added to each count"),
+    "margin_95": _l("Each count is within this of the truth, 95 times in 100"),
 }
 
 _ROUNDING = re.compile(r"Counts are rounded to base (\d+); totals are rounded from exact "
                        r"sums, so cells may not add up to totals\.")
 _PERCENT = "Percentages are computed from the published rounded figures."
+_NOISY_PERCENT = "Percentages are computed from the published noisy figures."
+_NOISE = ("Every count has noise added by a differentially private mechanism; totals are "
+          "measured on their own, so cells need not add up to them.")
 _SURVEYS = re.compile(r"Tables whose id starts with 'survey\.' count the submitted answers")
 _AUDIT = re.compile(r"interval audit: (\d+) hidden cell\(s\) derivable within less than (\d+)")
 
@@ -70,13 +82,14 @@ def rule(name: str) -> str:
     return str(RULES[name]) if name in RULES else name
 
 
-def rule_value(value) -> str:
-    """Return a rule's value as read: yes/no for flags, a share as a percentage."""
+def rule_value(value, name: str | None = None) -> str:
+    """Return a rule's value as read: yes/no for flags, the dominance share as a percentage
+    (a privacy loss is a number, however small: ``delta`` reads 1e-07)."""
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
-    if isinstance(value, float) and 0 < value < 1:
+    if isinstance(value, float) and 0 < value < 1 and name in (None, "dominance"):
         return f"{value:.0%}"
-    return str(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def note(text: str) -> str:
@@ -87,11 +100,26 @@ def note(text: str) -> str:
                  "exact sums, so cells may not add up to the totals.", base=found[1])
     if text == _PERCENT:
         return _("Percentages are computed from the published rounded figures.")
+    if text == _NOISY_PERCENT:
+        return _("Percentages are computed from the published figures, noise included.")
+    if text == _NOISE:
+        return _("Every count has random noise added (differential privacy), so that no "
+                 "figure and no comparison of figures or of releases can reveal whether any "
+                 "one person is counted. Totals are measured on their own, so cells need not "
+                 "add up to them.")
     if _SURVEYS.match(text):
         return _("Tables of closed surveys count the submitted answers by completion cohort; "
                  "they were protected together with every other table of the release, "
                  "knowing that respondents are registrants counted in the other tables.")
     return text
+
+
+def margin(value: int | None) -> str | None:
+    """Say how close a private release's counts are to the truth."""
+    if value is None:
+        return None
+    return _("Each count is within ±%(margin)s of the true count, 95 times in 100.",
+             margin=value)
 
 
 def withheld(reason: str | None) -> str | None:

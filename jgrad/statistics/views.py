@@ -86,8 +86,10 @@ def table(release_id: int, table_id: str):
     return render_template("statistics/table.html", release=row, table=item, shown=shown,
                            heading=labels.title(item.metadata()), family=family,
                            flags=texts.signs(row.meta["flags"]), files=_files(row),
-                           chart=_chart_suffix(row),
+                           chart=_chart_suffix(row), margin=getattr(item, "margin", None),
                            notes=[*([own_note] if own_note else []),
+                                  *([texts.margin(item.margin)]
+                                    if getattr(item, "margin", None) else []),
                                   *(texts.note(n) for n in row.meta["notes"])])
 
 
