@@ -232,6 +232,11 @@ class Release(ReleaseSummary):
     flags: dict[str, str] = Field(description="What each flag on a hidden cell means.")
     notes: list[str]
     tables: list[TableSummary]
+    method: str = Field("suppression", description="How the release was protected: "
+                        "`suppression` (hidden cells, rounding) or `differential_privacy`.")
+    privacy: dict[str, float] | None = Field(
+        None, description="Differential privacy: the losses (rho, epsilon at delta; this "
+                          "release and the fiscal year so far) and the noise. Null otherwise.")
 
 
 class Cell(BaseModel):
@@ -255,6 +260,8 @@ class Table(BaseModel):
     row_dimensions: list[str]
     column_dimension: str | None
     withheld: str | None = Field(description="Why the table is withheld (then no rows).")
+    margin_95: int | None = Field(None, description="Differential privacy: every count is "
+                                  "within this of the truth, 95 times in 100. Null otherwise.")
     rows: list[TableRow]
 
 

@@ -54,7 +54,10 @@ def release(release_id: int):
     """One release: its flags, notes and tables (breakdowns name the table they break down)."""
     row = _release(release_id)
     meta = row.meta
+    private = meta.get("method") == "differential_privacy"
     return {**_summary(row), "flags": meta["flags"], "notes": meta["notes"],
+            "method": meta.get("method", "suppression"),
+            "privacy": {k: float(v) for k, v in meta["rules"].items()} if private else None,
             "tables": [{"id": t["id"], "title": t["title"], "breakdown_of": t.get("breakdown_of"),
                         "withheld": t.get("withheld")} for t in meta["tables"]]}
 
@@ -100,4 +103,5 @@ def table(release_id: int, table_id: str):
     return {"id": spec.id, "release_id": row.id, "title": spec.title, "measure": spec.measure,
             "breakdown_of": spec.breakdown_of, "row_dimensions": list(spec.rows),
             "column_dimension": spec.column, "withheld": item.withheld,
+            "margin_95": getattr(item, "margin", None),
             "rows": [] if item.withheld is not None else _rows(item)}

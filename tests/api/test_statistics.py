@@ -59,3 +59,22 @@ def test_releases_are_for_analysts_and_administrators_only(client, world, login)
                       headers=auth(world.token(world.analyst))).status_code == 404
     login("a@example.org")
     assert client.get("/api/v1/releases").status_code == 403
+
+
+def test_a_private_release_through_the_api_states_its_losses_and_margins(
+        client, runner, world):
+    runner.invoke(args=["demo-data", "--registrants", "150"])
+    result = runner.invoke(args=["stats", "release", "--method", "differential_privacy"])
+    assert result.exit_code == 0, result.output
+    row = db.session.scalar(sa.select(StatRelease))
+    raw = world.token(world.analyst)
+    release = client.get(f"/api/v1/releases/{row.id}", headers=auth(raw)).json
+    assert release["method"] == "differential_privacy"
+    assert release["privacy"]["rho"] == 0.5 and release["privacy"]["epsilon"] > 0
+    margin = release["privacy"]["margin_95"]
+    table = client.get(f"/api/v1/releases/{row.id}/tables/registrants_by_status_field",
+                       headers=auth(raw)).json
+    assert table["margin_95"] == margin
+    cells = [c for r in table["rows"] for c in r["cells"]]
+    assert cells and not any(c["hidden"] for c in cells)  # every count is published
+    assert all(c["value"] is not None and c["value"] >= 0 for c in cells)
