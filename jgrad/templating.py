@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from flask import Flask
 from markupsafe import Markup
@@ -72,33 +73,32 @@ def access_label(action: str) -> str:
 
 
 NAMED_FORMATS = ("short", "medium", "long", "full")
-_DATE_PATTERNS: dict[tuple[str, str], object] = {}
+_LOCALES: dict[tuple, object] = {}
+
+
+@lru_cache(maxsize=8192)
+def _day_text(day: dt.date, format: str, locale: tuple) -> str:
+    """A day in a named format of a locale (by ``locale_key``): lists repeat the same
+    dates page after page, so the words are kept, a few thousand of them at most."""
+    from babel import dates
+
+    babel_locale = _LOCALES[locale]
+    return dates.parse_pattern(dates.get_date_format(format, locale=babel_locale).pattern
+                               ).apply(day, babel_locale)
 
 
 def date_format(value, format: str | None = None) -> str:
-    """Flask-Babel's ``dateformat`` filter, the locale's pattern parsed once per process
-    for the named formats (a list formats a date or two per row)."""
+    """Flask-Babel's ``dateformat`` filter; the named formats' words are kept per day and
+    language (a list formats a date or two per row)."""
     if value is None or format not in NAMED_FORMATS:
         return format_date(value, format)
-    from babel import dates
-
     locale = current_locale()
-    seen = request_memo("formatted_dates")  # a list repeats the same few dates
-    shown = seen.get((value, format, locale_key(locale)))
-    if shown is not None:
-        return shown
-    key = (str(locale), format)
-    pattern = _DATE_PATTERNS.get(key)
-    if pattern is None:
-        pattern = _DATE_PATTERNS[key] = dates.parse_pattern(
-            dates.get_date_format(format, locale=locale).pattern)
+    key = locale_key(locale)
+    _LOCALES.setdefault(key, locale)
     if isinstance(value, dt.datetime):  # the reader's day, as Flask-Babel rebases it
         aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
-        day = aware.astimezone(get_timezone()).date()
-    else:
-        day = value
-    shown = seen[(value, format, locale_key(locale))] = pattern.apply(day, locale)
-    return shown
+        value = aware.astimezone(get_timezone()).date()
+    return _day_text(value, format, key)
 
 
 _DATETIME_PATTERNS: dict[tuple[str, str], object] = {}

@@ -1,6 +1,9 @@
 """The university portal: alumni list, records, export and messages (rules 4 and 5)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import quote
+
 import sqlalchemy as sa
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template,
                    request, stream_with_context, url_for)
@@ -23,8 +26,11 @@ from jgrad.portal.keyset import BadCursor, Page
 from jgrad.portal.models import ContactMessage
 from jgrad.portal.queries import (COUNT_CAP, AlumniFilter, alumni_page,
                                   alumni_query)
+from jgrad.registrants import codes
+from jgrad.registrants.display import code_label
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.models import Registrant
+from jgrad.templating import date_format, university_name
 from jgrad.universities.services import every_university
 
 bp = Blueprint("portal", __name__, url_prefix="/records")
@@ -47,7 +53,7 @@ def alumni():
                  details={"filters": filters.as_dict(), "cursor": bool(cursor),
                           "rows": len(found.rows)})
     commit_keeping_loaded(db.session())
-    return render_template("portal/alumni.html", rows=found.rows, total=total,
+    return render_template("portal/alumni.html", rows=shown_rows(found.rows), total=total,
                            cursor=cursor, next_cursor=found.next_cursor,
                            previous_cursor=found.previous_cursor,
                            capped=total is not None and total > COUNT_CAP, cap=COUNT_CAP,
@@ -134,3 +140,55 @@ def messages():
                 .group_by(OutboxMessage.contact_message_id, OutboxMessage.state)):
             states.setdefault(message_id, {})[str(state)] = number
     return render_template("portal/messages.html", sent=sent, states=states)
+
+
+# The alumni list's rows as the page shows them, worked out in one pass: a template that
+# called a helper for each university name, code label and date of fifty rows would spend
+# most of the request in those calls. Each distinct value is looked up once per page (a
+# page holds one or a few universities, a handful of fields, statuses and dates).
+
+@dataclass(frozen=True)
+class ShownRow:
+    """One alumnus as the list prints them: words, not codes."""
+
+    doctor_id: str
+    href: str
+    name: str
+    roman: str
+    university: str
+    graduate_school: str
+    field: str
+    entry_date: str
+    status: str
+
+
+def shown_rows(rows) -> list[ShownRow]:
+    """Return the list's rows (``alumni_page`` rows) ready to print."""
+    base = url_for("portal.record", doctor_id="-")[:-1]
+    memo: dict = {}
+
+    def once(kind, value, make):
+        key = (kind, value)
+        if key not in memo:
+            memo[key] = make(value)
+        return memo[key]
+
+    out = []
+    for r in rows:
+        status = once("status", r.status, lambda v: code_label(codes.ENROLMENT_STATUS, v))
+        if r.status_date:
+            status = f"{status} ({once('date', r.status_date, _medium)})"
+        roman = f"{r.given_name_roman or ''} {r.family_name_roman}" if r.family_name_roman \
+            else ""
+        out.append(ShownRow(
+            doctor_id=r.doctor_id, href=base + quote(str(r.doctor_id), safe=""),
+            name=f"{r.family_name} {r.given_name}", roman=roman,
+            university=once("university", r.university_id, university_name),
+            graduate_school=r.graduate_school or "",
+            field=once("field", r.field, lambda v: code_label(codes.FIELD, v)),
+            entry_date=once("date", r.entry_date, _medium), status=status))
+    return out
+
+
+def _medium(day) -> str:
+    return date_format(day, "medium") if day is not None else ""
