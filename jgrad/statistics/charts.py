@@ -18,10 +18,12 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from flask_babel import gettext as _
+from matplotlib import rc_context
+from matplotlib.container import BarContainer
 # The object-oriented API keeps no global figure state: charts drawn by two requests at
 # once do not meet.
-from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from jgrad.statistics import labels
@@ -99,8 +101,17 @@ def compose(table, data, language: str, rounding_base: int | None) -> Figure:
     else:
         plotted = data.copy()
         plotted.index = _flat_index(data)
+        # A private release's counts carry noise: each bar shows its 95 % margin (no count
+        # is below zero, so neither is a margin).
+        margin = getattr(table, "margin", None) if not share else None
+        errors = {}
+        if margin:
+            values = np.nan_to_num(plotted.to_numpy(dtype=float).T)
+            below = np.minimum(values, margin)
+            errors = {"yerr": np.stack([below, np.full_like(values, margin)], axis=1),
+                      "capsize": 2, "error_kw": {"elinewidth": 0.8}}
         plotted.plot(kind="bar", ax=axes, width=0.8 if len(plotted) > 1 else 0.5,
-                     legend=len(plotted.columns) > 1)
+                     legend=len(plotted.columns) > 1, **errors)
         axes.set_xlabel(" / ".join(str(n) for n in data.index.names if n))
         axes.set_ylabel(_("Share of the row (percent)") if share else
                         _("people (rounded to a multiple of %(base)s)",
@@ -113,12 +124,16 @@ def compose(table, data, language: str, rounding_base: int | None) -> Figure:
                 label.set_horizontalalignment("right")
         if plotted.size <= 24:  # few bars: each one says its figure
             for bars in axes.containers:
-                axes.bar_label(bars, fmt="%g", fontsize=7, padding=2)
+                if isinstance(bars, BarContainer):  # not the margins' lines
+                    axes.bar_label(bars, fmt="%g", fontsize=7, padding=2)
         if len(plotted.columns) > 1:
             axes.legend(fontsize=7, title=str(data.columns.name or ""), title_fontsize=7,
                         loc="upper left", bbox_to_anchor=(1.0, 1.0))
     axes.set_title(_wrapped(labels.title(table.metadata()), language, width), fontsize=10)
-    figure.text(0.01, 0.01, _("Hidden cells are not drawn."), fontsize=7, color="#555555")
+    margin = getattr(table, "margin", None)
+    figure.text(0.01, 0.01, _("Hidden cells are not drawn.") + (" " + _(
+        "The lines on the bars show where the true count lies, 95 times in 100 (±%(margin)s).",
+        margin=margin) if margin and not share else ""), fontsize=7, color="#555555")
     figure.tight_layout()
     return figure
 

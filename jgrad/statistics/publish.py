@@ -115,6 +115,12 @@ def chart(table, path_stem: Path, language: str = "en", rounding_base: int | Non
                            path_stem, language, rounding_base)
 
 
+def rounded_to(release) -> int | None:
+    """Return the base counts were rounded to; None when not rounded (a private release)."""
+    base = release.rules.rounding_base
+    return base if base > 1 else None
+
+
 def _notes(table, metadata: dict) -> list[str]:
     """Return the notes sheet of a table's XLSX, in the current language."""
     own_note = labels.own_text(texts_of(table), "note")
@@ -153,7 +159,7 @@ def write_release(release, folder: Path, progress=None) -> dict:
     for language in LANGUAGES:
         (folder / language).mkdir(parents=True, exist_ok=True)
     tables = list(release.tables.values())
-    base = release.rules.rounding_base
+    base = rounded_to(release)
     for number, table in enumerate(tables, start=1):
         if table.withheld is None:
             shown = _with_signs(table)
@@ -229,5 +235,5 @@ def chart_file(folder: Path, table_id: str, suffix: str,
             return None
         chart(table, where / table_id,
               language or current_app.config["BABEL_DEFAULT_LOCALE"],  # as the others
-              release.rules.rounding_base)
+              rounded_to(release))
     return path

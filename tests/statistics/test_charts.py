@@ -68,3 +68,28 @@ def test_a_chart_is_written_with_its_legend_inside_the_picture(app, tmp_path):
     assert sorted(p.suffix for p in written) == [".png", ".svg"]
     svg = (tmp_path / "chart.svg").read_text(encoding="utf-8")
     assert "Sector 5" in svg  # the last legend entry is in the picture
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_a_private_release_draws_each_counts_margin(app, language):
+    """Counts with noise: each bar carries its 95 % margin, the footnote says what the lines
+    are, and the axis does not claim a rounding the release did not do."""
+    table = _table()
+    table.margin = 20
+    with app.test_request_context(), force_locale(language), \
+            rc_context(charts._style(language)):
+        figure = charts.compose(table, _data(3, 2), language, None)
+        axes = figure.axes[0]
+        errors = [c for c in axes.containers if type(c).__name__ == "ErrorbarContainer"]
+        segments = [segment for c in errors for lines in c.lines[2]
+                    for segment in lines.get_segments()]
+        assert len(segments) == 6  # one line per bar: 3 rows x 2 columns
+        # From the count less its margin (never below zero) to the count plus it.
+        assert sorted(round(y0) for (_, y0), _ in segments) == [0, 0, 0, 10, 10, 20]
+        assert sorted(round(y1) for _, (_, y1) in segments) == [30, 40, 40, 50, 50, 60]
+        note = " ".join(text.get_text() for text in figure.texts)
+        assert "±20" in note
+        assert "rounded" not in axes.get_ylabel() and "丸め" not in axes.get_ylabel()
+        assert not _outside(figure)
+        plain = charts.compose(_table(), _data(3, 2), language, 5)
+        assert "±" not in " ".join(text.get_text() for text in plain.texts)
