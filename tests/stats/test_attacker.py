@@ -1,0 +1,112 @@
+"""The independent attacker (tests/stats/attacker.py) is right before it is used: everything
+it reads from a release and every relation it writes holds for the true counts, over random
+small populations; and it finds an exposure that only a relation between tables shows."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from stats.extract import deidentify
+from stats.release import build_release
+from tests.stats import AS_OF, make_population
+from tests.stats.attacker import (
+    COMPLETION, UNIVERSITY, Model, attack, published, read_cells, relations,
+)
+
+
+def _counter(extract: pd.DataFrame):
+    """Return a function counting the people of the extract in a box (merged columns as the
+    attacker writes them)."""
+    merged = {"C": list(zip(*(extract[d] for d in COMPLETION))),
+              "U": list(zip(*(extract[d] for d in UNIVERSITY)))}
+    codes = {}
+    for name, values in merged.items():
+        ids = {v: i for i, v in enumerate(dict.fromkeys(values))}
+        codes[name] = (ids, np.array([ids[v] for v in values]))
+
+    def count(box) -> int:
+        keep = np.ones(len(extract), dtype=bool)
+        for dim, allowed in box:
+            if dim in codes:
+                ids, column = codes[dim]
+                keep &= np.isin(column, [ids[v] for v in allowed if v in ids])
+            else:
+                keep &= extract[dim].isin(allowed).to_numpy()
+        return int(keep.sum())
+
+    return count
+
+
+@pytest.mark.parametrize("size,seed", [(60, 1), (300, 3)])
+def test_what_the_attacker_knows_is_true(size, seed):
+    """Every bound it reads from published cells and every sum and nesting it writes between
+    cells holds for the population the release was made from: its findings are proofs."""
+    people, spells = make_population(size, seed=seed)
+    release = build_release(people, spells, AS_OF)
+    meta, frames = published(release)
+    types = dict(zip(people["university"], people["university_type"]))
+    model = Model(meta, frames, types)
+    extract = deidentify(people, spells, AS_OF).astype(str)
+    assert set(zip(*(extract[d] for d in COMPLETION))) <= model.triples
+    assert set(zip(*(extract[d] for d in UNIVERSITY))) <= model.pairs
+    cells = read_cells(meta, frames, model)
+    assert sum(not c.hidden for c in cells) > 50
+    boxes = sorted({c.box for c in cells})
+    count = _counter(extract)
+    truth = {box: count(box) for box in boxes}
+    for cell in cells:
+        assert cell.low <= truth[cell.box] <= cell.high, (cell.table, cell.coordinates)
+    sums, insides = relations(boxes, model.domains)
+    assert len(sums) > 100 and len(insides) > 100
+    for parent, children in sums:
+        assert truth[boxes[parent]] == sum(truth[boxes[c]] for c in children)
+    for child, parent in insides:
+        assert truth[boxes[child]] <= truth[boxes[parent]]
+    # The relations between tables the identity of cells cannot show are among them:
+    # completers are those with a degree and those without, whatever table they are in.
+    crossing = [(p, c) for p, c in sums
+                if len({cell.table for cell in cells if cell.box in
+                        {boxes[p], *(boxes[i] for i in c)}}) > 1]
+    assert crossing
+
+
+def _frame(rows: dict[str, list], columns: list[str], name: str, column_name: str):
+    frame = pd.DataFrame(rows, index=columns).T
+    frame.index.name, frame.columns.name = name, column_name
+    return frame
+
+
+def test_a_hidden_cell_pinned_by_a_sum_between_tables_is_found():
+    """Table A (everyone) shows field 01's degree holders (20) and hides those who completed
+    without a degree; table B (completers) shows field 01's completers (25).  Alone, A's
+    hidden cell is wide open; with B, it is 25 - 20 = 5, within the rounding: between 1 and
+    9.  The attacker finds it and nothing else."""
+    statuses = ["enrolled", "degree_awarded", "completed_without_degree", "withdrawn",
+                "Total"]
+    a_values = _frame({"01": [40, 20, np.nan, 10, np.nan], "02": [40, 40, 20, 20, 120],
+                       "Total": [80, 60, np.nan, 30, np.nan]}, statuses, "field", "status")
+    a_flags = a_values.isna().replace({True: "x", False: ""})
+    b_values = _frame({"01": [25, 25], "02": [60, 60], "Total": [85, 85]},
+                      ["FY2021-2023", "Total"], "field", "cohort_band")
+    b_flags = b_values.isna().replace({True: "x", False: ""})
+    table = {"measure": "count", "withheld": None, "excluding": {}, "population": {}}
+    meta = {"as_of": "2025-03-31", "previous_as_of": None,
+            "rules": {"rounding_base": 5, "threshold": 10},
+            "tables": [
+                {**table, "id": "a", "rows": ["field"], "column": "status"},
+                {**table, "id": "b", "rows": ["field"], "column": "cohort_band",
+                 "population": {"status": ["degree_awarded", "completed_without_degree"]},
+                 "excluding": {"cohort_band": ["Not completed"],
+                               "years_since_band": ["Not completed"]}}]}
+    frames = {"a": (a_values, a_flags), "b": (b_values, b_flags)}
+    found = attack(meta, frames, {}, protection=10)
+    pinned = {(f.table, f.coordinates): (f.low, f.high) for f in found}
+    low, high = pinned[("a", ("01", "completed_without_degree"))]
+    assert low == pytest.approx(1) and high == pytest.approx(9)
+    # Its total (field 01, everyone) is then 70 +- the rest's rounding: also within 10.
+    assert set(pinned) <= {("a", ("01", "completed_without_degree")), ("a", ("01", "Total")),
+                           ("a", ("Total", "completed_without_degree")),
+                           ("a", ("Total", "Total"))}
+    # Without table B nothing is exposed: A hides two cells in each line.
+    assert attack({**meta, "tables": meta["tables"][:1]}, {"a": frames["a"]}, {}, 10) == []
