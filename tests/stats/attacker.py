@@ -36,7 +36,6 @@ import pandas as pd
 from scipy import sparse
 
 TOTAL = "Total"
-_DEBUG = bool(__import__("os").environ.get("ATTACKER_DEBUG"))
 COMPLETION = ("status", "cohort_band", "years_since_band")
 UNIVERSITY = ("university_group", "university_type")
 NOT_COMPLETED, UNKNOWN = "Not completed", "Unknown"
@@ -243,7 +242,6 @@ def _merged_values(model: Model, dim: str) -> set:
 def relations(boxes: list[tuple], domains: dict) -> tuple[list, list]:
     """Return (sums, insides): ``(parent, [children])`` where the children split the
     parent's values in one column, and ``(child, parent)`` where one box holds another."""
-    where = {box: i for i, box in enumerate(boxes)}
     groups: dict = {}
     for i, box in enumerate(boxes):
         as_dict = dict(box)
@@ -268,7 +266,6 @@ def relations(boxes: list[tuple], domains: dict) -> tuple[list, list]:
                 if covered == parent_set and len(chosen) > 1:
                     sums.append((parent, sorted(chosen)))
                     break
-    del where
     summed = {(child, parent) for parent, children in sums for child in children}
     return sums, sorted(set(insides) - summed)
 
@@ -329,8 +326,6 @@ def attack(meta: dict, frames: dict, university_types: dict[str, str], protectio
     weights = np.zeros(n)
     weights[targets] = 1.0
     see(weights)
-    if _DEBUG:
-        print("targets", len(targets), "of", n, "after the low point", len(undecided()))
     rng = np.random.default_rng(seed)
     for _ in range(20):
         left = undecided()
@@ -341,8 +336,6 @@ def attack(meta: dict, frames: dict, university_types: dict[str, str], protectio
         weights[batch] = -1.0
         before = len(left)
         see(weights)
-        if _DEBUG:
-            print("batch", len(batch), "undecided", before, "->", len(undecided()))
         if len(undecided()) > 0.9 * before:
             break
     interval = {}
