@@ -21,3 +21,9 @@
 
 # Behind one reverse proxy that sets X-Forwarded-For / X-Forwarded-Proto:
 # PROXY_FIX_X_FOR = 1
+
+# Statistical releases: "suppression" (hidden small cells, rounding, the interval audit) or
+# "differential_privacy" (every count with noise from OpenDP; docs/statistics.md).
+# STATS_METHOD = "differential_privacy"
+# STATS_DP_RHO = 0.5            # privacy loss of one release (zero-concentrated DP)
+# STATS_DP_RHO_PER_YEAR = 2.0   # at most this for all private releases of a fiscal year
