@@ -12,7 +12,7 @@ import pytest
 from stats.catalogue import with_breakdowns
 from stats.dp import (
     DELTA, build_dp_release, cells_per_person, cells_per_table, epsilon, fixed_categories,
-    noise_scale,
+    measure, noise_scale,
 )
 from stats.extract import deidentify
 from stats.linkage import cell_definitions, link_keys
@@ -66,9 +66,27 @@ def test_every_count_is_published_with_noise_of_the_stated_size(release, populat
         errors.append(published[large] - true[large])
     errors = np.concatenate(errors)
     assert len(errors) > 1000
-    # Cells counting the same people share one draw, so the spread is that of the draws.
-    assert abs(errors.mean()) < 0.1 * scale
-    assert 0.85 * scale < errors.std() < 1.15 * scale
+    # Cells counting the same people share one draw, so these are a few hundred draws: the
+    # bounds sit six standard errors out (over 25 releases the mean ranged -0.12 to 0.14
+    # scales and the spread 0.92 to 1.11); the mechanism's own calibration is checked on
+    # many draws below.
+    assert abs(errors.mean()) < 0.4 * scale
+    assert 0.7 * scale < errors.std() < 1.3 * scale
+
+
+def test_the_mechanism_draws_noise_of_the_stated_scale():
+    """OpenDP's draws, 40,000 of them: centred, with the scale asked for (standard errors
+    of 0.005 scales for the mean and 0.4 % for the spread), and the loss it reports the
+    loss the scale was set for."""
+    scale = noise_scale(0.5, 102)
+    counts = np.tile([0, 7, 100, 5000], 10_000)
+    noisy = measure(counts, scale, 102, 0.5)
+    errors = noisy - counts
+    assert noisy.dtype.kind == "i" and len(noisy) == len(counts)
+    assert abs(errors.mean()) < 0.03 * scale
+    assert 0.97 * scale < errors.std() < 1.03 * scale
+    with pytest.raises(RuntimeError, match="more than"):
+        measure(counts[:4], scale, 103, 0.5)  # one more cell per person than the scale covers
 
 
 def test_tables_agree_where_they_count_the_same_people(release):
