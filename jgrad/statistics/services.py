@@ -42,11 +42,16 @@ class PrivacyBudgetSpent(Exception):
 
 def latest(method: str | None = None) -> StatRelease | None:
     """Return the newest release (of ``method`` only, when given)."""
-    rows = db.session.scalars(sa.select(StatRelease).order_by(StatRelease.id.desc()))
-    for row in rows:  # the newest of its method is among the last few
-        if method is None or row.meta.get("method", "suppression") == method:
-            return row
-    return None
+    newest_first = sa.select(StatRelease).order_by(StatRelease.id.desc())
+    if method is None:
+        return db.session.scalar(newest_first.limit(1))
+    # The newest of its method is among the last few: read a few at a time, not them all.
+    rows = db.session.scalars(newest_first.execution_options(yield_per=8))
+    try:
+        return next((row for row in rows
+                     if row.meta.get("method", "suppression") == method), None)
+    finally:
+        rows.close()
 
 
 def _fiscal_year(day: dt.date) -> int:

@@ -1,5 +1,5 @@
-"""Releases with differential privacy in the app: the command, the yearly budget, the pages
-and files, and how they sit beside suppression releases."""
+"""Rule 10 with differential privacy in the app: the command, the yearly budget, the pages
+and files, and how private releases sit beside suppression releases."""
 import csv
 import datetime as dt
 import io

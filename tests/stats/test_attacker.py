@@ -1,6 +1,7 @@
-"""The independent attacker (tests/stats/attacker.py) is right before it is used: everything
-it reads from a release and every relation it writes holds for the true counts, over random
-small populations; and it finds an exposure that only a relation between tables shows."""
+"""Rule 10's independent attacker (tests/stats/attacker.py) is right before it is used:
+everything it reads from a release and every relation it writes holds for the true counts,
+over random small populations; and it finds an exposure that only a relation between
+tables shows."""
 from __future__ import annotations
 
 import numpy as np

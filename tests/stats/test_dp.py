@@ -1,5 +1,6 @@
-"""Differential privacy (stats.dp): every cell published, noise as calibrated, nothing chosen
-from the data, and the sensitivity bound holding for the people who change the counts most."""
+"""Rule 10 by differential privacy (stats.dp): every cell published, noise as calibrated,
+nothing chosen from the data, and the sensitivity bound holding for the people who change
+the counts most."""
 from __future__ import annotations
 
 import math
