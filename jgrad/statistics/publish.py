@@ -147,30 +147,22 @@ def write_release(release, folder: Path, progress=None) -> dict:
     """Write every table and the metadata into ``folder``; return the metadata written.
 
     Every file is written once per language, into ``folder/<language>/`` under the same
-    name (``<table id>.csv``, ``.xlsx``, ``.png``, ``.svg``, ``release.json``); the tables
-    are computed once and only their words differ.  Charts of catalogue tables are drawn
-    now in the site's default language; every other chart (a breakdown's, a survey
-    table's, one in the other language: dozens, at half a second each) is drawn the first
-    time it is asked for (:func:`chart_file`), so a second language costs little.
+    name (``<table id>.csv``, ``.xlsx``, ``release.json``); the tables are computed once and
+    only their words differ.  No chart is drawn here: a chart (``.png``, ``.svg``) is drawn
+    the first time it is asked for (:func:`chart_file`), and :func:`draw_charts` draws the
+    catalogue's ahead, once the release is stored -- drawing them all took longer than
+    building the release itself.
     """
-    default = current_app.config["BABEL_DEFAULT_LOCALE"]
-    eager = default if default in LANGUAGES else LANGUAGES[0]
     metadata = {**release.to_dict(), "languages": list(LANGUAGES)}
     for language in LANGUAGES:
         (folder / language).mkdir(parents=True, exist_ok=True)
     tables = list(release.tables.values())
-    base = rounded_to(release)
     for number, table in enumerate(tables, start=1):
         if table.withheld is None:
             shown = _with_signs(table)
-            drawn_now = table.spec.breakdown_of is None \
-                and getattr(table.spec, "source", None) is None
-            data = _chart_data(table) if drawn_now else None  # computed once
             for language in LANGUAGES:
                 with force_locale(language):
                     _write_table(table, shown, folder / language, metadata)
-                if drawn_now and language == eager:
-                    chart(table, folder / language / table.spec.id, language, base, data)
         if progress:
             progress(number, len(tables), table.spec.id)
     for language in LANGUAGES:
@@ -182,6 +174,28 @@ def write_release(release, folder: Path, progress=None) -> dict:
     with open(folder / "release.pickle", "wb") as handle:
         pickle.dump(release, handle)
     return metadata
+
+
+def draw_charts(release, folder: Path, language: str | None = None) -> int:
+    """Draw the charts of the catalogue's tables not drawn yet; return how many were drawn.
+
+    In ``language`` (default: the site's); a breakdown's or a survey table's chart, or one
+    in another language, waits until it is asked for.  Each file is written aside and
+    renamed (:func:`charts.draw`), so a page drawing the same chart at once does no harm.
+    """
+    default = language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    language = default if default in LANGUAGES else LANGUAGES[0]
+    base, drawn = rounded_to(release), 0
+    for table in release.tables.values():
+        if table.withheld is not None or table.spec.breakdown_of is not None \
+                or getattr(table.spec, "source", None) is not None:
+            continue
+        stem = folder / language / table.spec.id
+        if not all(stem.with_name(f"{stem.name}.{suffix}").exists()
+                   for suffix in CHARTS if charts.can_draw(language, suffix)):
+            chart(table, stem, language, base)
+            drawn += 1
+    return drawn
 
 
 def read_release(folder: Path):

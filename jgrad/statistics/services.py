@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 import shutil
 from pathlib import Path
@@ -15,8 +16,10 @@ from jgrad.registry import stats_sources
 from jgrad.statistics.extract import people_frame, spells_frame
 from jgrad.statistics.models import StatRelease
 from jgrad.statistics.publish import (
-    CHARTS, FORMATS, chart_file, read_release, write_release,
+    CHARTS, FORMATS, chart_file, draw_charts, read_release, write_release,
 )
+
+log = logging.getLogger(__name__)
 
 
 def releases_folder() -> Path:
@@ -162,6 +165,7 @@ def _store(release, previous_row: StatRelease | None, *, account=None, out: Path
         shutil.rmtree(folder, ignore_errors=True)  # nothing half-written stays behind
         raise
     if out is not None:
+        draw_charts(release, folder)  # the folder handed out has the catalogue's charts
         out.mkdir(parents=True, exist_ok=True)
         for path in folder.iterdir():
             if path.is_dir():  # one folder per language
@@ -169,6 +173,19 @@ def _store(release, previous_row: StatRelease | None, *, account=None, out: Path
             elif path.suffix != ".pickle":
                 shutil.copy2(path, out / path.name)
     return row
+
+
+def draw_ahead(row: StatRelease) -> int:
+    """Draw a stored release's catalogue charts now, so no reader waits for them.
+
+    The release is published already; a chart that fails here is drawn (or fails) when it
+    is first asked for, so a failure is logged, not raised. Returns the charts drawn.
+    """
+    try:
+        return draw_charts(read_release(folder_of(row)), folder_of(row))
+    except Exception:  # noqa: BLE001 - the release stands without its charts
+        log.exception("statistics: the charts of release %s were not drawn ahead", row.id)
+        return 0
 
 
 def languages(release: StatRelease) -> tuple[str, ...]:
@@ -210,4 +227,4 @@ def scheduled_release(now: dt.datetime, dry_run: bool = False, progress=None) ->
         row = store(release, previous_row)
     except PrivacyBudgetSpent as error:
         return {"skipped": str(error)}
-    return {"release": row.id, **counts}
+    return {"release": row.id, **counts, "charts": draw_ahead(row)}

@@ -145,3 +145,37 @@ def test_an_unknown_method_is_refused(registrants, runner, app):
     with pytest.raises(ValueError, match="unknown statistics method"):
         services.build(dt.datetime(2026, 5, 1, tzinfo=dt.timezone.utc))
     assert _rows() == []
+
+
+def test_charts_are_drawn_once_the_release_is_stored_and_a_failure_leaves_it_standing(
+        registrants, app, monkeypatch, caplog):
+    """Writing a release draws no chart (drawing them took longer than the release); the
+    scheduled job draws the catalogue's in the site's language right after storing, each
+    once; a chart that cannot be drawn then is logged and drawn when first asked for."""
+    app.config["STATS_METHOD"] = "differential_privacy"
+    from jgrad.statistics import publish
+
+    failing = {"on": True}
+    real_chart = publish.chart
+
+    def chart(*args, **kwargs):
+        if failing["on"]:
+            raise RuntimeError("no fonts today")
+        return real_chart(*args, **kwargs)
+
+    monkeypatch.setattr(publish, "chart", chart)
+    done = services.scheduled_release(dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc))
+    row = db.session.get(StatRelease, done["release"])
+    folder = services.folder_of(row)
+    assert done["charts"] == 0 and "were not drawn ahead" in caplog.text
+    assert not list(folder.glob("*/*.png")) and not list(folder.glob("*/*.svg"))
+    assert (folder / "en" / "income_by_field.csv").exists()  # the release itself stands
+
+    failing["on"] = False
+    catalogue = [t for t in row.meta["tables"] if t["breakdown_of"] is None
+                 and not t["source"] and not t["withheld"]]
+    assert services.draw_ahead(row) == len(catalogue) > 0
+    assert sorted(p.name for p in (folder / "en").glob("*.svg")) == sorted(
+        f"{t['id']}.svg" for t in catalogue)
+    assert not list((folder / "ja").glob("*.svg"))  # other languages: when asked for
+    assert services.draw_ahead(row) == 0  # each drawn once
