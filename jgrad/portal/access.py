@@ -71,6 +71,15 @@ def visible_registrants(account):
     return sa.select(Registrant).where(visible_condition(account))
 
 
+def viewer(account) -> str:
+    """Name what an account may list: "admin" (everyone), "staff" (one university), "nobody"."""
+    if account.role == Role.ADMIN:
+        return "admin"
+    if account.role == Role.STAFF and account.university_id is not None:
+        return "staff"
+    return "nobody"
+
+
 def alumni(account, *columns):
     """Select ``columns`` over the (registrant, doctoral enrolment) pairs ``account`` may list.
 
@@ -78,14 +87,20 @@ def alumni(account, *columns):
     those enrolments is made here, so the enrolment condition holds by construction.
     Administrators get every enrolment.
     """
+    return alumni_as(viewer(account), account.university_id, *columns)
+
+
+def alumni_as(kind: str, university, *columns):
+    """``alumni`` for a kind of viewer (see :func:`viewer`); ``university`` is the staff
+    member's university id, or a bound parameter given it when the statement runs (a list
+    built once and run for every staff member of any university)."""
     query = (sa.select(*columns).select_from(Registrant)
              .join(Enrolment, Enrolment.registrant_id == Registrant.id))
-    if account.role == Role.ADMIN:
+    if kind == "admin":
         return query
-    if account.role != Role.STAFF or account.university_id is None:
+    if kind != "staff":
         return query.where(sa.false())
-    return query.where(Enrolment.university_id == account.university_id,
-                       _shared_with(account.university_id))
+    return query.where(Enrolment.university_id == university, _shared_with(university))
 
 
 def find_registrant(account, doctor_id: str) -> Registrant | None:

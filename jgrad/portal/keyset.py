@@ -112,32 +112,57 @@ def position(sort: str, text: str | None, secret: str, salt: str) -> Position | 
         raise BadCursor(text) from error
 
 
-def _seek(sort: Sort, where: Position):
-    """The condition for rows strictly past (or before) ``where`` in the sort order."""
-    forward = where.after != sort.descending
-    keys, values = sa.tuple_(*sort.keys), sa.tuple_(*(
-        sa.literal(value, key.type) for key, value in zip(sort.keys, where.values)))
+def _seek(sort: Sort, after: bool):
+    """The condition for rows strictly past (or before) a row's key, given when the
+    statement runs as the bound parameters ``seek_0``, ``seek_1``, ... (:func:`seek_values`)."""
+    forward = after != sort.descending
+    values = [sa.bindparam(f"seek_{n}", type_=key.type) for n, key in enumerate(sort.keys)]
+    keys = sa.tuple_(*sort.keys)
     # A bound on the first key alone lets every planner start its index walk there (SQLite
     # takes no row value as a bound on an expression index); one on every key but the last
     # id, all in one index, skips the rows before the cursor without reading their table.
-    first, value = sort.keys[0], values.clauses[0]
-    lead, start = sa.tuple_(*sort.keys[:-1]), sa.tuple_(*values.clauses[:-1])
+    first, value = sort.keys[0], values[0]
+    lead, start = sa.tuple_(*sort.keys[:-1]), sa.tuple_(*values[:-1])
     if forward:
-        return sa.and_(first >= value, lead >= start, keys > values)
-    return sa.and_(first <= value, lead <= start, keys < values)
+        return sa.and_(first >= value, lead >= start, keys > sa.tuple_(*values))
+    return sa.and_(first <= value, lead <= start, keys < sa.tuple_(*values))
+
+
+def seek_values(where: Position | None) -> dict:
+    """The bound parameters of :func:`ordered`'s seek for ``where``."""
+    return {} if where is None else {f"seek_{n}": v for n, v in enumerate(where.values)}
+
+
+def ordered(statement, sort: str, after: bool | None, size: int):
+    """Return ``statement`` (selecting ``key_columns(sort)``) ordered for one page of
+    ``size``: from the start (``after`` None), or past or before a key given when it runs
+    (:func:`seek_values`). The result holds no value of its own, so it can be built once
+    and run for any cursor (:func:`run`)."""
+    order = SORTS[sort]
+    if after is not None:
+        statement = statement.where(_seek(order, after))
+    backward = order.descending == (after is None or after)  # the other way, going back
+    return statement.order_by(*(key.desc() if backward else key.asc()
+                                for key in order.keys)).limit(size + 1)
 
 
 def page(statement, sort: str, where: Position | None, size: int, secret: str,
          salt: str) -> Page:
     """Run ``statement`` (which selects ``key_columns(sort)``) for one page of ``size``."""
-    order = SORTS[sort]
+    return run(ordered(statement, sort, None if where is None else where.after, size),
+               sort, where, size, secret, salt)
+
+
+def run(statement, sort: str, where: Position | None, size: int, secret: str, salt: str,
+        values: dict | None = None) -> Page:
+    """Run a statement made by :func:`ordered` for ``where`` with the other ``values`` it
+    needs bound, and return the page with its cursors."""
     after = where is None or where.after
-    if where is not None:
-        statement = statement.where(_seek(order, where))
-    backward = order.descending == after  # read the index the other way when going back
-    statement = statement.order_by(*(key.desc() if backward else key.asc()
-                                     for key in order.keys))
-    rows = db.session.execute(statement.limit(size + 1)).all()
+    # Core, not the ORM (plain columns; the session's own transaction), after what the
+    # session holds unwritten, as the ORM's autoflush would.
+    db.session.flush()
+    rows = db.session.connection().execute(
+        statement, {**(values or {}), **seek_values(where)}).all()
     more = len(rows) > size
     rows = rows[:size]
     if not after:

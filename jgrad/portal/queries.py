@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -95,25 +96,31 @@ class AlumniFilter:
 
 def alumni_query(account, filters: AlumniFilter, *columns):
     """Select (registrant, enrolment) rows the account may see, filtered (unsorted)."""
-    query = access.alumni(account, *columns)
+    return _filtered(access.alumni(account, *columns), account, filters).params(
+        _values(filters))
+
+
+def _filtered(query, account, filters: AlumniFilter):
+    """Add the filters that are set, each value a bound parameter (:func:`_values`); a name
+    search's words are written into the statement."""
     if filters.status:
-        query = query.where(Enrolment.status == filters.status)
+        query = query.where(Enrolment.status == sa.bindparam("status"))
     if filters.field:
-        query = query.where(Enrolment.field == filters.field)
+        query = query.where(Enrolment.field == sa.bindparam("field"))
     if filters.entry_year:
-        query = query.where(Enrolment.entry_date >= dt.date(filters.entry_year, 1, 1),
-                            Enrolment.entry_date < dt.date(filters.entry_year + 1, 1, 1))
+        query = query.where(Enrolment.entry_date >= sa.bindparam("entry_from", type_=sa.Date),
+                            Enrolment.entry_date < sa.bindparam("entry_to", type_=sa.Date))
     if filters.completion_year:
         query = query.where(
             Enrolment.status.in_(["degree_awarded", "completed_without_degree"]),
-            Enrolment.status_date >= dt.date(filters.completion_year, 1, 1),
-            Enrolment.status_date < dt.date(filters.completion_year + 1, 1, 1))
+            Enrolment.status_date >= sa.bindparam("completion_from", type_=sa.Date),
+            Enrolment.status_date < sa.bindparam("completion_to", type_=sa.Date))
     if filters.sector:
         query = query.where(sa.select(CareerSpell.id).where(
             CareerSpell.registrant_id == Registrant.id, CareerSpell.end_month.is_(None),
-            CareerSpell.sector == filters.sector).exists())
+            CareerSpell.sector == sa.bindparam("sector")).exists())
     if filters.university_id is not None:
-        query = query.where(Enrolment.university_id == filters.university_id)
+        query = query.where(Enrolment.university_id == sa.bindparam("university"))
     if filters.name:
         query = query.where(search.finds(filters.name))
         university = account.university_id if account.role == Role.STAFF \
@@ -122,6 +129,17 @@ def alumni_query(account, filters: AlumniFilter, *columns):
         if narrowed is not None:
             query = query.where(narrowed)
     return query
+
+
+def _values(filters: AlumniFilter) -> dict:
+    """The bound parameters of :func:`_filtered` for these filters."""
+    values = {"status": filters.status, "field": filters.field, "sector": filters.sector,
+              "university": filters.university_id}
+    for name, year in (("entry", filters.entry_year), ("completion", filters.completion_year)):
+        if year:
+            values[f"{name}_from"] = dt.date(year, 1, 1)
+            values[f"{name}_to"] = dt.date(year + 1, 1, 1)
+    return {name: value for name, value in values.items() if value is not None}
 
 
 LIST_COLUMNS = (
@@ -141,17 +159,41 @@ def alumni_page(account, filters: AlumniFilter, cursor: str | None, secret: str,
     Raises ``keyset.BadCursor`` for a cursor this site did not give out.
     """
     where = keyset.position(filters.sort, cursor, secret, CURSOR_SALT)
-    statement = alumni_query(account, filters, *LIST_COLUMNS, *keyset.key_columns(filters.sort))
-    walk = _walk(filters)
+    after = None if where is None else where.after
+    kind, walk = access.viewer(account), _walk(filters)
+    if filters.name:  # a search's words are part of its statement: built for each one
+        statement = _page_statement(_filtered(access.alumni(
+            account, *LIST_COLUMNS, *keyset.key_columns(filters.sort)), account, filters),
+            filters.sort, after, walk)
+    else:  # the same few statements for everyone: built once, values bound when run
+        shape = AlumniFilter(**{name: value if name == "sort" else (
+            None if value is None else 1) for name, value in filters.__dict__.items()})
+        statement = _cached_page_statement(kind, shape, after, walk)
+    values = {**_values(filters), "viewer_university": account.university_id}
+    found = keyset.run(statement, filters.sort, where, PAGE_SIZE, secret, CURSOR_SALT, values)
+    if found.next_cursor is None and found.previous_cursor is None and where is None:
+        return found, len(found.rows)
+    return found, count(account, filters) if counted else None
+
+
+@lru_cache(maxsize=512)
+def _cached_page_statement(kind: str, shape: AlumniFilter, after: bool | None,
+                           walk: str | None):
+    """The page's statement for a viewer kind and the filters set (``shape``: their values
+    stand in as 1; the real ones are bound when it runs). Building it cost more than running
+    it; shapes are few (which of six filters are set, four sorts, three directions)."""
+    query = access.alumni_as(kind, sa.bindparam("viewer_university"), *LIST_COLUMNS,
+                             *keyset.key_columns(shape.sort))
+    return _page_statement(_filtered(query, None, shape), shape.sort, after, walk)
+
+
+def _page_statement(query, sort: str, after: bool | None, walk: str | None):
     if walk:
         # SQLite's planner sorts every alumnus of the university to show fifty; walking the
         # sort's index until fifty match is what a hand-written query does. A narrowing
         # filter leaves few rows to sort, and the planner its own choice.
-        statement = statement.with_hint(Registrant, f"INDEXED BY {walk}", "sqlite")
-    found = keyset.page(statement, filters.sort, where, PAGE_SIZE, secret, CURSOR_SALT)
-    if found.next_cursor is None and found.previous_cursor is None and where is None:
-        return found, len(found.rows)
-    return found, count(account, filters) if counted else None
+        query = query.with_hint(Registrant, f"INDEXED BY {walk}", "sqlite")
+    return keyset.ordered(query, sort, after, PAGE_SIZE)
 
 
 def _walk(filters: AlumniFilter) -> str | None:
