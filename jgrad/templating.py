@@ -188,6 +188,7 @@ def init_templating(app: Flask) -> None:
             "university_name": university_name,
             "codes": codes,
             "label": code_label,
+            "code_labels": display.code_labels,
             "prefecture_name": lambda code: codes.prefecture_name(code, locale),
             "country_name": lambda code: codes.country_names(locale).get(code, code or ""),
             "field_label": display.field_label,

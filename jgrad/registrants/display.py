@@ -30,11 +30,19 @@ def code_label(mapping: dict, value: str | None) -> str:
     """Return the display label of a code in the reader's language (``codes.label``)."""
     if value is None or id(mapping) not in _CODE_LISTS:
         return codes.label(mapping, value)
+    return str(code_labels(mapping).get(value, value))
+
+
+def code_labels(mapping: dict) -> dict[str, str]:
+    """Return a code list's labels in the reader's language, code by code (for a form's
+    choices; one of ``jgrad.registrants.codes``' lists, else translated on every call)."""
+    if id(mapping) not in _CODE_LISTS:
+        return {code: str(text) for code, text in mapping.items()}
     key = (id(mapping), locale_key(current_locale()))
     labels = _LABELS.get(key)
     if labels is None:
         labels = _LABELS[key] = {code: str(text) for code, text in mapping.items()}
-    return str(labels.get(value, value))
+    return labels
 
 
 @lru_cache(maxsize=1)
