@@ -53,7 +53,9 @@ def candidates(term: str, university_id: int | None):
     match = " ".join('"' + word.replace('"', '""') + '"' for word in indexed)
     named = sa.select(sa.literal_column("rowid")).select_from(sa.table(FTS_TABLE)).where(
         sa.literal_column(FTS_TABLE).op("MATCH")(match))
-    return sa.or_(Registrant.id.in_(named), Registrant.id.in_(numbered))
+    # One list of both: two IN lists joined by OR made SQLite read the name matches twice
+    # (306 against 122 ms for a name 12 % of a million share).
+    return Registrant.id.in_(sa.union_all(named, numbered))
 
 
 def has_fts() -> bool:
