@@ -4,6 +4,7 @@ and deleted ones never count."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pandas as pd
 import sqlalchemy as sa
@@ -25,12 +26,43 @@ def _read(query) -> pd.DataFrame:
     into Python objects one value at a time cost more than running the query.
     """
     with db.engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            return _copy(connection, query)
         result = connection.execute(query)
         columns, cursor, chunks = list(result.keys()), result.cursor, []
         while rows := cursor.fetchmany(CHUNK):
             chunks.append(pd.DataFrame.from_records(rows, columns=columns))
         result.close()
     return pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=columns)
+
+
+def _copy(connection, query) -> pd.DataFrame:
+    """PostgreSQL: the rows as CSV through ``COPY ... TO STDOUT``, parsed by pandas' C
+    reader (a million rows through the cursor cost 7 s of Python objects). Text stays text
+    (codes such as field "05" keep their zero), integers and booleans are typed, dates are
+    left to the caller as on SQLite. The query holds no value from a user: its constants
+    are written into it (COPY takes no parameters)."""
+    sql = str(query.compile(dialect=connection.dialect,
+                            compile_kwargs={"literal_binds": True}))
+    columns = list(query.selected_columns)
+    types = {c.name: ("Int64" if isinstance(c.type, sa.Integer) else
+                      "boolean" if isinstance(c.type, sa.Boolean) else "str")
+             for c in columns}
+    buffer = io.BytesIO()
+    # Joins of a million rows hash in memory rather than in temporary files.
+    connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+    with connection.connection.driver_connection.cursor() as cursor, \
+            cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
+        for data in copy:
+            buffer.write(data)
+    connection.rollback()  # the setting ends with the transaction; nothing was written
+    buffer.seek(0)
+    frame = pd.read_csv(buffer, dtype=types, true_values=["t"], false_values=["f"],
+                        keep_default_na=False, na_values=[""])
+    for name, kind in types.items():  # as the driver gives them: int64 without NULLs
+        if kind == "Int64" and not frame[name].hasnans:
+            frame[name] = frame[name].astype("int64")
+    return frame
 
 
 def _counted(query, registrant_id):
