@@ -36,8 +36,10 @@ def source_label(source, university_id: int | None = None) -> str:
     source = str(source) if source is not None else ""
     if source == "registrant":
         # "you" only to the registrant; staff and administrators read "the registrant".
-        mine = current_user.is_authenticated and current_user.role == "registrant"
-        return _("you") if mine else _("the registrant")
+        memo = request_memo("source_label")
+        if "mine" not in memo:  # once per page: the proxy to the account is not cheap
+            memo["mine"] = current_user.is_authenticated and current_user.role == "registrant"
+        return _("you") if memo["mine"] else _("the registrant")
     if source == "university":
         return university_name(university_id) or _("your university")
     if source == "institute":
@@ -128,17 +130,29 @@ def _datetime_pattern(locale, format: str):
 
 def datetime_format(value, format: str | None = None) -> str:
     """Flask-Babel's ``datetimeformat`` filter for the named formats, the locale's pattern
-    parsed once per process rather than on every call (a list formats a date per row)."""
+    parsed once per process rather than on every call (a list formats a date per row), and
+    the words of a moment kept for the next page that shows it (a record's times are shown
+    on each of its pages)."""
     if value is None or format not in NAMED_FORMATS:
         return format_datetime(value, format)
     locale = current_locale()
-    key = (str(locale), format)
-    pattern = _DATETIME_PATTERNS.get(key)
-    if pattern is None:
-        pattern = _DATETIME_PATTERNS[key] = _datetime_pattern(locale, format)
+    key = locale_key(locale)
+    _LOCALES.setdefault(key, locale)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
-    return pattern.apply(value.astimezone(get_timezone()), locale)
+    return _moment_text(value, format, key, str(get_timezone()))
+
+
+@lru_cache(maxsize=4096)
+def _moment_text(value: dt.datetime, format: str, key: tuple, zone: str) -> str:
+    from babel.dates import get_timezone as babel_zone
+
+    locale = _LOCALES[key]
+    pattern_key = (str(locale), format)
+    pattern = _DATETIME_PATTERNS.get(pattern_key)
+    if pattern is None:
+        pattern = _DATETIME_PATTERNS[pattern_key] = _datetime_pattern(locale, format)
+    return pattern.apply(value.astimezone(babel_zone(zone)), locale)
 
 
 def month_format(value) -> str:
