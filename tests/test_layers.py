@@ -19,8 +19,8 @@ PACKAGES = ("jgrad", "surveys", "stats")
 # factory, the model list, and each package's ``__init__`` (its ``init_app``).
 ROOTS = {"jgrad", "jgrad.models"}
 # Shared plumbing every layer uses; it imports no domain.
-PLUMBING = {"jgrad.extensions", "jgrad.db", "jgrad.enums", "jgrad.config", "jgrad.registry",
-            "jgrad.exports", "jgrad.identifiers"}
+PLUMBING = {"jgrad.extensions", "jgrad.db", "jgrad.bulk", "jgrad.enums", "jgrad.config",
+            "jgrad.registry", "jgrad.exports", "jgrad.identifiers"}
 # Request plumbing: the web side by nature.
 WEB_MODULES = {"jgrad.web", "jgrad.templating", "jgrad.access", "jgrad.i18n", "jgrad.formtools",
                "jgrad.redirects"}

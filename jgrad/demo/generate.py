@@ -11,7 +11,8 @@ from jgrad.accounts import totp
 from jgrad.accounts.models import Account, AccountState, EmailStatus, Role
 from jgrad.accounts.passwords import hash_password
 from jgrad.actors import Source
-from jgrad.db import insert_with_ids, utcnow
+from jgrad.bulk import insert_with_ids
+from jgrad.db import utcnow
 from jgrad.demo import people
 from jgrad.extensions import db
 from jgrad.registrants.history import ConsentChange

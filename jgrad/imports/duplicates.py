@@ -9,7 +9,7 @@ from jgrad.accounts.models import Account
 from jgrad.actors import Actor, Source
 from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.imports import importer
+from jgrad.imports import people
 from jgrad.imports.models import PossibleDuplicate
 from jgrad.registrants import services as records
 from jgrad.registrants.models import Registrant
@@ -73,7 +73,7 @@ def merge(flag: PossibleDuplicate, by: Account) -> tuple[Registrant, bool]:
     row = _row(flag)
     registrant = db.session.get(Registrant, flag.candidate_registrant_id)
     actor = Actor(Source.UNIVERSITY, by.id, flag.university_id)
-    values = dict({name: row[name] for name in importer.ENROLMENT},
+    values = dict({name: row[name] for name in people.ENROLMENT},
                   university_id=flag.university_id, student_number=flag.student_number)
     existing = same_programme(registrant, flag, row)
     if existing is not None:
@@ -99,6 +99,6 @@ def keep_apart(flag: PossibleDuplicate, by: Account) -> None:
         if row.get("email") and db.session.scalar(
                 sa.select(Account.id).where(Account.email == row["email"])):
             row["email"] = None  # the address belongs to the other record; invite no one twice
-        importer.create_people(university, [row], Actor(Source.UNIVERSITY, by.id,
-                                                         university.id), utcnow())
+        people.create_people(university, [row], Actor(Source.UNIVERSITY, by.id,
+                                                      university.id), utcnow())
     flag.resolve("kept_apart", by=by)

@@ -4,38 +4,32 @@ Existing enrolments are updated (only the university's own enrolment data; the p
 registrant keeps is left alone), new people get a pending account and an invitation, and a
 person who looks like an existing registrant (same name, birth year, university and entry
 year, or the same e-mail address) is held for an administrator instead of being duplicated.
-Every statement is set-based: one executemany per table and batch.
+Every statement is set-based: one executemany (or COPY) per table and batch; the new
+people are created by ``jgrad.imports.people``.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import current_app
 
-from jgrad.accounts import tokens
-from jgrad.accounts.models import Account, AccountToken, Role, TokenPurpose
+from jgrad.accounts.models import Account, Role
 from jgrad.actors import Actor, Source
 from jgrad.audit import services as audit
-from jgrad.db import utcnow, write_rows, write_rows_with_ids
+from jgrad.bulk import among
+from jgrad.db import utcnow
 from jgrad.extensions import db
-from jgrad.mail import services as mail
 from jgrad.portal.access import university_sees
 from jgrad.imports.importfile import Problem
 from jgrad.imports.models import PossibleDuplicate
-from jgrad.registrants.history import ConsentChange, RecordChange
-from jgrad.identifiers import new_doctor_id
+from jgrad.imports.people import ENROLMENT, create_people
+from jgrad.registrants.history import RecordChange
 from jgrad.registrants.models import Enrolment, Registrant
 from jgrad.registrants.services import check_university, plain
 
-ENROLMENT = ("graduate_school", "major", "field", "programme_type", "entry_date", "status",
-             "status_date", "degree_name")
 #: New people above which an import refreshes the planner's statistics (PostgreSQL), so that
 #: the next statement is not planned for the table's size before the load.
 ANALYZE_AFTER = 1000
-PROFILE = ("family_name", "given_name", "family_name_kana", "given_name_kana",
-           "family_name_roman", "given_name_roman", "birth_year", "sex", "nationality")
 
 
 @dataclass
@@ -96,11 +90,11 @@ def plan(university_id: int, rows: list[dict]) -> ImportPlan:
     }
     emails = sorted({row["email"] for row in rows if row["email"]})
     owners = {}
-    for start in range(0, len(emails), 900):
+    for among_emails in among(db.session, Account.email, emails):
         for email, role, registrant_id in db.session.execute(
                 sa.select(Account.email, Account.role, Registrant.id)
                 .outerjoin(Registrant, Registrant.account_id == Account.id)
-                .where(Account.email.in_(emails[start:start + 900]))):
+                .where(among_emails)):
             owners[email] = (role, registrant_id)
     for row in rows:
         current = existing.get(row["student_number"])
@@ -210,95 +204,3 @@ def _hold_claims(university, claims, actor: Actor, now, stamp: dict, history: di
 
 def _as_json(row: dict) -> dict:
     return {k: plain(v) for k, v in row.items()}
-
-
-def create_people(university, rows: list[dict], actor: Actor, now: dt.datetime) -> list[int]:
-    """Create pending registrants with their enrolment, and queue their invitations."""
-    doctor_ids = fresh_doctor_ids(len(rows))
-    account_ids = _insert(Account, [
-        dict(login=doctor_id, email=row["email"], email_status="unverified",
-             role="registrant", state="pending", session_version=1, created_at=now,
-             state_changed_at=now, locale="ja" if row["nationality"] in (None, "JP") else "en")
-        for doctor_id, row in zip(doctor_ids, rows, strict=True)])
-    source = dict(supplied_by=str(Source.UNIVERSITY), supplied_by_university_id=university.id,
-                  created_at=now, changed_by=str(Source.UNIVERSITY),
-                  changed_by_university_id=university.id, changed_by_account_id=actor.account_id,
-                  changed_at=now)
-    registrant_ids = _insert(Registrant, [
-        dict({c: row[c] for c in PROFILE}, account_id=account_id, doctor_id=doctor_id,
-             share_with_university=True, accept_contact=True, **source)
-        for account_id, doctor_id, row in zip(account_ids, doctor_ids, rows, strict=True)])
-    enrolment_ids = _insert(Enrolment, [
-        dict({c: row[c] for c in ENROLMENT}, registrant_id=registrant_id,
-             university_id=university.id, student_number=row["student_number"], **source)
-        for registrant_id, row in zip(registrant_ids, rows, strict=True)])
-    source_text = str(actor.source)  # once, not once per row
-    history = dict(actor_source=source_text, actor_university_id=actor.university_id,
-                   actor_account_id=actor.account_id, at=now)
-    changes = []
-    consents = []
-    for registrant_id, enrolment_id, row in zip(registrant_ids, enrolment_ids, rows,
-                                                strict=True):
-        changes.append(dict(registrant_id=registrant_id, record_type="registrant",
-                            record_id=registrant_id, action="create", changes={
-                                c: [None, _plain(row[c])] for c in PROFILE
-                                if row[c] is not None}, **history))
-        changes.append(dict(registrant_id=registrant_id, record_type="enrolment",
-                            record_id=enrolment_id, action="create", changes={
-                                c: [None, _plain(row[c])] for c in ENROLMENT
-                                if row[c] is not None}, **history))
-        for setting in ("share_with_university", "accept_contact"):
-            consents.append(dict(registrant_id=registrant_id, setting=setting, old_value=None,
-                                 new_value=True, actor_source=source_text,
-                                 actor_account_id=actor.account_id, at=now))
-    write_rows(db.session, RecordChange.__table__, changes)
-    write_rows(db.session, ConsentChange.__table__, consents)
-    _invite(university, [(a, d, r) for a, d, r in zip(account_ids, doctor_ids, rows,
-                                                       strict=True) if r["email"]], now)
-    return registrant_ids
-
-
-def _plain(value):
-    """``plain``, with the common case (text) first."""
-    return value if type(value) is str else plain(value)
-
-
-def fresh_doctor_ids(count: int) -> list[str]:
-    """Return ``count`` new Doctor IDs, none of them in use, checked in chunks."""
-    chosen: set[str] = set()
-    while len(chosen) < count:
-        wanted = count - len(chosen)
-        candidates = {new_doctor_id() for _ in range(wanted)} - chosen
-        for start in range(0, len(candidates), 900):
-            chunk = sorted(candidates)[start:start + 900]
-            candidates -= set(db.session.scalars(
-                sa.select(Account.login).where(Account.login.in_(chunk))))
-        chosen |= candidates
-    return sorted(chosen)[:count]
-
-
-def _insert(model, rows: list[dict]) -> list[int]:
-    return write_rows_with_ids(db.session, model.__table__, rows)
-
-
-def _invite(university, people: list[tuple[int, str, dict]], now: dt.datetime) -> None:
-    """Create set-password links and queue the invitations, rendered once per language."""
-    if not people:
-        return
-    hours = current_app.config["SIGNUP_TOKEN_HOURS"]
-    token_rows, recipients = [], []
-    purpose, expires = str(TokenPurpose.SIGNUP), now + dt.timedelta(hours=hours)
-    for account_id, doctor_id, row in people:
-        raw, digest = tokens.new_secret()
-        locale = "ja" if row["nationality"] in (None, "JP") else "en"
-        token_rows.append(dict(purpose=purpose, token_hash=digest, email=row["email"],
-                               account_id=account_id, created_at=now, expires_at=expires))
-        recipients.append(mail.Recipient(
-            key=f"invite:{doctor_id}", to=row["email"], account_id=account_id,
-            locale=locale, link_secret=raw, fill={"doctor_id": doctor_id},
-            # The university's name in the language of the mail: the same within a language.
-            variant=(("university", university.name(locale)),)))
-    write_rows(db.session, AccountToken.__table__, token_rows)
-    mail.queue_many(recipients, kind="invite", template="invite_registrant", now=now,
-                    link=mail.external_url("accounts.signup_complete", token=mail.SECRET_SLOT),
-                    hours=hours)

@@ -25,6 +25,10 @@ REQUIRED = ("student_number", "family_name", "given_name", "graduate_school", "f
             "programme_type", "entry_date", "status")
 LIMITS = {"student_number": 32, "email": 254, "graduate_school": 200, "major": 200,
           "degree": 200}
+NAMES = ("family_name", "given_name", "family_name_kana", "given_name_kana",
+         "family_name_roman", "given_name_roman")
+#: Every column's longest value, in the order the problems are reported.
+LENGTHS = tuple(LIMITS.items()) + tuple((name, 100) for name in NAMES)
 
 
 @dataclass
@@ -133,10 +137,14 @@ def _check_rows(header: list[str], lines, result: ParsedFile) -> None:
     valid_email = EmailCheck()
     seen: dict[str, int] = {}
     emails: dict[str, int] = {}
+    width = len(header)
     for number, line in lines:
-        if not any(cell.strip() for cell in line):
+        cells = [cell.strip() for cell in line]
+        if not any(cells):
             continue
-        raw = {name: (line[i].strip() if i < len(line) else "") for i, name in enumerate(header)}
+        if len(cells) < width:
+            cells += [""] * (width - len(cells))
+        raw = dict(zip(header, cells))
         row = _check(raw, number, result.problems, valid_email)
         if row is None:
             continue
@@ -180,15 +188,10 @@ def _check(raw: dict, number: int, problems: list[Problem], valid_email: EmailCh
     for name in REQUIRED:
         if not raw[name]:
             problems.append(Problem(number, name, _l("is required")))
-    for name, limit in LIMITS.items():
+    for name, limit in LENGTHS:
         if len(raw[name]) > limit:
             problems.append(Problem(number, name, _l("longer than %(limit)d characters",
                                                            limit=limit)))
-    for name in ("family_name", "given_name", "family_name_kana", "given_name_kana",
-                 "family_name_roman", "given_name_roman"):
-        if len(raw[name]) > 100:
-            problems.append(Problem(number, name, _l("longer than %(limit)d characters",
-                                                           limit=100)))
     field_code = raw["field"].zfill(2) if _ascii_digits(raw["field"], 2) else raw["field"]
     checks = (("field", field_code, codes.FIELD), ("programme_type", raw["programme_type"],
               codes.PROGRAMME_TYPE), ("status", raw["status"], codes.ENROLMENT_STATUS),

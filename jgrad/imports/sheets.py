@@ -72,7 +72,7 @@ def csv_rows(data: bytes) -> Iterator[list[str]]:
             raise too_many_rows()
         if len(row) > MAX_COLUMNS:
             raise _too_wide(number)
-        if any(len(cell) > MAX_CELL for cell in row):
+        if row and max(map(len, row)) > MAX_CELL:
             raise _too_long(number)
         yield row
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy.dialects import postgresql, sqlite
 
+from jgrad.bulk import write_rows
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.mail.delivery import deliver_pending
@@ -103,7 +103,7 @@ class Recipient:
 def queue_many(recipients: Iterable[Recipient], *, kind: str, template: str,
                now: dt.datetime | None = None, contact_message_id: int | None = None,
                **context) -> int:
-    """Queue one outbox row per recipient in the current transaction, in one statement.
+    """Queue one outbox row per recipient in the current transaction, in one bulk write.
 
     The template is rendered once per language (and variant); a key already in the outbox,
     or given twice, is skipped. A link carrying a secret is rendered with ``SECRET_SLOT``
@@ -132,20 +132,12 @@ def queue_many(recipients: Iterable[Recipient], *, kind: str, template: str,
                          link_secret=person.link_secret, contact_message_id=contact_message_id,
                          state=str(DeliveryState.PENDING), attempts=0, next_attempt_at=now,
                          created_at=now))
-    if rows:
-        db.session.execute(_insert_skipping_known_keys(), rows)
+    write_rows(db.session, OutboxMessage.__table__, rows, skip_taken="key")
     return len(rows)
 
 
 def _slot(name: str) -> str:
     return f"\x00{name.upper()}\x00"
-
-
-def _insert_skipping_known_keys():
-    """An INSERT into the outbox that leaves out a row whose key is already there."""
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    return insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["key"])
 
 
 def render(template: str, locale: str = "en", **context) -> tuple[str, str]:

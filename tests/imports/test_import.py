@@ -106,6 +106,19 @@ def test_errors_are_reported_by_row_and_column_and_nothing_is_written(runner, tm
     assert outbox() == []
 
 
+def test_blank_lines_are_skipped_and_a_short_row_reads_as_empty_cells(app):
+    [row] = rows(1, status="enrolled", status_date="", degree="")
+    cells = [str(row[c]) for c in COLUMNS]
+    short = ",".join(cells[:COLUMNS.index("status_date")])  # no cells for the last two
+    text = "\r\n".join([",".join(COLUMNS), "", " , ,", short, ",".join(cells[:1])])
+    parsed = parse(text.encode("utf-8"), "students.csv")
+    [only] = parsed.rows
+    assert only["line"] == 4 and only["status_date"] is None and only["degree_name"] is None
+    # The last line holds only a student number: its other required cells are missing.
+    assert {(p.row, p.column) for p in parsed.problems} >= {(5, "family_name"),
+                                                            (5, "entry_date")}
+
+
 def test_malformed_files_get_a_clear_report(home):
     assert "not UTF-8" in str(parse("学生".encode("shift_jis") + b",x\r\n", "a.csv").problems[0])
     missing = parse(csv_bytes(*rows(1), columns=COLUMNS[:-2]), "a.csv").problems

@@ -6,8 +6,10 @@ import pytest
 import sqlalchemy as sa
 
 from jgrad.accounts.models import Account, AccountToken
+from jgrad.audit.models import AuditEvent
 from jgrad.extensions import db
-from jgrad.imports import importer
+from jgrad.imports import importer, people
+from jgrad.mail.models import OutboxMessage
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.models import Enrolment, Registrant
 from tests.imports.test_import import csv_bytes, rows, run_import
@@ -71,3 +73,39 @@ def test_a_large_import_refreshes_the_planner_statistics(runner, tmp_path, home,
     db.session.commit()
     after = analysed()
     assert all(after[table] == start[table] + 1 for table in start), (start, after)
+
+
+def test_a_failure_at_the_last_write_leaves_nothing_written(runner, tmp_path, home,
+                                                            monkeypatch):
+    """The people, their history, consents and tokens go through the driver, beside the
+    session: an error at the invitations (the last write) still takes all of them back."""
+    def broken_queue(*args, **kwargs):
+        raise RuntimeError("the outbox is gone")
+
+    monkeypatch.setattr(people.mail, "queue_many", broken_queue)
+    result = run_import(runner, tmp_path, csv_bytes(*rows(3)))
+    assert isinstance(result.exception, RuntimeError)
+    db.session.rollback()
+    checked = 0
+    for model in (Account, Registrant, Enrolment, RecordChange, ConsentChange, AccountToken,
+                  OutboxMessage, AuditEvent):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0, model
+        checked += 1
+    assert checked == 8
+
+
+def test_an_invitation_already_queued_under_a_new_persons_key_is_not_queued_twice(
+        runner, tmp_path, home, monkeypatch):
+    """A key in the outbox is never queued again; the rest of the import is written."""
+    ids = iter(["JD000000018", "JD000000026", "JD000000034"])
+    monkeypatch.setattr(people, "new_doctor_id", lambda: next(ids))
+    db.session.add(OutboxMessage(key="invite:JD000000026", kind="invite",
+                                 to_address="earlier@example.org", subject="s", body_text="b"))
+    db.session.commit()
+    assert run_import(runner, tmp_path, csv_bytes(*rows(3))).exit_code == 0
+    db.session.expire_all()
+    invites = {m.key: m.to_address for m in db.session.scalars(sa.select(OutboxMessage))}
+    assert invites == {"invite:JD000000018": "s0@example.org",
+                       "invite:JD000000026": "earlier@example.org",
+                       "invite:JD000000034": "s2@example.org"}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registrant)) == 3

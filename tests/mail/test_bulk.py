@@ -82,6 +82,20 @@ def test_a_known_key_is_skipped_never_an_error_nor_a_duplicate(app):
     assert "changed" not in messages[1].body_text  # the first c:2 stands
 
 
+def test_a_known_key_skipped_keeps_what_the_transaction_wrote_before(app):
+    queue_contact([contact("c:1"), contact("c:2")])  # not committed yet
+    queue_contact([contact("c:2"), contact("c:3")])
+    db.session.commit()
+    assert [m.key for m in outbox(kind="contact")] == ["c:1", "c:2", "c:3"]
+
+
+def test_a_row_breaking_another_rule_is_refused_not_skipped(app):
+    with pytest.raises(Exception, match="(?i)foreign key"):
+        queue_contact([contact("c:1", account_id=987654)])
+    db.session.rollback()
+    assert outbox() == []
+
+
 def test_a_link_secret_is_held_apart_from_the_body(app):
     mail.queue_many([mail.Recipient(key="r:1", to="a@example.org", link_secret="s3cret-a"),
                      mail.Recipient(key="r:2", to="b@example.org", link_secret="s3cret-b")],
@@ -106,13 +120,21 @@ def test_a_link_secret_without_its_slot_queues_nothing(app, secret, link):
     assert outbox() == []
 
 
-def test_all_recipients_are_queued_in_one_statement(app):
+def test_all_recipients_are_queued_in_one_bulk_write(app, monkeypatch):
     queue_contact([contact("c:0")])  # the first render and the dialect look-up, before counting
+    writes = []
+    real_write_rows = mail.write_rows
+
+    def counting_write_rows(session, table, rows, **options):
+        writes.append((table.name, len(rows), options))
+        return real_write_rows(session, table, rows, **options)
+
+    monkeypatch.setattr(mail, "write_rows", counting_write_rows)
     with statements() as seen:
         queued = queue_contact([contact(f"c:{n}", "ja" if n % 3 else "en")
                                 for n in range(1, 51)])
-    inserts = [s for s in seen if "outbox_messages" in s]
     assert queued == 50
-    assert len(inserts) == 1 and inserts[0].lstrip().upper().startswith("INSERT")
+    assert writes == [("outbox_messages", 50, {"skip_taken": "key"})]
+    assert not [s for s in seen if "outbox_messages" in s]  # nothing row by row beside it
     db.session.commit()
     assert len(outbox(kind="contact")) == 51
