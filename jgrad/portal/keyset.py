@@ -90,7 +90,7 @@ def cursor(sort: str, row, after: bool, secret: str, salt: str) -> str:
 
 def key_of(sort: str, row) -> tuple:
     """Return the sort key of a row selected with ``key_columns(sort)``."""
-    return tuple(row._mapping[f"key_{n}"] for n in range(len(SORTS[sort].keys)))
+    return tuple(getattr(row, f"key_{n}") for n in range(len(SORTS[sort].keys)))
 
 
 def key_columns(sort: str) -> tuple:
@@ -155,14 +155,17 @@ def page(statement, sort: str, where: Position | None, size: int, secret: str,
 
 def run(statement, sort: str, where: Position | None, size: int, secret: str, salt: str,
         values: dict | None = None) -> Page:
-    """Run a statement made by :func:`ordered` for ``where`` with the other ``values`` it
-    needs bound, and return the page with its cursors."""
+    """Run a statement made by :func:`ordered` (or a ``jgrad.prepared.Prepared`` of one)
+    for ``where`` with the other ``values`` it needs bound; return the page with its
+    cursors."""
     after = where is None or where.after
     # Core, not the ORM (plain columns; the session's own transaction), after what the
     # session holds unwritten, as the ORM's autoflush would.
     db.session.flush()
-    rows = db.session.connection().execute(
-        statement, {**(values or {}), **seek_values(where)}).all()
+    values = {**(values or {}), **seek_values(where)}
+    connection = db.session.connection()
+    rows = statement.rows(connection, values) if hasattr(statement, "rows") \
+        else connection.execute(statement, values).all()
     more = len(rows) > size
     rows = rows[:size]
     if not after:

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from jgrad.accounts.models import Account, Role
 from jgrad.extensions import db
 from jgrad.portal import access, keyset, search
+from jgrad.prepared import Prepared
 from jgrad.registrants import codes
 from jgrad.registrants.models import CareerSpell, Enrolment, Registrant
 
@@ -184,7 +185,7 @@ def _cached_page_statement(kind: str, shape: AlumniFilter, after: bool | None,
     it; shapes are few (which of six filters are set, four sorts, three directions)."""
     query = access.alumni_as(kind, sa.bindparam("viewer_university"), *LIST_COLUMNS,
                              *keyset.key_columns(shape.sort))
-    return _page_statement(_filtered(query, None, shape), shape.sort, after, walk)
+    return Prepared(_page_statement(_filtered(query, None, shape), shape.sort, after, walk))
 
 
 def _page_statement(query, sort: str, after: bool | None, walk: str | None):

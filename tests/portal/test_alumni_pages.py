@@ -154,3 +154,40 @@ def test_the_search_box_finds_by_student_number_and_by_parts_of_names(client, lo
     rows, links = open_page(client, "/records/?name=hana%20sat")
     assert len(rows) == 3 and "next" in links  # four Sato Hana, pages of three
     assert open_page(client, links["next"])[0] == [people[11].doctor_id]
+
+
+@pytest.mark.parametrize("sort", queries.SORT_CHOICES)
+def test_a_prepared_page_reads_what_sqlalchemy_reads(alumni, sort):
+    """The pages run through the driver (``jgrad.prepared``): the same rows, values and
+    types (dates as dates on SQLite too) as SQLAlchemy's own execution, with each filter
+    and from a cursor both ways."""
+    from jgrad.accounts.models import Account
+    from jgrad.portal import access, keyset
+
+    home, people = alumni
+    staff = db.session.scalar(sa.select(Account).where(Account.email == "viewer@home.example"))
+    shapes = [queries.AlumniFilter(sort=sort),
+              queries.AlumniFilter(sort=sort, status="degree_awarded", field="05"),
+              queries.AlumniFilter(sort=sort, entry_year=2016, completion_year=2021),
+              queries.AlumniFilter(sort=sort, sector="company", university_id=home.id)]
+    checked = 0
+    for filters in shapes:
+        first, _ = queries.alumni_page(staff, filters, None, "secret")
+        cursors = [None] + [c for c in (first.next_cursor,) if c]
+        for cursor in cursors:
+            where = keyset.position(sort, cursor, "secret", queries.CURSOR_SALT)
+            after = None if where is None else where.after
+            prepared = queries._cached_page_statement(access.viewer(staff), queries.AlumniFilter(
+                **{k: v if k == "sort" else (None if v is None else 1)
+                   for k, v in filters.__dict__.items()}), after, queries._walk(filters))
+            values = {**queries._values(filters), "viewer_university": staff.university_id,
+                      **keyset.seek_values(where)}
+            connection = db.session.connection()
+            ours = prepared.rows(connection, values)
+            theirs = connection.execute(prepared.statement, values).all()
+            assert [tuple(r) for r in ours] == [tuple(r) for r in theirs]
+            assert [type(v) for r in ours for v in r] == [type(v) for r in theirs for v in r]
+            checked += len(ours)
+            if filters == shapes[0] and cursor is None:  # a full page of three
+                assert len(ours) == 4 and all(isinstance(r.entry_date, dt.date) for r in ours)
+    assert checked >= 8
