@@ -39,6 +39,31 @@ def test_rule3_registrant_sees_their_whole_record_with_provenance(client, login,
     assert "Supplied by you" in page
 
 
+def test_the_record_page_lists_every_enrolment_and_career_entry_in_order(
+        client, login, make_registrant, make_university):
+    """The page reads the whole record in one query: each enrolment (oldest entry first,
+    with its university's name) and each career entry (latest first) shows once."""
+    registrant = make_registrant(email="hana@example.org")
+    other = make_university()
+    actor = Actor.for_account(registrant.account)
+    records.add_enrolment(registrant, dict(
+        university_id=other.id, graduate_school="Graduate School of Letters", field="02",
+        programme_type="latter", entry_date=dt.date(2012, 4, 1), status="withdrawn",
+        status_date=dt.date(2013, 3, 31)), actor)
+    for year, employer in ((2019, "First Lab"), (2023, "Third Lab"), (2021, "Second Lab")):
+        records.add_career_spell(registrant, dict(
+            CAREER, start_month=dt.date(year, 4, 1), end_month=None, employer=employer,
+            contract_months=36), actor)
+    db.session.commit()
+    login("hana@example.org")
+    page = client.get("/me").get_data(as_text=True)
+    schools = [page.index(s) for s in ("Graduate School of Letters",
+                                       "Graduate School of Science")]
+    labs = [page.index(s) for s in ("Third Lab", "Second Lab", "First Lab")]
+    assert schools == sorted(schools) and labs == sorted(labs)
+    assert page.count("Third Lab") == 1 and other.name_en in page
+
+
 def test_rule1_university_supplied_items_show_the_university_as_source(
         client, login, make_registrant, make_university, make_account):
     university = make_university()
