@@ -165,11 +165,11 @@ def alumni_page(account, filters: AlumniFilter, cursor: str | None, secret: str,
     if filters.name:  # a search's words are part of its statement: built for each one
         statement = _page_statement(_filtered(access.alumni(
             account, *LIST_COLUMNS, *keyset.key_columns(filters.sort)), account, filters),
-            filters.sort, after, walk)
+            filters.sort, after, walk, PAGE_SIZE)
     else:  # the same few statements for everyone: built once, values bound when run
         shape = AlumniFilter(**{name: value if name == "sort" else (
             None if value is None else 1) for name, value in filters.__dict__.items()})
-        statement = _cached_page_statement(kind, shape, after, walk)
+        statement = _cached_page_statement(kind, shape, after, walk, PAGE_SIZE)
     values = {**_values(filters), "viewer_university": account.university_id}
     found = keyset.run(statement, filters.sort, where, PAGE_SIZE, secret, CURSOR_SALT, values)
     if found.next_cursor is None and found.previous_cursor is None and where is None:
@@ -179,22 +179,23 @@ def alumni_page(account, filters: AlumniFilter, cursor: str | None, secret: str,
 
 @lru_cache(maxsize=512)
 def _cached_page_statement(kind: str, shape: AlumniFilter, after: bool | None,
-                           walk: str | None):
+                           walk: str | None, size: int):
     """The page's statement for a viewer kind and the filters set (``shape``: their values
     stand in as 1; the real ones are bound when it runs). Building it cost more than running
     it; shapes are few (which of six filters are set, four sorts, three directions)."""
     query = access.alumni_as(kind, sa.bindparam("viewer_university"), *LIST_COLUMNS,
                              *keyset.key_columns(shape.sort))
-    return Prepared(_page_statement(_filtered(query, None, shape), shape.sort, after, walk))
+    return Prepared(_page_statement(_filtered(query, None, shape), shape.sort, after, walk,
+                                    size))
 
 
-def _page_statement(query, sort: str, after: bool | None, walk: str | None):
+def _page_statement(query, sort: str, after: bool | None, walk: str | None, size: int):
     if walk:
         # SQLite's planner sorts every alumnus of the university to show fifty; walking the
         # sort's index until fifty match is what a hand-written query does. A narrowing
         # filter leaves few rows to sort, and the planner its own choice.
         query = query.with_hint(Registrant, f"INDEXED BY {walk}", "sqlite")
-    return keyset.ordered(query, sort, after, PAGE_SIZE)
+    return keyset.ordered(query, sort, after, size)
 
 
 def _walk(filters: AlumniFilter) -> str | None:

@@ -165,7 +165,7 @@ def _store(release, previous_row: StatRelease | None, *, account=None, out: Path
         shutil.rmtree(folder, ignore_errors=True)  # nothing half-written stays behind
         raise
     if out is not None:
-        draw_charts(release, folder)  # the folder handed out has the catalogue's charts
+        _draw_quietly(release, folder, row.id)  # the folder handed out has the charts
         out.mkdir(parents=True, exist_ok=True)
         for path in folder.iterdir():
             if path.is_dir():  # one folder per language
@@ -181,10 +181,15 @@ def draw_ahead(row: StatRelease) -> int:
     The release is published already; a chart that fails here is drawn (or fails) when it
     is first asked for, so a failure is logged, not raised. Returns the charts drawn.
     """
+    return _draw_quietly(read_release(folder_of(row)), folder_of(row), row.id)
+
+
+def _draw_quietly(release, folder: Path, release_id: int) -> int:
     try:
-        return draw_charts(read_release(folder_of(row)), folder_of(row))
+        return draw_charts(release, folder)
     except Exception:  # noqa: BLE001 - the release stands without its charts
-        log.exception("statistics: the charts of release %s were not drawn ahead", row.id)
+        log.exception("statistics: the charts of release %s were not drawn ahead",
+                      release_id)
         return 0
 
 
