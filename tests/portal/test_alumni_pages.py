@@ -130,6 +130,29 @@ def test_another_universitys_staff_page_through_none_of_them(client, login, alum
     assert not links
 
 
+def test_rule4_one_built_statement_serves_each_university_its_own_alumni(
+        client, login, alumni):
+    """A page's statement is built once for every staff member (the university is bound
+    when it runs): home's staff, then another university's, then home's again, each see
+    their own alumni only, from the first page and from a cursor."""
+    _home, people = alumni
+    ours = {p.doctor_id for p in people}
+    login("viewer@home.example")
+    first, links = open_page(client, "/records/?sort=name")
+    assert set(first) <= ours and len(first) == 3
+    assert client.submit("/logout", {}).status_code == 302
+    login("viewer@away.example")
+    theirs, away_links = open_page(client, "/records/?sort=name")
+    assert len(theirs) == 1 and not set(theirs) & ours and not away_links
+    # Home's cursor, replayed by the other university's staff, pages through nothing of home.
+    replayed, _ = open_page(client, links["next"])
+    assert not set(replayed) & ours
+    assert client.submit("/logout", {}).status_code == 302
+    login("viewer@home.example")
+    again, _ = open_page(client, links["next"])
+    assert again and set(again) <= ours
+
+
 def test_an_opt_out_leaves_the_next_page_at_once(client, login, alumni):
     login("viewer@home.example")
     _rows, links = open_page(client, "/records/?sort=name")
