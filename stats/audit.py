@@ -13,7 +13,9 @@ table constrain hidden cells of another.  Independent groups of unknowns are sol
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -130,13 +132,22 @@ def joint_intervals(problems: Sequence[AuditProblem], protection: float | None =
         b_eq = np.concatenate(rhs)
         incidence = (abs(matrix).T @ abs(matrix)).tocsr()
         n_comp, label = connected_components(incidence, directed=False)
-        for comp in range(n_comp):
-            var_idx = np.flatnonzero(label == comp)
+        groups = [np.flatnonzero(label == comp) for comp in range(n_comp)]
+
+        def solve(comp: int):
+            var_idx = groups[comp]
             eq = np.unique(matrix[:, var_idx].nonzero()[0])
-            low[var_idx], high[var_idx] = solve_component(
+            return solve_component(
                 matrix[eq][:, var_idx], b_eq[eq], lower[var_idx], upper[var_idx],
                 truth[var_idx], protection, seed=comp,
                 wide=np.isin(keys[var_idx], known_wide if known_wide is not None else []))
+
+        # Groups share nothing, and HiGHS lets go of the interpreter while it solves: one
+        # thread per core solves them side by side, each with its own seed (same result).
+        workers = max(1, min(n_comp, os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for var_idx, (lo, hi) in zip(groups, pool.map(solve, range(n_comp))):
+                low[var_idx], high[var_idx] = lo, hi
 
     out = []
     for p, var_of in zip(problems, var_ofs):
