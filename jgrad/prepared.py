@@ -8,7 +8,6 @@ those ``connection.execute`` returns, as named tuples.
 """
 from __future__ import annotations
 
-import threading
 from collections import namedtuple
 
 from sqlalchemy.sql import visitors
@@ -24,7 +23,6 @@ class Prepared:
         self._row = namedtuple("Row", [column.name for column in columns])
         self._columns = columns
         self._forms: dict[str, tuple] = {}
-        self._lock = threading.Lock()
 
     def _form(self, dialect) -> tuple:
         form = self._forms.get(dialect.name)
@@ -41,8 +39,7 @@ class Prepared:
                        for column in self._columns]
             form = (state.statement, state.positiontup, dict(state.parameters),
                     {n: p for n, p in binds.items() if p is not None}, results)
-            with self._lock:
-                self._forms[dialect.name] = form
+            self._forms[dialect.name] = form  # two threads at once build the same form
         return form
 
     def rows(self, connection, values: dict) -> list:

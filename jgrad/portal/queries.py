@@ -167,14 +167,18 @@ def alumni_page(account, filters: AlumniFilter, cursor: str | None, secret: str,
             account, *LIST_COLUMNS, *keyset.key_columns(filters.sort)), account, filters),
             filters.sort, after, walk, PAGE_SIZE)
     else:  # the same few statements for everyone: built once, values bound when run
-        shape = AlumniFilter(**{name: value if name == "sort" else (
-            None if value is None else 1) for name, value in filters.__dict__.items()})
-        statement = _cached_page_statement(kind, shape, after, walk, PAGE_SIZE)
+        statement = _cached_page_statement(kind, shape_of(filters), after, walk, PAGE_SIZE)
     values = {**_values(filters), "viewer_university": account.university_id}
     found = keyset.run(statement, filters.sort, where, PAGE_SIZE, secret, CURSOR_SALT, values)
     if found.next_cursor is None and found.previous_cursor is None and where is None:
         return found, len(found.rows)
     return found, count(account, filters) if counted else None
+
+
+def shape_of(filters: AlumniFilter) -> AlumniFilter:
+    """The filters that are set and the sort, each set value standing in as 1."""
+    return AlumniFilter(**{name: value if name == "sort" else None if value is None else 1
+                           for name, value in filters.__dict__.items()})
 
 
 @lru_cache(maxsize=512)

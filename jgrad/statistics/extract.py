@@ -65,14 +65,22 @@ def _copy(connection, query) -> pd.DataFrame:
     return frame
 
 
-def _counted(query, registrant_id):
-    """Keep the rows of counted registrants (see :func:`counted_registrant_ids`) by joining
-    their accounts. On SQLite the accounts are read by their ids only: through the index on
-    their role it read a million accounts in random order (7 s at a million)."""
+def _counted(query, registrant_id, as_of: dt.datetime):
+    """Keep the rows of counted registrants -- an account active or pending now (a record a
+    university supplied counts before its person activates the account) that existed on
+    ``as_of`` -- by joining their accounts. On SQLite the accounts are read by their ids
+    only: through the index on their role it read a million accounts in random order (7 s
+    at a million)."""
     return (query.join(Registrant, Registrant.id == registrant_id)
             .join(Account, Account.id == Registrant.account_id)
-            .where(Account.role == str(Role.REGISTRANT), Account.state.in_(COUNTED_STATES))
+            .where(*_registrant_accounts(COUNTED_STATES, as_of))
             .with_hint(Account, "NOT INDEXED", "sqlite"))
+
+
+def _registrant_accounts(states, as_of: dt.datetime) -> tuple:
+    """Conditions on Account: a registrant's, in one of ``states``, existing on ``as_of``."""
+    return (Account.role == str(Role.REGISTRANT), Account.state.in_(states),
+            Account.created_at <= sa.literal(as_of, UTCDateTime()))
 
 
 def _latest(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -85,24 +93,11 @@ def _latest(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
 def active_registrant_ids(as_of: dt.datetime):
     """Registrants whose account is active now and existed on ``as_of``."""
     return sa.select(Registrant.id).join(Account, Account.id == Registrant.account_id).where(
-        Account.role == str(Role.REGISTRANT),
-        Account.state == str(AccountState.ACTIVE),
-        Account.created_at <= sa.literal(as_of, UTCDateTime()),
-    )
+        *_registrant_accounts((str(AccountState.ACTIVE),), as_of))
 
 
 #: Account states whose registrants a release counts.
 COUNTED_STATES = (str(AccountState.ACTIVE), str(AccountState.PENDING))
-
-
-def counted_registrant_ids(as_of: dt.datetime):
-    """Registrants whose account is active or pending now and existed on ``as_of``: a
-    record a university supplied counts before its person activates the account."""
-    return sa.select(Registrant.id).join(Account, Account.id == Registrant.account_id).where(
-        Account.role == str(Role.REGISTRANT),
-        Account.state.in_(COUNTED_STATES),
-        Account.created_at <= sa.literal(as_of, UTCDateTime()),
-    )
 
 
 def people_frame(as_of: dt.datetime) -> pd.DataFrame:
@@ -113,8 +108,7 @@ def people_frame(as_of: dt.datetime) -> pd.DataFrame:
         Registrant.birth_year, Registrant.sex, Registrant.nationality,
         Enrolment.university_id, Enrolment.field, Enrolment.status, Enrolment.status_date,
         Enrolment.entry_date,
-    ).select_from(Enrolment), Enrolment.registrant_id).where(
-        Account.created_at <= sa.literal(as_of, UTCDateTime()))
+    ).select_from(Enrolment), Enrolment.registrant_id, as_of)
     frame = _read(query)
     # Dates stay datetime64 (NaT when missing): the extract reads their years and months as
     # arrays, and a million Python date objects would only be taken apart again.
@@ -139,8 +133,7 @@ def spells_frame(as_of: dt.datetime) -> pd.DataFrame:
         CareerSpell.start_month, CareerSpell.labour_status, CareerSpell.sector,
         CareerSpell.postdoc, CareerSpell.employment_term, CareerSpell.income_band,
         CareerSpell.country,
-    ).select_from(CareerSpell), CareerSpell.registrant_id).where(
-        Account.created_at <= sa.literal(as_of, UTCDateTime()),
+    ).select_from(CareerSpell), CareerSpell.registrant_id, as_of).where(
         CareerSpell.start_month <= month,
         sa.or_(CareerSpell.end_month.is_(None), CareerSpell.end_month >= month))
     frame = _read(query)

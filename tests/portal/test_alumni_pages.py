@@ -200,9 +200,8 @@ def test_a_prepared_page_reads_what_sqlalchemy_reads(alumni, sort):
         for cursor in cursors:
             where = keyset.position(sort, cursor, "secret", queries.CURSOR_SALT)
             after = None if where is None else where.after
-            prepared = queries._cached_page_statement(access.viewer(staff), queries.AlumniFilter(
-                **{k: v if k == "sort" else (None if v is None else 1)
-                   for k, v in filters.__dict__.items()}), after, queries._walk(filters),
+            prepared = queries._cached_page_statement(
+                access.viewer(staff), queries.shape_of(filters), after, queries._walk(filters),
                 queries.PAGE_SIZE)
             values = {**queries._values(filters), "viewer_university": staff.university_id,
                       **keyset.seek_values(where)}
