@@ -8,7 +8,10 @@ only if every hidden cell's feasible interval is at least ``protection`` wide.
 
 Several tables are audited *jointly*: a cell is identified by a key, and cells of different
 tables with equal keys are one unknown (the same people counted twice), so equations of one
-table constrain hidden cells of another.  Independent groups of unknowns are solved apart.
+table constrain hidden cells of another.  Beyond the tables' own lines, the relations
+between keys of :mod:`stats.boxes` take part: a key that is the sum of others, a key that
+counts no more than another (an inequality, written with a slack variable).  Independent
+groups of unknowns are solved apart.
 """
 
 from __future__ import annotations
@@ -44,6 +47,14 @@ class AuditProblem:
     counts: np.ndarray
     hidden: np.ndarray
     keys: np.ndarray
+
+
+@dataclass
+class KeyRelations:
+    """Relations between keys: ``sums`` (parent, children) and ``nestings`` (child, parent)."""
+
+    sums: Sequence[tuple[int, Sequence[int]]] = ()
+    nestings: Sequence[tuple[int, int]] = ()
 
 
 @dataclass
@@ -90,8 +101,44 @@ def _line_constraints(problem: AuditProblem, var_of: np.ndarray
     return rows, cols, coefs, rhs
 
 
+def _relation_constraints(relations: KeyRelations, keys: np.ndarray, known: dict[int, int],
+                         lower: np.ndarray, upper: np.ndarray, start: int
+                         ) -> tuple[list, list, list, list, np.ndarray]:
+    """Return (rows, columns, coefficients, rhs, slack truths) of the relations that hold a
+    hidden key; a nesting with one published side becomes a bound instead (``lower`` and
+    ``upper`` are tightened in place).  Slack variables are numbered after the keys."""
+    var = {int(k): i for i, k in enumerate(keys)}
+    rows, cols, coefs, rhs = [], [], [], []
+    for parent, children in relations.sums:
+        members = [(parent, -1.0), *((c, 1.0) for c in children)]
+        hidden = [(var[k], a) for k, a in members if k in var]
+        if not hidden:
+            continue
+        known_sum = sum(a * known[k] for k, a in members if k not in var)
+        rows += [start] * len(hidden)
+        cols += [v for v, _ in hidden]
+        coefs += [a for _, a in hidden]
+        rhs.append(-known_sum)
+        start += 1
+    slack_truth = []
+    for child, parent in relations.nestings:
+        if child in var and parent in var:  # child - parent + slack = 0
+            rows += [start] * 3
+            cols += [var[child], var[parent], len(keys) + len(slack_truth)]
+            coefs += [1.0, -1.0, 1.0]
+            rhs.append(0.0)
+            start += 1
+            slack_truth.append(np.nan)  # filled in by the caller from the truths
+        elif child in var:
+            upper[var[child]] = min(upper[var[child]], known[parent])
+        elif parent in var:
+            lower[var[parent]] = max(lower[var[parent]], known[child])
+    return rows, cols, coefs, rhs, np.array(slack_truth)
+
+
 def joint_intervals(problems: Sequence[AuditProblem], protection: float | None = None,
-                    known_wide: np.ndarray | None = None) -> list[Intervals]:
+                    known_wide: np.ndarray | None = None,
+                    relations: KeyRelations | None = None) -> list[Intervals]:
     """Return the feasible interval of every hidden cell, all tables' equations combined.
 
     With ``protection`` the intervals are only proven to be *at least* that wide when they
@@ -125,10 +172,29 @@ def joint_intervals(problems: Sequence[AuditProblem], protection: float | None =
         rows += [x + start for x in r]
         cols, coefs, rhs = cols + c, coefs + v, rhs + b
         start += sum(len(x) for x in b)
-    low, high = np.full(len(keys), np.nan), np.full(len(keys), np.nan)
+    n_vars = len(keys)
+    if relations is not None and len(keys):
+        known = {int(k): int(c) for p in problems for k, c in
+                 zip(p.keys[~p.hidden].tolist(), p.counts[~p.hidden].tolist())}
+        r, c, v, b, slack = _relation_constraints(relations, keys, known, lower, upper, start)
+        if b:
+            rows.append(np.array(r, dtype=np.int64))
+            cols.append(np.array(c, dtype=np.int64))
+            coefs.append(np.array(v))
+            rhs.append(np.array(b))
+            start += len(b)
+        n_vars += len(slack)
+        by_key = dict(zip(keys.tolist(), truth))
+        pairs = [(ch, pa) for ch, pa in relations.nestings if ch in by_key and pa in by_key]
+        truth = np.concatenate([truth, [by_key[pa] - by_key[ch] for ch, pa in pairs]])
+        lower = np.concatenate([lower, np.zeros(len(slack))])
+        upper = np.concatenate([upper, np.full(len(slack), np.inf)])
+    audited = np.arange(n_vars) < len(keys)
+    var_keys = np.concatenate([keys.astype(np.int64), np.full(n_vars - len(keys), -1)])
+    low, high = np.full(n_vars, np.nan), np.full(n_vars, np.nan)
     if len(keys) and start:
         matrix = coo_matrix((np.concatenate(coefs), (np.concatenate(rows),
-                             np.concatenate(cols))), shape=(start, len(keys))).tocsr()
+                             np.concatenate(cols))), shape=(start, n_vars)).tocsr()
         b_eq = np.concatenate(rhs)
         incidence = (abs(matrix).T @ abs(matrix)).tocsr()
         n_comp, label = connected_components(incidence, directed=False)
@@ -137,10 +203,11 @@ def joint_intervals(problems: Sequence[AuditProblem], protection: float | None =
         def solve(comp: int):
             var_idx = groups[comp]
             eq = np.unique(matrix[:, var_idx].nonzero()[0])
+            wide = np.isin(var_keys[var_idx], known_wide if known_wide is not None else [])
             return solve_component(
                 matrix[eq][:, var_idx], b_eq[eq], lower[var_idx], upper[var_idx],
-                truth[var_idx], protection, seed=comp,
-                wide=np.isin(keys[var_idx], known_wide if known_wide is not None else []))
+                truth[var_idx], protection, seed=comp, wide=wide & audited[var_idx],
+                audited=audited[var_idx])
 
         # Groups share nothing, and HiGHS lets go of the interpreter while it solves: one
         # thread per core solves them side by side, each with its own seed (same result).

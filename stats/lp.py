@@ -121,8 +121,8 @@ def _unbounded_above(matrix: csr_matrix, upper: np.ndarray) -> np.ndarray:
 
 
 def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, upper: np.ndarray,
-               truth: np.ndarray, protection: float | None, seed: int, wide: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray]:
+                    truth: np.ndarray, protection: float | None, seed: int, wide: np.ndarray,
+                    audited: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Return each variable's interval; with ``protection``, stop once that wide.
 
     Two brackets close in on every interval: outer bounds (propagated through the
@@ -131,9 +131,11 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
     variables, so a few LPs with random objectives prove most cells wide; outer
     bounds prove many others narrow; per-cell LPs settle only what remains.  With
     ``protection`` a narrow interval is returned as its outer bounds (narrower still in
-    truth); without it every interval is exact.
+    truth); without it every interval is exact.  Variables not ``audited`` (slacks of
+    inequalities) take part in the equations but get no LPs of their own.
     """
     n = matrix.shape[1]
+    skipped = np.zeros(n, bool) if audited is None else ~audited
     low, high = truth.astype(float).copy(), truth.astype(float).copy()
     high[wide] = np.inf  # proven wide earlier; more hidden cells only widen intervals
     out_low, out_high = _outer_bounds(matrix, rhs, lower, upper)
@@ -152,7 +154,7 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
         return out_high - out_low < protection - eps
 
     def done() -> np.ndarray:
-        settled = (low <= out_low + eps) & (high >= out_high - eps)
+        settled = (low <= out_low + eps) & (high >= out_high - eps) | skipped
         if protection is None:
             return settled
         return (high - low >= protection) | settled | narrow()
@@ -166,6 +168,16 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
             if done().all():
                 break
             seen(*model.minimum(rng.choice([-1.0, 1.0], size=n))[1:])
+        # Then push many undecided cells up together: each solution may widen them all.
+        for _ in range(40):
+            left = np.flatnonzero(~done())
+            if not len(left):
+                break
+            objective = np.zeros(n)
+            objective[rng.permutation(left)[:max(1, len(left) // 4)]] = -1.0
+            seen(*model.minimum(objective)[1:])
+            if (~done()).sum() > 0.95 * len(left):
+                break
     for var in np.flatnonzero(~done()):
         for sense in (-1.0, 1.0):  # maximise first: upper bounds are what totals pin
             if done()[var]:

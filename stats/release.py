@@ -43,14 +43,14 @@ import pandas as pd
 
 from stats import surveys as survey_tables
 from stats.catalogue import CATALOGUE_VERSION, TableSpec, with_breakdowns
-from stats.audit import AuditProblem, exposed_cells, joint_intervals
+from stats.audit import KeyRelations
+from stats.boxes import Space, box_keys, cell_boxes, relations
 from stats.disclosure import (
     DENOMINATOR, HIDDEN, PRIMARY, PUBLISHED, RULES, SECONDARY, SENSITIVE, Protection,
-    denominator_mask, primary_mask, round_to_base, row_shares, secondary_mask,
-    sensitive_mask, widen,
+    denominator_mask, primary_mask, round_to_base, row_shares, sensitive_mask,
 )
 from stats.extract import deidentify
-from stats.linkage import cell_definitions, link_keys
+from stats.joint import Joint
 from stats.published import Release, Rules, TableRelease
 from stats.surveys import SurveyAnswers
 from stats.tabulate import TOTAL, Cube, build_cube
@@ -79,63 +79,15 @@ def _initial(cube: Cube, spec: TableSpec, rules: Rules, previous: TableRelease |
         if flags is not None:
             for flag in RULES:
                 out.hide(flags == flag, flag)
-    small = primary_mask(cube.counts, rules.threshold, rules.publish_zeros)
-    out.hide(small & ~structural_zero, PRIMARY)  # no one can be there: nothing to protect
+    out.hide(primary_mask(cube.counts, rules.threshold, rules.publish_zeros), PRIMARY)
     if spec.sensitive:
         out.hide(sensitive_mask(cube.counts, rules.dominance), SENSITIVE)
     if spec.measure == "row_share":
         out.hide(denominator_mask(cube.counts, rules.min_denominator), DENOMINATOR)
+    # No one can be in a structural zero, as every reader knows: it is published as 0.
+    out.hidden[structural_zero] = False
+    out.flags[structural_zero] = PUBLISHED
     return out
-
-
-def _suppress_jointly(tables: tuple[TableSpec, ...], cubes: list[Cube],
-                      keys: list[np.ndarray], protections: list[Protection],
-                      protection: int) -> None:
-    """Run secondary suppression and hide shared keys everywhere, until nothing changes.
-
-    Audit-only tables are all unknowns: they hide nothing anywhere else.
-    """
-    while True:
-        for spec, cube, prot in zip(tables, cubes, protections):
-            if not spec.audit_only:
-                prot.hide(secondary_mask(cube.counts, prot.hidden, protection), SECONDARY)
-        hidden_keys = np.unique(np.concatenate([k[p.hidden] for spec, k, p in
-                                                zip(tables, keys, protections)
-                                                if not spec.audit_only]))
-        spread = sum(prot.hide(np.isin(k, hidden_keys), SECONDARY)
-                     for k, prot in zip(keys, protections))
-        if not spread:
-            return
-
-
-def _audit(tables: tuple[TableSpec, ...], cubes: list[Cube], keys: list[np.ndarray],
-           protections: list[Protection], protection: int, rounds: int = 12) -> list[int]:
-    """Audit all tables jointly, hiding more around exposed cells; return exposed counts.
-
-    Hiding more cells only removes known values, so intervals proven wide stay wide and
-    each round re-solves only the rest.  Tables still exposed after ``rounds`` are withheld:
-    that removes equations too, so it cannot expose the other tables.
-    """
-    wide = np.zeros(0, dtype=np.uint64)
-    exposed: list[np.ndarray] = []
-    for _ in range(rounds):
-        problems = [AuditProblem(spec.id, cube.counts, prot.hidden, key)
-                    for spec, cube, prot, key in zip(tables, cubes, protections, keys)]
-        intervals = joint_intervals(problems, protection, known_wide=wide)
-        # An audit-only table protects nothing of its own: its cells that matter are
-        # hidden (and checked) in the tables that would publish them.
-        exposed = [exposed_cells(iv, p.hidden, protection) & (not spec.audit_only)
-                   for iv, p, spec in zip(intervals, protections, tables)]
-        if not any(e.any() for e in exposed):
-            break
-        wide = np.unique(np.concatenate(
-            [wide, *(k[p.hidden & ~e] for k, p, e in zip(keys, protections, exposed))]))
-        grown = sum(prot.hide(widen(cube.counts, prot.hidden, e), SECONDARY)
-                    for cube, prot, e in zip(cubes, protections, exposed))
-        if not grown:
-            break
-        _suppress_jointly(tables, cubes, keys, protections, protection)
-    return [int(e.sum()) for e in exposed]
 
 
 def _round_jointly(cubes: list[Cube], keys: list[np.ndarray], protections: list[Protection],
@@ -147,6 +99,8 @@ def _round_jointly(cubes: list[Cube], keys: list[np.ndarray], protections: list[
         prior = np.full(cube.counts.shape, np.nan) if prev is None else prev.astype(float)
         parts.append(pd.DataFrame({"key": key[shown], "count": cube.counts[shown],
                                    "prior": prior[shown]}))
+    if not parts:
+        return []
     cells = pd.concat(parts, ignore_index=True)
     by_key = cells.groupby("key").agg(count=("count", "first"), low=("prior", "min"),
                                       high=("prior", "max"))
@@ -161,6 +115,23 @@ def _round_jointly(cubes: list[Cube], keys: list[np.ndarray], protections: list[
         rounded[~prot.hidden] = value.reindex(key[~prot.hidden]).to_numpy(dtype=float)
         out.append(rounded)
     return out
+
+
+#: A table is withheld when its own rules would hide more than this share of its cells.
+SPARSE_SHARE = 2 / 3
+SPARSE_REASON = "sparse: its own rules would hide more than two thirds of its cells"
+
+
+def _sparse(cube: Cube, prot: Protection, structural_zero: np.ndarray) -> bool:
+    """Return whether a table's own rules hide more than ``SPARSE_SHARE`` of its cells.
+
+    Counted are the cells of rows that hold someone: an empty row (a cohort no respondent
+    is in, say) is hidden whole but makes the rest of the table no less useful.
+    """
+    occupied = np.broadcast_to(cube.counts[..., -1:] > 0, cube.counts.shape)
+    counted = occupied & ~structural_zero
+    return bool(counted.any()) and int((prot.hidden & counted).sum()) > \
+        SPARSE_SHARE * int(counted.sum())
 
 
 def _frames(cube: Cube, spec: TableSpec, rounded: np.ndarray, prot: Protection
@@ -209,38 +180,46 @@ def build_release(
     extract, added = survey_tables.extend(extract, people["pid"], surveys)
     tables = (*tables, *added)
     cubes = [build_cube(extract, spec) for spec in tables]
-    domains = {c: tuple(extract[c].cat.categories) for c in extract.columns
-               if isinstance(extract[c].dtype, pd.CategoricalDtype)}
-    definitions = [cell_definitions(cube, spec, domains) for cube, spec in zip(cubes, tables)]
-    keys = link_keys(definitions)
+    space = Space.of(extract, as_of)
+    boxes = [cell_boxes(cube, spec, space) for cube, spec in zip(cubes, tables)]
     prior_tables = [previous.tables.get(spec.id) if previous else None for spec in tables]
-    protections = [_initial(cube, spec, rules, prior, np.equal(defs, None))
-                   for cube, spec, prior, defs in zip(cubes, tables, prior_tables,
-                                                      definitions)]
-    _suppress_jointly(tables, cubes, keys, protections, rules.protection)
-
-    exposed = _audit(tables, cubes, keys, protections, rules.protection)
-    for prot, n in zip(protections, exposed):
-        if n:
-            prot.hidden[...] = True  # nothing of a withheld table is published
+    protections = [_initial(cube, spec, rules, prior, np.equal(box, None))
+                   for cube, spec, prior, box in zip(cubes, tables, prior_tables, boxes)]
+    # A table whose own rules hide most of its cells says next to nothing: it is withheld
+    # before the others are protected, and takes no part in their suppression or audit.
+    # Within a series the decision is the previous release's, so one arrival or departure
+    # never turns a table on or off.
+    kept = [i for i, (spec, cube, prot, box, prior) in
+            enumerate(zip(tables, cubes, protections, boxes, prior_tables))
+            if spec.audit_only or not (prior.withheld == SPARSE_REASON if prior is not None
+                                       else _sparse(cube, prot, np.equal(box, None)))]
+    keys, distinct = box_keys([boxes[i] for i in kept])
+    joint = Joint(tuple(tables[i] for i in kept), [cubes[i] for i in kept], keys,
+                  [protections[i] for i in kept],
+                  KeyRelations(*relations(distinct, space)), rules.protection)
+    joint.suppress()
+    exposed = dict(zip(kept, joint.audit()))
+    withheld = {i: SPARSE_REASON for i in range(len(tables)) if i not in exposed}
+    withheld |= {i: f"interval audit: {n} hidden cell(s) derivable within less than "
+                    f"{rules.protection}" for i, n in exposed.items() if n}
+    for i in withheld:
+        protections[i].hidden[...] = True  # nothing of a withheld table is published
 
     prior_counts = [None if prior is None or prior.counts is None else
-                    _as_cube_layout(prior.counts.astype("Float64"), cube)
-                    for cube, prior in zip(cubes, prior_tables)]
-    rounded = _round_jointly(cubes, keys, protections, prior_counts, rounding_base)
-
+                    _as_cube_layout(prior.counts.astype("Float64"), cubes[i])
+                    for i, prior in enumerate(prior_tables) if i in exposed]
+    rounded = dict(zip(kept, _round_jointly(joint.cubes, keys, joint.protections,
+                                            prior_counts, rounding_base)))
     out: dict[str, TableRelease] = {}
-    for spec, cube, prot, values, n in zip(tables, cubes, protections, rounded, exposed):
+    for i, (spec, cube, prot) in enumerate(zip(tables, cubes, protections)):
         if spec.audit_only:
             continue  # its equations took part; it is not published
         by_reason = prot.count()
         shown = {HIDDEN: int(prot.hidden.sum())}
-        if n:
-            reason = (f"interval audit: {n} hidden cell(s) derivable within less than "
-                      f"{rules.protection}")
-            out[spec.id] = TableRelease(spec, None, None, None, shown, reason, by_reason)
+        if i in withheld:
+            out[spec.id] = TableRelease(spec, None, None, None, shown, withheld[i], by_reason)
             continue
-        frame, counts, flags = _frames(cube, spec, values, prot)
+        frame, counts, flags = _frames(cube, spec, rounded[i], prot)
         out[spec.id] = TableRelease(spec, frame, counts, flags, shown, None, by_reason)
     notes = ("Counts are rounded to base {0}; totals are rounded from exact sums, so cells "
              "may not add up to totals.".format(rounding_base),

@@ -71,5 +71,5 @@ def release_command(as_of: dt.datetime | None, out: Path | None, new_series: boo
                    f"{time.perf_counter() - started:.1f} s in all.")
         return
     click.echo(f"{len(release.tables) - breakdowns} tables and {breakdowns} breakdowns, "
-               f"{len(release.withheld)} withheld by the interval audit; cells hidden by rule "
+               f"{len(release.withheld)} withheld (sparse, or by the interval audit); cells hidden by rule "
                f"({hidden}); {time.perf_counter() - started:.1f} s in all.")

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from jgrad.statistics import labels
+from stats.release import SPARSE_REASON
 
 #: What the signs of hidden cells mean, by the English words a release wrote beside them:
 #: releases since one sign is used write "not published" beside "x"; releases stored
@@ -124,6 +125,9 @@ def margin(value: int | None) -> str | None:
 
 def withheld(reason: str | None) -> str | None:
     """Return why a table was withheld, in the reader's language."""
+    if reason == SPARSE_REASON:
+        return _("too few people for its cells: its own rules would hide more than two "
+                 "thirds of them, so it would say next to nothing")
     found = _AUDIT.fullmatch(reason or "")
     if found:
         return _("the interval audit could narrow %(n)s hidden cells to less than %(width)s",

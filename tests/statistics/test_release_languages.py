@@ -81,16 +81,16 @@ def test_every_file_of_a_release_is_written_in_japanese_without_english(released
     # Charts in the site's default language (English) are drawn with the release; the
     # Japanese ones when first asked for, then kept beside the other Japanese files.
     folder = services.folder_of(row)
-    assert (folder / "en" / "income_by_field.png").exists()
-    assert not (folder / "ja" / "income_by_field.svg").exists()
-    for table in ("registrants_by_status_field", "income_by_field", "sector_by_sex_field"):
+    assert (folder / "en" / "working_abroad_by_field.png").exists()
+    assert not (folder / "ja" / "working_abroad_by_field.svg").exists()
+    for table in ("registrants_by_status_field", "working_abroad_by_field"):
         svg = client.get(f"/stats/{row.id}/files/ja/{table}.svg").get_data(as_text=True)
         assert JAPANESE.search(_svg_text(svg)) and not _english(_svg_text(svg)), table
         assert (folder / "ja" / f"{table}.svg").exists()
-    png = client.get(f"/stats/{row.id}/files/ja/income_by_field.png")
+    png = client.get(f"/stats/{row.id}/files/ja/working_abroad_by_field.png")
     assert png.status_code == 200 and png.data[:4] == b"\x89PNG"
     # Without a Japanese font here, the Japanese PNG is the English one (documented).
-    assert (folder / "ja" / "income_by_field.png").exists() == can_draw("ja", "png")
+    assert (folder / "ja" / "working_abroad_by_field.png").exists() == can_draw("ja", "png")
 
 
 def test_pages_offer_the_readers_language_first_and_show_no_english(released, client):
@@ -102,7 +102,7 @@ def test_pages_offer_the_readers_language_first_and_show_no_english(released, cl
     table = "registrants_by_status_field"
     ja_link = page.index(f"/stats/{row.id}/files/ja/{table}.csv")
     assert ja_link < page.index(f"/stats/{row.id}/files/en/{table}.csv")
-    for table_id in (table, "income_by_field.sex", "survey.career-wave-2025.v1.labour_status"):
+    for table_id in (table, "working_abroad_by_field.sex", "survey.career-wave-2025.v1.labour_status"):
         shown = client.get(f"/stats/{row.id}/tables/{table_id}").get_data(as_text=True)
         assert not _english(visible_text(shown)), (table_id, _english(visible_text(shown)))
     response = client.get(f"/stats/{row.id}/files/ja/{table}.csv")
@@ -113,7 +113,7 @@ def test_pages_offer_the_readers_language_first_and_show_no_english(released, cl
     english = client.get(f"/stats/{row.id}/files/en/{table}.csv")
     assert english.data != response.data and "Total" in english.get_data(as_text=True)
     # A breakdown's chart is drawn in the language asked for, when first asked for.
-    svg = client.get(f"/stats/{row.id}/files/ja/income_by_field.sex.svg")
+    svg = client.get(f"/stats/{row.id}/files/ja/working_abroad_by_field.sex.svg")
     assert svg.status_code == 200 and JAPANESE.search(_svg_text(svg.get_data(as_text=True)))
     png = client.get(f"/stats/{row.id}/files/ja/{table}.png")
     assert png.status_code == 200 and png.data[:4] == b"\x89PNG"
@@ -144,10 +144,10 @@ def test_a_release_stored_before_files_had_languages_still_reads_and_downloads(
     assert "registrants_by_status_field.csv" in response.headers["Content-Disposition"]
     assert client.get(f"/stats/{row.id}/files/release.json").json["as_of"]
     assert client.get(f"/stats/{row.id}/files/ja/release.json").status_code == 404
-    chart = client.get(f"/stats/{row.id}/files/income_by_field.svg")
-    assert chart.status_code == 200 and (folder / "income_by_field.svg").exists()
+    chart = client.get(f"/stats/{row.id}/files/working_abroad_by_field.svg")
+    assert chart.status_code == 200 and (folder / "working_abroad_by_field.svg").exists()
     client.submit("/lang", {"lang": "ja", "next": "/"})
-    shown = client.get(f"/stats/{row.id}/tables/income_by_field").get_data(as_text=True)
+    shown = client.get(f"/stats/{row.id}/tables/working_abroad_by_field").get_data(as_text=True)
     assert not _english(visible_text(shown)), _english(visible_text(shown))
 
 

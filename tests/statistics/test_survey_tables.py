@@ -18,6 +18,7 @@ from jgrad.statistics import services
 from surveys import load_definition, services as survey_services
 from surveys.models import Invitation, InvitationState, Response
 from surveys.statistics import survey_answers
+from stats.release import SPARSE_REASON
 from tests.stats import check_against_truth
 from tests.surveys.conftest import SCALE, YES_NO, question
 
@@ -142,14 +143,18 @@ def _published_cells_match_the_true_counts_and_small_cells_are_hidden(release, t
             if code == "Total":
                 return sum(1 for b, _answers in truth if band in ("Total", b))
             return _true_count(truth, None if band == "Total" else band, variable, code)
+        if release.tables[table_id].withheld == SPARSE_REASON:
+            continue  # its own rules would hide most of it: nothing of it is published
         counted = check_against_truth(release.tables[table_id], exact, (*COHORTS, "Total"),
                                       THRESHOLD, BASE)
         checked, published = checked + counted[0], published + counted[1]
-    assert checked > 100 and published > 10, (checked, published)
+    # The rarer answers' tables are withheld whole as sparse; the rest are checked cell by cell.
+    assert checked > 60 and published > 5, (checked, published)
     work = release.tables[f"{base}.work"]
     assert list(work.counts.columns) == ["1", "2", "Not applicable", "No answer", "Total"]
     # Row totals are every respondent of the cohort, whatever they answered.
-    assert {int(release.tables[t].counts.loc["Total", "Total"]) for t in expected} == {60}
+    assert {int(release.tables[t].counts.loc["Total", "Total"]) for t in expected
+            if not release.tables[t].withheld} == {60}
 
 
 def _a_multiple_choice_question_is_one_table_per_option(release, truth):

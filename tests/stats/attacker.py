@@ -218,17 +218,25 @@ def read_cells(meta: dict, frames: dict, model: Model) -> list[Cell]:
                         sets[dim] = sets.get(dim, {label}) & {label}
                 box = model.box(sets)
                 flag, value = flags.iloc[r, c], values.iloc[r, c]
-                hidden = bool(flag) or pd.isna(value)
+                hidden = bool(flag)
                 if box is None:
                     continue  # no one can be there, as every reader knows
+                if not hidden and pd.isna(value):  # a share of an empty row: no figure
+                    cells.append(Cell(table["id"], (*row, column), box, False, 0.0, np.inf))
+                    continue
                 if hidden:
                     cells.append(Cell(table["id"], (*row, column), box, True, 0.0, np.inf))
                     continue
                 if share and column != "n":
-                    value = round(float(value) * float(n) / 100.0 / base) * base
-                value = float(value)
-                low = max(0.0, value - slack, float(threshold) if value > 0 else 0.0)
-                cells.append(Cell(table["id"], (*row, column), box, False, low, value + slack))
+                    # A percentage to one decimal of the rounded total: the rounded count
+                    # lies within half a decimal of it, the true count within the slack.
+                    least = (float(value) - 0.05) * float(n) / 100.0
+                    most = (float(value) + 0.05) * float(n) / 100.0
+                    least, most = np.ceil(least / base) * base, np.floor(most / base) * base
+                else:
+                    least = most = float(value)
+                low = max(0.0, least - slack, float(threshold) if least > 0 else 0.0)
+                cells.append(Cell(table["id"], (*row, column), box, False, low, most + slack))
     return cells
 
 

@@ -19,7 +19,7 @@ THRESHOLD, BASE, MIN_DENOMINATOR = 10, 5, 25
 
 @pytest.fixture(scope="module")
 def population() -> tuple[pd.DataFrame, pd.DataFrame]:
-    return make_population(3000, seed=7)
+    return make_population(20000, seed=7)  # large enough for every table to say something
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,164 @@
+"""Secondary suppression and the interval audit over all tables of a release at once.
+
+Cells are keys (:mod:`stats.boxes`): equal keys count the same people, and the relations
+between keys (sums, nestings) are what a reader can prove from the release's own structure.
+Suppression works on two levels until nothing changes: each table's lines
+(:func:`stats.disclosure.secondary_mask`), and every sum between keys of the release, which
+obeys the same two rules as a line -- never exactly one hidden member, and a published
+parent hides at least ``protection`` people among its children.  Then the audit
+(:func:`stats.audit.joint_intervals`) solves the interval LPs with every line and relation;
+a hidden cell still found narrower than ``protection`` gets more cells hidden around it,
+in its tables' lines and in its relations, and the audit runs again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from stats.audit import AuditProblem, KeyRelations, exposed_cells, joint_intervals
+from stats.catalogue import TableSpec
+from stats.disclosure import SECONDARY, Protection, secondary_mask, widen
+from stats.tabulate import Cube
+
+
+@dataclass
+class Joint:
+    """The tables of a release, their keys and protections, and the relations between keys."""
+
+    tables: tuple[TableSpec, ...]
+    cubes: list[Cube]
+    keys: list[np.ndarray]
+    protections: list[Protection]
+    relations: KeyRelations
+    protection: int
+
+    def __post_init__(self) -> None:
+        size = int(max((k.max(initial=0) for k in self.keys), default=0)) + 1
+        self.counts = np.zeros(size, dtype=np.int64)
+        for cube, key in zip(self.cubes, self.keys):
+            self.counts[key.ravel()] = cube.counts.ravel()
+        self.members = defaultdict(list)  # key -> the sums it takes part in
+        for i, (parent, children) in enumerate(self.relations.sums):
+            for k in (parent, *children):
+                self.members[k].append(i)
+        self.nested = defaultdict(list)  # key -> its nesting partners
+        for child, parent in self.relations.nestings:
+            self.nested[child].append(parent)
+            self.nested[parent].append(child)
+
+    def hidden_keys(self) -> np.ndarray:
+        """Return, per key, whether the release hides it (never published anywhere)."""
+        shown = np.zeros(len(self.counts), dtype=bool)
+        for spec, key, prot in zip(self.tables, self.keys, self.protections):
+            if not spec.audit_only:
+                shown[key[~prot.hidden]] = True
+        return ~shown
+
+    def hide_keys(self, keys) -> int:
+        """Hide every cell with one of ``keys``, in every table; return cells newly hidden."""
+        keys = np.fromiter(keys, dtype=np.uint64)
+        if not len(keys):
+            return 0
+        return sum(prot.hide(np.isin(k, keys), SECONDARY)
+                   for k, prot in zip(self.keys, self.protections))
+
+    def _smallest(self, candidates, hidden: np.ndarray) -> int | None:
+        """Return the published non-zero key with the fewest people (ties: lowest key)."""
+        shown = [k for k in candidates if not hidden[k] and self.counts[k] > 0]
+        return min(shown, key=lambda k: (self.counts[k], k)) if shown else None
+
+    def relation_secondary(self) -> set[int]:
+        """Return keys to hide so every sum protects its hidden members as a line does.
+
+        Keys only audit-only tables hold are unknowns that need no protection of their own.
+        """
+        hidden = self.hidden_keys()
+        guarded = np.zeros(len(self.counts), dtype=bool)
+        for spec, key, prot in zip(self.tables, self.keys, self.protections):
+            if not spec.audit_only:
+                guarded[key[prot.hidden]] = True
+        add: set[int] = set()
+        for parent, children in self.relations.sums:
+            members = (parent, *children)
+            n_hidden = sum(hidden[k] for k in members)
+            if not any(guarded[k] for k in members):
+                continue
+            hidden_people = sum(self.counts[c] for c in children if hidden[c])
+            if n_hidden == 1 or (not hidden[parent] and hidden_people < self.protection):
+                choice = self._smallest(children, hidden)
+                if choice is None and not hidden[parent]:
+                    choice = parent
+                if choice is not None:
+                    add.add(choice)
+        return add
+
+    def around(self, exposed_keys: np.ndarray) -> set[int]:
+        """Return keys to hide around exposed ones: in each relation of an exposed key, its
+        smallest published member (the parent if no child is published)."""
+        hidden = self.hidden_keys()
+        add: set[int] = set()
+        for key in exposed_keys.tolist():
+            for i in self.members.get(key, ()):
+                parent, children = self.relations.sums[i]
+                choice = self._smallest([c for c in children if c != key], hidden)
+                if choice is None and not hidden[parent] and parent != key:
+                    choice = parent
+                if choice is not None:
+                    add.add(choice)
+            partner = self._smallest(self.nested.get(key, ()), hidden)
+            if partner is not None:
+                add.add(partner)
+        return add
+
+    def suppress(self) -> None:
+        """Run secondary suppression over lines and relations until nothing changes."""
+        while True:
+            grown = 0
+            for spec, cube, prot in zip(self.tables, self.cubes, self.protections):
+                if not spec.audit_only:
+                    grown += prot.hide(secondary_mask(cube.counts, prot.hidden,
+                                                      self.protection), SECONDARY)
+            # A key hidden in one table is hidden in every table.
+            spread = self.hide_keys(np.unique(np.concatenate(
+                [np.zeros(0, np.uint64), *(k[p.hidden] for spec, k, p in
+                 zip(self.tables, self.keys, self.protections) if not spec.audit_only)]
+            )).tolist())
+            related = self.hide_keys(self.relation_secondary())
+            if not (grown or spread or related):
+                return
+
+    def audit(self, rounds: int = 12) -> list[int]:
+        """Audit all tables jointly, hiding more around exposed cells; return exposed counts.
+
+        Hiding more cells only removes known values, so intervals proven wide stay wide and
+        each round re-solves only the rest.  Tables still exposed after ``rounds`` are
+        withheld: that removes equations too, so it cannot expose the other tables.
+        """
+        wide = np.zeros(0, dtype=np.uint64)
+        exposed: list[np.ndarray] = []
+        for _ in range(rounds):
+            problems = [AuditProblem(spec.id, cube.counts, prot.hidden, key)
+                        for spec, cube, prot, key in zip(self.tables, self.cubes,
+                                                         self.protections, self.keys)]
+            intervals = joint_intervals(problems, self.protection, known_wide=wide,
+                                        relations=self.relations)
+            # An audit-only table protects nothing of its own: its cells that matter are
+            # hidden (and checked) in the tables that would publish them.
+            exposed = [exposed_cells(iv, p.hidden, self.protection) & (not spec.audit_only)
+                       for iv, p, spec in zip(intervals, self.protections, self.tables)]
+            if not any(e.any() for e in exposed):
+                break
+            wide = np.unique(np.concatenate(
+                [wide, *(k[p.hidden & ~e] for k, p, e in
+                         zip(self.keys, self.protections, exposed))]))
+            grown = sum(prot.hide(widen(cube.counts, prot.hidden, e), SECONDARY)
+                        for cube, prot, e in zip(self.cubes, self.protections, exposed))
+            exposed_keys = np.unique(np.concatenate([k[e] for k, e in zip(self.keys, exposed)]))
+            grown += self.hide_keys(self.around(exposed_keys))
+            if not grown:
+                break
+            self.suppress()
+        return [int(e.sum()) for e in exposed]
