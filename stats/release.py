@@ -1,21 +1,28 @@
 """Build a release: catalogue and closed-survey tables, disclosure-controlled together.
 
 Differencing *across tables of one release* is handled by treating the release as one
-system.  Every cell is named by the people it counts (:mod:`stats.linkage`), so cells of
-different tables that count the same people by construction -- field totals of two tables
-over one population, a 3-D table's layer sum and the 2-D table it equals, completers in
-two tables -- share one key.  Then (1) a key hidden in one table is hidden in every table,
-and secondary suppression is re-run until no table changes; (2) the interval audit solves
-all tables' equations jointly, shared cells being one unknown; exposed cells get more
-cells hidden around them and the audit is re-run, and a table still exposed is withheld;
-(3) a key gets one rounded value everywhere.  Guarantee: no hidden cell can be bounded
-more tightly than ``protection`` by linear reasoning over all published cells and totals
-of the release, taken as exact (rounding only adds uncertainty).  Not covered: relations
-between populations that the tables do not make explicit (e.g. that nobody without a
-current spell has a sector) beyond the completion rule in :mod:`stats.linkage`.  An
-*audit-only* table makes one explicit: it is never published and protects nothing of its
-own, its cells are unknowns of the audit unless another table publishes them, and its
-equations constrain the rest (see :mod:`stats.surveys`).
+system (:mod:`stats.joint`).  Every cell is the box of people it counts
+(:mod:`stats.boxes`), so cells of any tables that count the same people share one key, and
+the sums and nestings between keys -- completers are degree holders and those without a
+degree, a university type is its universities, employees are among the working, a line is
+its total -- are known to the release as they are to a reader.  Then (1) a key hidden in one
+table is hidden in every table, and secondary suppression (each table's lines, and every
+sum between keys) is re-run until nothing changes; (2) the interval audit solves all tables'
+lines and all relations jointly; exposed cells get more cells hidden around them and the
+audit is re-run, and a table still exposed is withheld; (3) a key gets one rounded value
+everywhere.  Guarantee: no hidden cell can be bounded more tightly than ``protection`` by
+linear reasoning over all published cells and totals of the release, taken as exact
+(rounding only adds uncertainty), and every relation between boxes that differ in one
+column.  Not covered: relations through boxes no table has (e.g. that nobody without a
+current spell has a sector).  An *audit-only* table makes such a population explicit: it
+is never published and protects nothing of its own, its cells are unknowns of the audit
+unless another table publishes them, and its equations constrain the rest (see
+:mod:`stats.surveys`).
+
+A table whose own rules (small counts, sensitive rows, small denominators) would hide more
+than two thirds of the cells of its occupied rows is withheld before the rest are protected:
+it would say next to nothing, and its many hidden cells would make the audit slow.  Within a
+series the previous release's decision stands, so no arrival turns a table on or off.
 
 Differencing *between releases* (someone arrives, nothing else changes) is handled by
 building the next release against the previous one of the same series (``previous=``):
@@ -116,6 +123,14 @@ def _round_jointly(cubes: list[Cube], keys: list[np.ndarray], protections: list[
         out.append(rounded)
     return out
 
+
+#: The release note on what the protection knows (translated by the application).
+PROTECTION_NOTE = (
+    "No hidden cell can be narrowed to fewer than {0} people by combining any tables of this "
+    "release, knowing that completers are degree holders and those who completed without a "
+    "degree, that a university type is its universities and that employees are among those "
+    "in work. A table whose own rules would hide more than two thirds of its cells is "
+    "withheld as too sparse.")
 
 #: A table is withheld when its own rules would hide more than this share of its cells.
 SPARSE_SHARE = 2 / 3
@@ -224,6 +239,7 @@ def build_release(
     notes = ("Counts are rounded to base {0}; totals are rounded from exact sums, so cells "
              "may not add up to totals.".format(rounding_base),
              "Percentages are computed from the published rounded figures.",
+             PROTECTION_NOTE.format(rules.protection),
              *((survey_tables.RELEASE_NOTE,) if surveys else ()))
     return Release(as_of, CATALOGUE_VERSION, rules, out, previous.as_of if previous else None,
                    notes, tuple(survey.metadata() for survey in surveys))

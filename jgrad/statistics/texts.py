@@ -63,6 +63,8 @@ _NOISY_PERCENT = "Percentages are computed from the published noisy figures."
 _NOISE = ("Every count has noise added by a differentially private mechanism; totals are "
           "measured on their own, so cells need not add up to them.")
 _SURVEYS = re.compile(r"Tables whose id starts with 'survey\.' count the submitted answers")
+_PROTECTION = re.compile(r"No hidden cell can be narrowed to fewer than (\d+) people by "
+                         r"combining any tables of this release")
 _AUDIT = re.compile(r"interval audit: (\d+) hidden cell\(s\) derivable within less than (\d+)")
 
 
@@ -108,6 +110,14 @@ def note(text: str) -> str:
                  "figure and no comparison of figures or of releases can reveal whether any "
                  "one person is counted. Totals are measured on their own, so cells need not "
                  "add up to them.")
+    found = _PROTECTION.match(text)
+    if found:
+        return _("No hidden cell can be narrowed to fewer than %(width)s people by combining "
+                 "any tables of this release, knowing that completers are degree holders and "
+                 "those who completed without a degree, that a university type is its "
+                 "universities and that employees are among those in work. A table whose own "
+                 "rules would hide more than two thirds of its cells is withheld as too "
+                 "sparse.", width=found[1])
     if _SURVEYS.match(text):
         return _("Tables of closed surveys count the submitted answers by completion cohort; "
                  "they were protected together with every other table of the release, "
