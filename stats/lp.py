@@ -8,6 +8,10 @@ wide by a few LPs with random objectives; only the rest get their own min and ma
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import highspy
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
@@ -159,11 +163,15 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
             return settled
         return (high - low >= protection) | settled | narrow()
 
-    unbounded = _unbounded_above(matrix, upper)
-    high[unbounded] = out_high[unbounded] = np.inf
+    # When few cells are left to settle (a later round of the audit: most were proven wide
+    # before), their own LPs are cheaper than the LPs that settle many cells at once.
+    few = protection is not None and int((~done()).sum()) <= 64
+    if not few:
+        unbounded = _unbounded_above(matrix, upper)
+        high[unbounded] = out_high[unbounded] = np.inf
     model = _Model(matrix, rhs, lower, upper)
     rng = np.random.default_rng(seed)
-    if protection is not None:
+    if protection is not None and not few:
         for _ in range(8):
             if done().all():
                 break
@@ -178,17 +186,35 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
             seen(*model.minimum(objective)[1:])
             if (~done()).sum() > 0.95 * len(left):
                 break
-    for var in np.flatnonzero(~done()):
-        for sense in (-1.0, 1.0):  # maximise first: upper bounds are what totals pin
-            if done()[var]:
-                break
-            objective = np.zeros(n)
-            objective[var] = sense
-            value, point, ray = model.minimum(objective)
-            seen(point, ray)
-            if sense < 0:
-                high[var] = out_high[var] = -value
-            else:
-                low[var] = out_low[var] = value
+    lock = threading.Lock()
+
+    def settle(cells: np.ndarray, own: _Model | None) -> None:
+        own = own or _Model(matrix, rhs, lower, upper)
+        for var in cells:
+            for sense in (-1.0, 1.0):  # maximise first: upper bounds are what totals pin
+                with lock:
+                    if done()[var]:
+                        break
+                objective = np.zeros(n)
+                objective[var] = sense
+                value, point, ray = own.minimum(objective)
+                with lock:
+                    seen(point, ray)
+                    if sense < 0:
+                        high[var] = out_high[var] = -value
+                    else:
+                        low[var] = out_low[var] = value
+
+    # The cells left get their own LPs, shared among threads (HiGHS lets go of the
+    # interpreter while it solves), each with its own copy of the model.  Which cells are
+    # narrow does not depend on the order: every bound used is proven.
+    pending = np.flatnonzero(~done())
+    workers = max(1, min(os.cpu_count() or 1, len(pending) // 32))
+    if workers == 1:
+        settle(pending, model)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(settle, [pending[i::workers] for i in range(workers)],
+                          [model, *[None] * (workers - 1)]))
     tight = narrow()
     return np.where(tight, out_low, low), np.where(tight, out_high, high)
