@@ -155,3 +155,23 @@ def test_a_breakdown_publishes_its_total_row_exactly_as_the_table_it_breaks_down
         pd.testing.assert_series_equal(breakdown.flags.loc[TOTAL], base.flags.loc[TOTAL],
                                        check_names=False)
     assert checked >= 2, "most breakdowns of income by field are published at 3,000 people"
+
+
+def test_a_sparse_table_is_withheld_and_the_series_keeps_the_decision():
+    """A table whose own rules would hide most of it is withheld, with the reason, before the
+    rest are protected; the next release of the series keeps the decision even when the
+    population has grown, so no arrival turns a table on or off; a new series decides again."""
+    from stats.release import SPARSE_REASON
+
+    small = make_population(3000, seed=7)
+    first = build_release(*small, AS_OF)
+    sparse = [tid for tid, t in first.tables.items() if t.withheld == SPARSE_REASON]
+    assert "sector_by_sex_field" in sparse and len(sparse) < len(first.tables) / 4
+    for tid in sparse:
+        assert first.tables[tid].frame is None and first.tables[tid].flags is None
+    large = make_population(20000, seed=7)
+    continued = build_release(*large, AS_OF, previous=first)
+    assert [tid for tid, t in continued.tables.items() if t.withheld == SPARSE_REASON] \
+        == sparse
+    fresh = build_release(*large, AS_OF)
+    assert not any(t.withheld for t in fresh.tables.values())
