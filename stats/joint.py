@@ -95,23 +95,38 @@ class Joint:
                     add.add(choice)
         return add
 
-    def around(self, exposed_keys: np.ndarray) -> set[int]:
-        """Return keys to hide around exposed ones: in each relation of an exposed key, its
-        smallest published member (the parent if no child is published)."""
+    def around(self, exposed_keys: np.ndarray, every: bool = False
+               ) -> tuple[set[int], np.ndarray]:
+        """Return keys to hide around exposed ones, and the exposed keys with no published
+        partner in any relation (their tables' lines must be widened instead).
+
+        The candidates of an exposed key are, in each sum it takes part in, the published
+        member with the fewest people (the parent when no child is published), and its
+        smallest published nesting partner; the one with the fewest people is hidden, or
+        every candidate when ``every``.
+        """
         hidden = self.hidden_keys()
         add: set[int] = set()
+        stuck = []
         for key in exposed_keys.tolist():
+            options = []
             for i in self.members.get(key, ()):
                 parent, children = self.relations.sums[i]
                 choice = self._smallest([c for c in children if c != key], hidden)
                 if choice is None and not hidden[parent] and parent != key:
                     choice = parent
                 if choice is not None:
-                    add.add(choice)
+                    options.append(choice)
             partner = self._smallest(self.nested.get(key, ()), hidden)
             if partner is not None:
-                add.add(partner)
-        return add
+                options.append(partner)
+            if not options:
+                stuck.append(key)
+            elif every:
+                add.update(options)
+            else:
+                add.add(min(options, key=lambda k: (self.counts[k], k)))
+        return add, np.array(stuck, dtype=np.uint64)
 
     def suppress(self) -> None:
         """Run secondary suppression over lines and relations until nothing changes."""
@@ -130,16 +145,19 @@ class Joint:
             if not (grown or spread or related):
                 return
 
-    def audit(self, rounds: int = 12) -> list[int]:
+    def audit(self, rounds: int = 40, thorough: int = 4) -> list[int]:
         """Audit all tables jointly, hiding more around exposed cells; return exposed counts.
 
-        Hiding more cells only removes known values, so intervals proven wide stay wide and
-        each round re-solves only the rest.  Tables still exposed after ``rounds`` are
-        withheld: that removes equations too, so it cannot expose the other tables.
+        Each round hides as little as it can around each exposed cell (its cheapest
+        relation partner; its tables' lines only when it has none); the last ``thorough``
+        rounds hide every candidate and widen every line, so that the audit ends.  Hiding
+        more cells only removes known values, so intervals proven wide stay wide and each
+        round re-solves only the rest.  Tables still exposed after ``rounds`` are withheld:
+        that removes equations too, so it cannot expose the other tables.
         """
         wide = np.zeros(0, dtype=np.uint64)
         exposed: list[np.ndarray] = []
-        for _ in range(rounds):
+        for round_ in range(rounds):
             problems = [AuditProblem(spec.id, cube.counts, prot.hidden, key)
                         for spec, cube, prot, key in zip(self.tables, self.cubes,
                                                          self.protections, self.keys)]
@@ -154,10 +172,14 @@ class Joint:
             wide = np.unique(np.concatenate(
                 [wide, *(k[p.hidden & ~e] for k, p, e in
                          zip(self.keys, self.protections, exposed))]))
-            grown = sum(prot.hide(widen(cube.counts, prot.hidden, e), SECONDARY)
-                        for cube, prot, e in zip(self.cubes, self.protections, exposed))
+            every = round_ >= rounds - thorough
             exposed_keys = np.unique(np.concatenate([k[e] for k, e in zip(self.keys, exposed)]))
-            grown += self.hide_keys(self.around(exposed_keys))
+            add, stuck = self.around(exposed_keys, every)
+            grown = self.hide_keys(add)
+            grown += sum(prot.hide(widen(cube.counts, prot.hidden,
+                                         e if every else e & np.isin(k, stuck)), SECONDARY)
+                         for cube, prot, e, k in zip(self.cubes, self.protections, exposed,
+                                                     self.keys))
             if not grown:
                 break
             self.suppress()
