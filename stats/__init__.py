@@ -13,7 +13,12 @@ everything else here is the machinery behind it:
 * :mod:`stats.disclosure` -- primary, sensitive, denominator and secondary suppression,
   rounding and shares on one cube.
 * :mod:`stats.audit` -- the linear-programming interval audit (its LPs in :mod:`stats.lp`).
-* :mod:`stats.linkage` -- which cells of different tables count the same people.
+* :mod:`stats.boxes` -- every cell as the box of people it counts, and the sums and
+  nestings between boxes that a reader of the release can prove.
+* :mod:`stats.joint` -- secondary suppression and the audit over all tables at once,
+  with those relations.
+* :mod:`stats.linkage` -- which cells count the same people (the private release's
+  measurements).
 * :mod:`stats.release` -- all of it for every table together; :mod:`stats.published`
   holds what a release is (tables, rules, metadata).
 * :mod:`stats.dp` -- the other method: every cell published with noise from OpenDP
