@@ -101,12 +101,13 @@ def _line_constraints(problem: AuditProblem, var_of: np.ndarray
     return rows, cols, coefs, rhs
 
 
-def _relation_constraints(relations: KeyRelations, keys: np.ndarray, known: dict[int, int],
-                         lower: np.ndarray, upper: np.ndarray, start: int
-                         ) -> tuple[list, list, list, list, np.ndarray]:
+def _relation_constraints(relations: KeyRelations, keys: np.ndarray, truth: np.ndarray,
+                         known: dict[int, int], lower: np.ndarray, upper: np.ndarray,
+                         start: int) -> tuple[list, list, list, list, np.ndarray]:
     """Return (rows, columns, coefficients, rhs, slack truths) of the relations that hold a
-    hidden key; a nesting with one published side becomes a bound instead (``lower`` and
-    ``upper`` are tightened in place).  Slack variables are numbered after the keys."""
+    hidden key (``keys``, with their true counts ``truth``); a nesting with one published
+    side becomes a bound instead (``lower`` and ``upper`` are tightened in place).  Slack
+    variables are numbered after the keys."""
     var = {int(k): i for i, k in enumerate(keys)}
     rows, cols, coefs, rhs = [], [], [], []
     for parent, children in relations.sums:
@@ -128,7 +129,7 @@ def _relation_constraints(relations: KeyRelations, keys: np.ndarray, known: dict
             coefs += [1.0, -1.0, 1.0]
             rhs.append(0.0)
             start += 1
-            slack_truth.append(np.nan)  # filled in by the caller from the truths
+            slack_truth.append(truth[var[parent]] - truth[var[child]])
         elif child in var:
             upper[var[child]] = min(upper[var[child]], known[parent])
         elif parent in var:
@@ -176,7 +177,8 @@ def joint_intervals(problems: Sequence[AuditProblem], protection: float | None =
     if relations is not None and len(keys):
         known = {int(k): int(c) for p in problems for k, c in
                  zip(p.keys[~p.hidden].tolist(), p.counts[~p.hidden].tolist())}
-        r, c, v, b, slack = _relation_constraints(relations, keys, known, lower, upper, start)
+        r, c, v, b, slack = _relation_constraints(relations, keys, truth, known, lower, upper,
+                                                  start)
         if b:
             rows.append(np.array(r, dtype=np.int64))
             cols.append(np.array(c, dtype=np.int64))
@@ -184,9 +186,7 @@ def joint_intervals(problems: Sequence[AuditProblem], protection: float | None =
             rhs.append(np.array(b))
             start += len(b)
         n_vars += len(slack)
-        by_key = dict(zip(keys.tolist(), truth))
-        pairs = [(ch, pa) for ch, pa in relations.nestings if ch in by_key and pa in by_key]
-        truth = np.concatenate([truth, [by_key[pa] - by_key[ch] for ch, pa in pairs]])
+        truth = np.concatenate([truth, slack])
         lower = np.concatenate([lower, np.zeros(len(slack))])
         upper = np.concatenate([upper, np.full(len(slack), np.inf)])
     audited = np.arange(n_vars) < len(keys)

@@ -70,6 +70,16 @@ class Joint:
         shown = [k for k in candidates if not hidden[k] and self.counts[k] > 0]
         return min(shown, key=lambda k: (self.counts[k], k)) if shown else None
 
+    def _cheapest_in_sum(self, i: int, hidden: np.ndarray, besides: int | None = None
+                         ) -> int | None:
+        """Return sum ``i``'s published child with the fewest people (other than
+        ``besides``), or its parent when no child is published and the parent is."""
+        parent, children = self.relations.sums[i]
+        choice = self._smallest([c for c in children if c != besides], hidden)
+        if choice is None and not hidden[parent] and parent != besides:
+            choice = parent
+        return choice
+
     def relation_secondary(self) -> set[int]:
         """Return keys to hide so every sum protects its hidden members as a line does.
 
@@ -81,16 +91,14 @@ class Joint:
             if not spec.audit_only:
                 guarded[key[prot.hidden]] = True
         add: set[int] = set()
-        for parent, children in self.relations.sums:
+        for i, (parent, children) in enumerate(self.relations.sums):
             members = (parent, *children)
-            n_hidden = sum(hidden[k] for k in members)
             if not any(guarded[k] for k in members):
                 continue
+            n_hidden = sum(hidden[k] for k in members)
             hidden_people = sum(self.counts[c] for c in children if hidden[c])
             if n_hidden == 1 or (not hidden[parent] and hidden_people < self.protection):
-                choice = self._smallest(children, hidden)
-                if choice is None and not hidden[parent]:
-                    choice = parent
+                choice = self._cheapest_in_sum(i, hidden)
                 if choice is not None:
                     add.add(choice)
         return add
@@ -109,14 +117,8 @@ class Joint:
         add: set[int] = set()
         stuck = []
         for key in exposed_keys.tolist():
-            options = []
-            for i in self.members.get(key, ()):
-                parent, children = self.relations.sums[i]
-                choice = self._smallest([c for c in children if c != key], hidden)
-                if choice is None and not hidden[parent] and parent != key:
-                    choice = parent
-                if choice is not None:
-                    options.append(choice)
+            options = [c for i in self.members.get(key, ())
+                       if (c := self._cheapest_in_sum(i, hidden, besides=key)) is not None]
             partner = self._smallest(self.nested.get(key, ()), hidden)
             if partner is not None:
                 options.append(partner)

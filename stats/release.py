@@ -137,12 +137,19 @@ SPARSE_SHARE = 2 / 3
 SPARSE_REASON = "sparse: its own rules would hide more than two thirds of its cells"
 
 
-def _sparse(cube: Cube, prot: Protection, structural_zero: np.ndarray) -> bool:
-    """Return whether a table's own rules hide more than ``SPARSE_SHARE`` of its cells.
+def _withheld_as_sparse(cube: Cube, prot: Protection, structural_zero: np.ndarray,
+                        prior: TableRelease | None) -> bool:
+    """Return whether a table's own rules hide more than ``SPARSE_SHARE`` of its cells, so
+    that it is withheld before the others are protected: it would say next to nothing, and
+    takes no part in their suppression or audit.
 
     Counted are the cells of rows that hold someone: an empty row (a cohort no respondent
-    is in, say) is hidden whole but makes the rest of the table no less useful.
+    is in, say) is hidden whole but makes the rest of the table no less useful.  Within a
+    series the previous release decided, so one arrival or departure never turns a table on
+    or off.
     """
+    if prior is not None:
+        return prior.withheld == SPARSE_REASON
     occupied = np.broadcast_to(cube.counts[..., -1:] > 0, cube.counts.shape)
     counted = occupied & ~structural_zero
     return bool(counted.any()) and int((prot.hidden & counted).sum()) > \
@@ -198,23 +205,19 @@ def build_release(
     space = Space.of(extract, as_of)
     boxes = [cell_boxes(cube, spec, space) for cube, spec in zip(cubes, tables)]
     prior_tables = [previous.tables.get(spec.id) if previous else None for spec in tables]
-    protections = [_initial(cube, spec, rules, prior, np.equal(box, None))
-                   for cube, spec, prior, box in zip(cubes, tables, prior_tables, boxes)]
-    # A table whose own rules hide most of its cells says next to nothing: it is withheld
-    # before the others are protected, and takes no part in their suppression or audit.
-    # Within a series the decision is the previous release's, so one arrival or departure
-    # never turns a table on or off.
-    kept = [i for i, (spec, cube, prot, box, prior) in
-            enumerate(zip(tables, cubes, protections, boxes, prior_tables))
-            if spec.audit_only or not (prior.withheld == SPARSE_REASON if prior is not None
-                                       else _sparse(cube, prot, np.equal(box, None)))]
+    structural = [np.equal(box, None) for box in boxes]  # no one can be in these cells
+    protections = [_initial(cube, spec, rules, prior, zero)
+                   for cube, spec, prior, zero in zip(cubes, tables, prior_tables, structural)]
+    kept = [i for i, (spec, cube, prot, zero, prior) in
+            enumerate(zip(tables, cubes, protections, structural, prior_tables))
+            if spec.audit_only or not _withheld_as_sparse(cube, prot, zero, prior)]
     keys, distinct = box_keys([boxes[i] for i in kept])
     joint = Joint(tuple(tables[i] for i in kept), [cubes[i] for i in kept], keys,
                   [protections[i] for i in kept],
                   KeyRelations(*relations(distinct, space)), rules.protection)
     joint.suppress()
     exposed = dict(zip(kept, joint.audit()))
-    withheld = {i: SPARSE_REASON for i in range(len(tables)) if i not in exposed}
+    withheld = {i: SPARSE_REASON for i in range(len(tables)) if i not in kept}
     withheld |= {i: f"interval audit: {n} hidden cell(s) derivable within less than "
                     f"{rules.protection}" for i, n in exposed.items() if n}
     for i in withheld:
@@ -222,7 +225,7 @@ def build_release(
 
     prior_counts = [None if prior is None or prior.counts is None else
                     _as_cube_layout(prior.counts.astype("Float64"), cubes[i])
-                    for i, prior in enumerate(prior_tables) if i in exposed]
+                    for i, prior in enumerate(prior_tables) if i in kept]
     rounded = dict(zip(kept, _round_jointly(joint.cubes, keys, joint.protections,
                                             prior_counts, rounding_base)))
     out: dict[str, TableRelease] = {}
