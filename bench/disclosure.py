@@ -46,23 +46,32 @@ def frames(registrants: int, cache: Path | None, as_of: dt.datetime
     return people, spells
 
 
-def hidden_figures(release, people, spells) -> dict[str, float]:
-    """Return cells and people, all and hidden, over the release's published tables."""
+def hidden_figures(release, people, spells, by_table: bool = False) -> dict[str, float]:
+    """Return cells and people, all and hidden, over the release's published tables (and
+    print each table's, most hidden cells first, with ``by_table``)."""
+    from stats.aggregate import apply, from_members
     from stats.extract import deidentify
     from stats.tabulate import build_cube
 
-    extract = deidentify(people, spells, release.as_of)
+    extract = apply(deidentify(people, spells, release.as_of), from_members(release.merged))
     cells = hidden = people_all = people_hidden = 0
+    lines = []
     for table in release.tables.values():
         counts = build_cube(extract, table.spec).counts
         if table.withheld is not None:
             shown = np.zeros(counts.shape, dtype=bool)
         else:
             shown = (table.flags.to_numpy() == "").reshape(counts.shape)
+        lines.append((int((~shown).sum()), counts.size, int(counts[~shown].sum()),
+                      int(counts.sum()), table.spec.id, table.withheld is not None))
         cells += counts.size
         hidden += int((~shown).sum())
         people_all += int(counts.sum())
         people_hidden += int(counts[~shown].sum())
+    for n_hidden, size, p_hidden, p_all, table_id, withheld in sorted(lines, reverse=True):
+        if by_table:
+            print(f"  {table_id:60} {n_hidden:6,} of {size:6,} cells hidden, people "
+                  f"{p_hidden:8,} of {p_all:8,}{' (withheld)' if withheld else ''}")
     return {"cells": cells, "hidden": hidden, "people": people_all,
             "people_hidden": people_hidden}
 
@@ -97,6 +106,8 @@ def main() -> None:
     parser.add_argument("--frames", type=Path, help="keep the demo frames in this folder")
     parser.add_argument("--method", choices=("suppression", "differential_privacy"),
                         default="suppression")
+    parser.add_argument("--by-table", action="store_true",
+                        help="print each table's hidden cells and people")
     args = parser.parse_args()
     from stats.dp import build_dp_release
     from stats.release import build_release
@@ -122,7 +133,7 @@ def main() -> None:
         started = time.perf_counter()
         release = build_release(people, spells, as_of.date())
         built = time.perf_counter() - started
-        f = hidden_figures(release, people, spells)
+        f = hidden_figures(release, people, spells, args.by_table)
         print(f"{n:,} registrants ({len(people):,} counted): {f['cells']:,} cells in "
               f"{len(release.tables)} tables, {f['hidden']:,} hidden "
               f"({1 - f['hidden'] / f['cells']:.0%} published); people in hidden cells "

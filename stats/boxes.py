@@ -36,8 +36,7 @@ import pandas as pd
 from stats.catalogue import TableSpec
 from stats.coding import UNKNOWN
 from stats.tabulate import Cube
-from stats.vocabulary import COHORT_ORIGIN, COMPLETED, NOT_COMPLETED, \
-    YEARS_SINCE_BANDS
+from stats.vocabulary import COMPLETED, NOT_COMPLETED, YEARS_SINCE_BANDS
 
 #: Columns merged into one, each with the combinations of values it can take.
 MERGED = {"completion": ("status", "cohort_band", "years_since_band"),
@@ -65,8 +64,8 @@ def completion_triples(statuses, cohorts, as_of: date) -> frozenset:
     for label in cohorts:
         if label in (NOT_COMPLETED, UNKNOWN):
             continue
-        if label.startswith("before FY"):
-            first_fy, last_fy = 1900, COHORT_ORIGIN - 1
+        if label.startswith("before FY"):  # bottom-coded: before FY2000, or merged later
+            first_fy, last_fy = 1900, int(label.removeprefix("before FY")) - 1
         else:
             first_fy, last_fy = (int(y) for y in label[2:].split("-"))
         first, last = date(first_fy, 4, 1), date(last_fy + 1, 3, 31)

@@ -6,7 +6,7 @@ a series can be built against it (the classes are also importable from ``stats.r
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -28,6 +28,12 @@ class Rules:
     publish_zeros: bool = False
     min_country_size: int = 50
     min_university_size: int = 100
+    min_category_size: int = 50  # see stats.aggregate
+
+    def __setstate__(self, state: dict) -> None:
+        # A release stored before a rule existed reads it at its default.
+        for item in fields(self):
+            object.__setattr__(self, item.name, state.get(item.name, item.default))
 
 
 @dataclass
@@ -72,6 +78,13 @@ class Release:
     surveys: tuple[dict, ...] = field(default=())  # the closed surveys that contributed
     # Differential privacy (stats.dp): its method and losses; None for suppression.
     privacy: dict | None = None
+    # Categories merged (stats.aggregate.members): dimension -> merged label -> members.
+    aggregation: dict = field(default_factory=dict)
+
+    @property
+    def merged(self) -> dict:
+        """Return the categories merged (none in releases stored before merging)."""
+        return getattr(self, "aggregation", {}) or {}
 
     @property
     def method(self) -> str:
@@ -111,6 +124,7 @@ class Release:
             "flags": {HIDDEN: "not published"},
             "hidden_by_rule": self.hidden_by_rule,
             "withheld": list(self.withheld),
+            "aggregation": self.merged,
             "tables": [t.metadata() for t in self.tables.values()],
             "notes": list(self.notes),
             "surveys": list(getattr(self, "surveys", ())),  # releases pickled before: none

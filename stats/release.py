@@ -48,6 +48,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from stats import aggregate
 from stats import surveys as survey_tables
 from stats.catalogue import CATALOGUE_VERSION, TableSpec, with_breakdowns
 from stats.audit import KeyRelations
@@ -132,6 +133,14 @@ PROTECTION_NOTE = (
     "in work. A table whose own rules would hide more than two thirds of its cells is "
     "withheld as too sparse.")
 
+#: The release note on merged categories (translated by the application).
+AGGREGATION_NOTE = (
+    "Categories with fewer than {0} people in the smallest population a table counts them "
+    "in are merged, in every table alike: rare sexes, fields, sectors and nationalities into "
+    "one other category, rare bands at either end of age, income and completion cohort into "
+    "their neighbour. The release's metadata lists each merged category and its members; "
+    "within a series the merges stay as the series began.")
+
 #: A table is withheld when its own rules would hide more than this share of its cells.
 SPARSE_SHARE = 2 / 3
 SPARSE_REASON = "sparse: its own rules would hide more than two thirds of its cells"
@@ -169,6 +178,16 @@ def _frames(cube: Cube, spec: TableSpec, rounded: np.ndarray, prot: Protection
     return frame, counts, flags
 
 
+def release_extract(people: pd.DataFrame, spells: pd.DataFrame, release: Release
+                    ) -> pd.DataFrame:
+    """Return the extract ``release`` counted (its categories merged as it states), e.g. to
+    check its figures against the truth."""
+    rules = release.rules
+    extract = deidentify(people, spells, release.as_of, min_country_size=rules.min_country_size,
+                         min_university_size=rules.min_university_size)
+    return aggregate.apply(extract, aggregate.from_members(release.merged))
+
+
 def build_release(
     people: pd.DataFrame,
     spells: pd.DataFrame,
@@ -182,6 +201,7 @@ def build_release(
     publish_zeros: bool = False,
     min_country_size: int = 50,
     min_university_size: int = 100,
+    min_category_size: int = 50,
     tables: tuple[TableSpec, ...] | None = None,
     previous: Release | None = None,
     surveys: Sequence[SurveyAnswers] = (),
@@ -194,11 +214,16 @@ def build_release(
     tables = with_breakdowns() if tables is None else tables
     rules = Rules(threshold, rounding_base, min_denominator,
                   threshold if protection is None else protection, dominance, publish_zeros,
-                  min_country_size, min_university_size)
+                  min_country_size, min_university_size, min_category_size)
     if previous is not None and previous.rules != rules:
         raise ValueError("previous release used different rules; start a new series")
     extract = deidentify(people, spells, as_of, min_country_size=min_country_size,
                          min_university_size=min_university_size)
+    # Rare categories merged: as the series decided, else by this release's people.
+    merges = (aggregate.from_members(previous.merged) if previous is not None else
+              aggregate.choose(extract, [t for t in tables if not t.audit_only],
+                               min_category_size))
+    extract = aggregate.apply(extract, merges)
     extract, added = survey_tables.extend(extract, people["pid"], surveys)
     tables = (*tables, *added)
     cubes = [build_cube(extract, spec) for spec in tables]
@@ -243,6 +268,8 @@ def build_release(
              "may not add up to totals.".format(rounding_base),
              "Percentages are computed from the published rounded figures.",
              PROTECTION_NOTE.format(rules.protection),
+             *((AGGREGATION_NOTE.format(min_category_size),) if merges else ()),
              *((survey_tables.RELEASE_NOTE,) if surveys else ()))
     return Release(as_of, CATALOGUE_VERSION, rules, out, previous.as_of if previous else None,
-                   notes, tuple(survey.metadata() for survey in surveys))
+                   notes, tuple(survey.metadata() for survey in surveys),
+                   aggregation=aggregate.members(merges))

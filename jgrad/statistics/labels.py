@@ -5,6 +5,8 @@ A test fails when a catalogue table or dimension has no name here.
 """
 from __future__ import annotations
 
+import re
+
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -44,7 +46,22 @@ VALUES = {
     "Other national universities": _l("Other national universities"),
     "Other public universities": _l("Other public universities"),
     "Other private universities": _l("Other private universities"),
+    # Categories a release merged (stats.aggregate).
+    "Other or not stated": _l("Other or not stated"),
+    "Other fields": _l("Other fields"),
+    "Other or unknown sector": _l("Other or unknown sector"),
+    "Other or unknown": _l("Other or unknown"),
+    "Undisclosed or unknown": _l("Undisclosed or unknown"),
 }
+
+#: Bands a release merged at either end (stats.aggregate), by their pattern.
+_BANDS = (
+    (re.compile(r"lt(\d+)m"), _l("Under %(n)s million yen")),
+    (re.compile(r">=(\d+)m"), _l("%(n)s million yen or more")),
+    (re.compile(r"before FY(\d{4})"), _l("Before FY%(n)s")),
+    (re.compile(r"<(\d{4})"), _l("Born before %(n)s")),
+    (re.compile(r">=(\d{4})"), _l("Born in %(n)s or later")),
+)
 
 TITLES = {
     "registrants_by_status_field": _l("Registrants by doctoral status and field"),
@@ -61,6 +78,18 @@ TITLES = {
         "Doctorate holders in work, working abroad or in Japan, by field"),
     "income_by_field": _l("Doctorate holders in work by annual income band and field"),
 }
+
+
+def value(label: str) -> str:
+    """Return a label the extract or a release made (a total, a merged category or band)
+    in the reader's language; any other label as it is."""
+    if label in VALUES:
+        return str(VALUES[label])
+    for pattern, words in _BANDS:
+        found = pattern.fullmatch(label)
+        if found:
+            return str(words) % {"n": found[1]}
+    return label
 
 
 def dimension(name: str | None) -> str | None:

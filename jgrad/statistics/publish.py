@@ -45,6 +45,14 @@ def _university_names(language: str) -> dict[str, str]:
     return dict(db.session.execute(sa.select(University.name_en, University.name_ja)).all())
 
 
+def value_name(value, dimension: str, names: dict | None = None) -> str:
+    """Return a category of ``dimension`` by its name in the reader's language."""
+    mapping = (_code_labels() if names is None else names).get(dimension)
+    if mapping and value in mapping:
+        return str(mapping[value])
+    return labels.value(value) if isinstance(value, str) else value
+
+
 def labelled(frame: pd.DataFrame, texts: dict | None = None) -> pd.DataFrame:
     """Replace classification codes in a table's headings by their names.
 
@@ -56,10 +64,7 @@ def labelled(frame: pd.DataFrame, texts: dict | None = None) -> pd.DataFrame:
         own = labels.own_text(texts, "values", str(dimension), str(value))
         if own:
             return own
-        mapping = names.get(dimension)
-        if mapping and value in mapping:
-            return str(mapping[value])
-        return str(labels.VALUES[value]) if value in labels.VALUES else value
+        return value_name(value, dimension, names)
 
     def heading(name):
         return labels.own_text(texts, "dimensions", str(name)) or labels.dimension(name)

@@ -45,6 +45,8 @@ RULES = {
     "publish_zeros": _l("Zeros published"),
     "min_country_size": _l("Smallest nationality group shown on its own"),
     "min_university_size": _l("Smallest university shown on its own"),
+    "min_category_size": _l("Smallest category shown on its own (in the smallest population "
+                            "counting it)"),
     # A release with differential privacy states these instead (stats.dp).
     "rho": _l("Privacy loss of this release (zero-concentrated, rho)"),
     "epsilon": _l("The same loss as epsilon (at the delta below)"),
@@ -65,6 +67,7 @@ _NOISE = ("Every count has noise added by a differentially private mechanism; to
 _SURVEYS = re.compile(r"Tables whose id starts with 'survey\.' count the submitted answers")
 _PROTECTION = re.compile(r"No hidden cell can be narrowed to fewer than (\d+) people by "
                          r"combining any tables of this release")
+_AGGREGATION = re.compile(r"Categories with fewer than (\d+) people in the smallest population")
 _AUDIT = re.compile(r"interval audit: (\d+) hidden cell\(s\) derivable within less than (\d+)")
 
 
@@ -118,6 +121,14 @@ def note(text: str) -> str:
                  "universities and that employees are among those in work. A table whose own "
                  "rules would hide more than two thirds of its cells is withheld as too "
                  "sparse.", width=found[1])
+    found = _AGGREGATION.match(text)
+    if found:
+        return _("Categories with fewer than %(n)s people in the smallest population a table "
+                 "counts them in are merged, in every table alike: rare sexes, fields, sectors "
+                 "and nationalities into one other category, rare bands at either end of age, "
+                 "income and completion cohort into their neighbour. The release lists each "
+                 "merged category and its members; within a series the merges stay as the "
+                 "series began.", n=found[1])
     if _SURVEYS.match(text):
         return _("Tables of closed surveys count the submitted answers by completion cohort; "
                  "they were protected together with every other table of the release, "

@@ -11,7 +11,7 @@ from jgrad.audit import services as audit
 from jgrad.extensions import db
 from jgrad.statistics import charts, labels, services, texts
 from jgrad.statistics.models import StatRelease
-from jgrad.statistics.publish import display_frame, stored_release
+from jgrad.statistics.publish import display_frame, stored_release, value_name
 
 bp = Blueprint("statistics", __name__, url_prefix="/stats")
 guard(bp, Role.ANALYST, Role.ADMIN)
@@ -31,6 +31,15 @@ def _release(release_id: int) -> StatRelease:
 def releases():
     rows = db.session.scalars(sa.select(StatRelease).order_by(StatRelease.id.desc())).all()
     return render_template("statistics/releases.html", releases=rows)
+
+
+def _merged(meta: dict) -> list[tuple[str, str, list[str]]]:
+    """Return the categories a release merged: (dimension, merged category, its members),
+    in the reader's language (none in releases made before categories were merged)."""
+    return [(labels.dimension(dim), value_name(label, dim),
+             [value_name(member, dim) for member in members])
+            for dim, groups in meta.get("aggregation", {}).items()
+            for label, members in groups.items()]
 
 
 def _families(meta: dict) -> list[tuple[dict, list[dict]]]:
@@ -55,7 +64,8 @@ def release(release_id: int):
     return render_template("statistics/release.html", release=row, meta=row.meta,
                            families=_families(row.meta), surveys=_surveys(row.meta),
                            files=_files(row), signs=texts.signs(row.meta["flags"]),
-                           notes=[texts.note(n) for n in row.meta["notes"]])
+                           notes=[texts.note(n) for n in row.meta["notes"]],
+                           merged=_merged(row.meta))
 
 
 def _files(row: StatRelease) -> list[tuple[str | None, str]]:

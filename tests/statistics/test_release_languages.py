@@ -198,3 +198,21 @@ def test_the_signs_of_releases_stored_before_keep_their_own_meaning(app):
         assert texts.signs(old) == {"x": "少数（0 を含み、基準値未満）",
                                     "s": str(texts.MEANINGS["hidden to protect another cell"])}
         assert texts.sign("x") == "少数（0 を含み、基準値未満）"  # no words kept: the old sign
+
+
+def test_the_release_page_lists_its_merged_categories_in_both_languages(released, client):
+    row, _ = released
+    merged = row.meta["aggregation"]
+    assert "sector" in merged  # 600 registrants: the rare sectors are one
+    page = client.get(f"/stats/{row.id}").get_data(as_text=True)
+    assert "Merged categories" in page and "Other or unknown sector" in page
+    members = merged["sector"]["Other or unknown sector"]
+    names = {"university": "University or college", "public_research":
+             "Public research institute", "government": "Government", "company": "Company",
+             "non_profit": "Non-profit organisation", "self_employed": "Self-employed",
+             "other": "Other", "Unknown": "Unknown"}
+    assert all(names[m] in page for m in members), members
+    client.submit("/lang", {"lang": "ja", "next": "/"})
+    page = visible_text(client.get(f"/stats/{row.id}").get_data(as_text=True))
+    assert "統合した区分" in page and "その他・不明の部門" in page
+    assert "表が数える最も小さい母集団で 50 人未満の区分" in page

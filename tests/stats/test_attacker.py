@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stats.extract import deidentify
-from stats.release import build_release
+from stats.release import build_release, release_extract
 from tests.stats import AS_OF, make_population
 from tests.stats.attacker import (
     COMPLETION, UNIVERSITY, Model, attack, published, read_cells, relations,
@@ -48,7 +47,7 @@ def test_what_the_attacker_knows_is_true(size, seed):
     meta, frames = published(release)
     types = dict(zip(people["university"], people["university_type"]))
     model = Model(meta, frames, types)
-    extract = deidentify(people, spells, AS_OF).astype(str)
+    extract = release_extract(people, spells, release).astype(str)
     assert set(zip(*(extract[d] for d in COMPLETION))) <= model.triples
     assert set(zip(*(extract[d] for d in UNIVERSITY))) <= model.pairs
     cells = read_cells(meta, frames, model)

@@ -9,7 +9,8 @@ import pytest
 
 from stats.catalogue import CATALOGUE, table
 from stats.extract import deidentify
-from stats.release import Release, build_release
+from stats.aggregate import from_members
+from stats.release import Release, build_release, release_extract
 from stats.tabulate import TOTAL, build_cube
 from tests.stats import AS_OF, add_person, make_population
 
@@ -71,6 +72,8 @@ def test_comparing_releases_does_not_reveal_the_added_graduates_field_sector_or_
     key = ("10", "non_profit", ">=10m")
     assert (new[rare].apply(tuple, axis=1) == key).sum() == \
         (old[rare].apply(tuple, axis=1) == key).sum() + 1
+    # The release counts rare categories merged (stats.aggregate): so do its cubes here.
+    old, new = release_extract(people, spells, before), release_extract(people_x, spells_x, before)
     touched = 0
     for spec in CATALOGUE:
         if before.tables[spec.id].withheld:
@@ -79,7 +82,8 @@ def test_comparing_releases_does_not_reveal_the_added_graduates_field_sector_or_
         shown = (before.tables[spec.id].flags.to_numpy() == "").reshape(changed.shape)
         touched += int((changed & shown).sum())
     assert touched >= 10
-    field_10 = before.tables["registrants_by_status_field"].counts.loc["10", TOTAL]
+    label = from_members(before.merged).get("field", {}).get("10", "10")
+    field_10 = before.tables["registrants_by_status_field"].counts.loc[label, TOTAL]
     assert pd.notna(field_10), "field 10's size is published, and X changed it"
 
 
@@ -103,10 +107,11 @@ def test_a_stateless_rebuild_can_reveal_the_field_so_releases_form_a_series(popu
     the new release against the previous one keeps every published figure."""
     people, spells, n = _on_rounding_edge(*population)
     assert n >= 10 and n % 5 == 2
-    before = build_release(people, spells, AS_OF, tables=INCOME)
+    before = build_release(people, spells, AS_OF, tables=INCOME, min_category_size=0)
     people_x, spells_x = add_person(people, spells, UNUSUAL_PERSON, UNUSUAL_SPELL)
-    stateless = build_release(people_x, spells_x, AS_OF, tables=INCOME)
-    series = build_release(people_x, spells_x, AS_OF, tables=INCOME, previous=before)
+    stateless = build_release(people_x, spells_x, AS_OF, tables=INCOME, min_category_size=0)
+    series = build_release(people_x, spells_x, AS_OF, tables=INCOME, min_category_size=0,
+                           previous=before)
 
     totals_before = before.tables["income_by_field"].counts[TOTAL]
     totals_after = stateless.tables["income_by_field"].counts[TOTAL]
