@@ -6,7 +6,8 @@ hidden cell needs others hidden beside it.  So a release merges, in every table 
 
 * **nominal** categories -- sex other than female and male, fields, sectors, nationality
   groups -- that are rare into one "other" category of their dimension (``Unknown`` with
-  them), when at least two are rare;
+  them); a group still rare (or a rare category alone) takes the next smallest category of
+  its dimension, until it is not: a line of zeros costs more than the category it absorbs;
 * **ordered** bands -- age, income, completion cohort -- that are rare at either end into
   their neighbour (bottom- and top-coding: ``<1970``, ``>=8m``, ``before FY2006``);
   ``undisclosed`` and ``Unknown`` income into one.
@@ -108,8 +109,12 @@ def choose(extract: pd.DataFrame, tables: Iterable[TableSpec], minimum: int) -> 
         mapping: dict[str, str] = {}
         if dim in NOMINAL:
             allowed, label = NOMINAL[dim]
-            names = [c for c in sizes.index if rare[c] and c not in KEPT.get(dim, ())
-                     and (allowed is None or c in allowed)]
+            candidates = [c for c in sizes.sort_values(kind="stable").index
+                          if c not in KEPT.get(dim, ()) and (allowed is None or c in allowed)]
+            names = [c for c in candidates if rare[c]]
+            # A group still rare takes the next smallest category, until it is not.
+            while names and len(names) < len(candidates) and sizes[names].sum() < minimum:
+                names.append(candidates[len(names)])
             if len(names) > 1:
                 mapping = dict.fromkeys(names, label)
         else:

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stats.aggregate import NEWEST_COHORTS_KEPT, apply, choose, from_members, members
+from stats.aggregate import (
+    NEWEST_COHORTS_KEPT, apply, choose, from_members, members, smallest_counts,
+)
 from stats.catalogue import with_breakdowns
 from stats.extract import deidentify
 from stats.published import Rules
@@ -51,14 +53,19 @@ def test_rare_sectors_merge_by_their_count_among_the_working_not_among_everyone(
     assert common and not common & set(merges["sector"])
 
 
-def test_female_male_and_japan_never_merge_and_one_rare_category_alone_stays(extract):
+def test_female_male_and_japan_never_merge_and_a_rare_group_grows_until_common(extract):
     merges = choose(extract, TABLES, 10**6)  # everything is rare
     assert not {"female", "male"} & set(merges.get("sex", {}))
     assert "JP" not in merges.get("nationality_group", {})
     few = choose(extract, TABLES, 50)
-    for dim, mapping in few.items():
+    sizes = smallest_counts(extract, TABLES)
+    for dim in ("sex", "field", "sector", "nationality_group"):
         for label, names in members(few).get(dim, {}).items():
             assert len(names) > 1, (dim, label)  # a merge of one would only rename it
+            # Every rare category, grown by the smallest others only while still rare.
+            group = sizes[dim][names]
+            assert group.sum() >= 50, (dim, names)
+            assert (group < 50).all() or group.sum() - group.max() < 50, (dim, names)
     # Every band of an ordered dimension rare: nothing to merge them into.
     assert "age_band" not in merges and "income_band" in merges  # income: its two extras
     assert set(merges["income_band"]) == {"undisclosed", "Unknown"}
