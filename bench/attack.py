@@ -22,6 +22,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--method", choices=("suppression", "differential_privacy"),
                         default="suppression")
+    parser.add_argument("--demo", action="store_true",
+                        help="attack the demo population (bench/disclosure.py's) instead")
+    parser.add_argument("--frames", type=Path, help="with --demo: keep its frames here")
     args = parser.parse_args()
     from stats.dp import build_dp_release
     from stats.release import build_release
@@ -29,19 +32,30 @@ def main() -> None:
     from tests.stats.attacker import attack, published
 
     for n in args.registrants:
-        people, spells = make_population(n, seed=args.seed)
+        as_of = AS_OF
+        if args.demo:
+            import datetime as dt
+
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
+            from disclosure import frames
+
+            moment = dt.datetime(2026, 4, 1, tzinfo=dt.timezone.utc)
+            people, spells = frames(n, args.frames, moment)
+            as_of = moment.date()
+        else:
+            people, spells = make_population(n, seed=args.seed)
         types = dict(zip(people["university"], people["university_type"]))
         if args.method == "suppression":
-            release = build_release(people, spells, AS_OF)
+            release = build_release(people, spells, as_of)
         else:
-            release = build_dp_release(people, spells, AS_OF, rho=0.5,
+            release = build_dp_release(people, spells, as_of, rho=0.5,
                                        university_types=sorted(set(types.values())))
         meta, frames = published(release)
         hidden = sum(int((f.to_numpy() != "").sum()) for _, f in frames.values())
         started = time.perf_counter()
         found = attack(meta, frames, types, protection=release.rules.protection or 10)
         took = time.perf_counter() - started
-        print(f"{n:,} registrants, {args.method}: {hidden:,} hidden cells; the attacker pins "
+        print(f"{n:,} {'demo' if args.demo else 'synthetic'} registrants, {args.method}: {hidden:,} hidden cells; the attacker pins "
               f"{len(found):,} within less than {release.rules.protection or 10} "
               f"({took:.0f} s)")
         for finding in found[:8]:

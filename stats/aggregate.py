@@ -8,6 +8,11 @@ hidden cell needs others hidden beside it.  So a release merges, in every table 
   groups -- that are rare into one "other" category of their dimension (``Unknown`` with
   them); a group still rare (or a rare category alone) takes the next smallest category of
   its dimension, until it is not: a line of zeros costs more than the category it absorbs;
+  the largest field, sector or ... always stays on its own;
+* an ``Unknown`` that is rare, in a yes/no kind of dimension (postdoctoral position,
+  employment term, working abroad), into the category whose share the tables are read for
+  least ("No or unknown", "Permanent or unknown", "Japan or unknown"): the share of
+  postdocs, of fixed-term posts and of those abroad stay as they were;
 * **ordered** bands -- age, income, completion cohort -- that are rare at either end into
   their neighbour (bottom- and top-coding: ``<1970``, ``>=8m``, ``before FY2006``);
   ``undisclosed`` and ``Unknown`` income into one.
@@ -36,6 +41,12 @@ NOMINAL = {
     "field": (None, "Other fields"),  # None: any of its categories
     "sector": (None, "Other or unknown sector"),
     "nationality_group": (None, "Other or unknown"),
+}
+#: Two-valued dimensions: the category a rare ``Unknown`` joins, and the label of the two.
+BINARY = {
+    "postdoc": ("No", "No or unknown"),
+    "employment_term": ("permanent", "Permanent or unknown"),
+    "working_abroad": ("Japan", "Japan or unknown"),
 }
 #: Ordered dimensions, and the categories outside their order (merged like nominal ones).
 ORDERED = {
@@ -67,7 +78,7 @@ def smallest_counts(extract: pd.DataFrame, tables: Iterable[TableSpec]) -> dict[
                 mask &= ~extract[dim].isin(values).to_numpy()
             masks[key] = mask
         for dim in spec.dimensions:
-            if dim not in NOMINAL and dim not in ORDERED:
+            if dim not in NOMINAL and dim not in ORDERED and dim not in BINARY:
                 continue
             column = extract[dim]
             counts = pd.Series(np.bincount(column.cat.codes.to_numpy()[masks[key]],
@@ -107,13 +118,19 @@ def choose(extract: pd.DataFrame, tables: Iterable[TableSpec], minimum: int) -> 
     for dim, sizes in counts.items():
         rare = sizes < minimum
         mapping: dict[str, str] = {}
-        if dim in NOMINAL:
+        if dim in BINARY:
+            into, label = BINARY[dim]
+            if UNKNOWN in sizes.index and rare[UNKNOWN] and into in sizes.index:
+                mapping = {into: label, UNKNOWN: label}
+        elif dim in NOMINAL:
             allowed, label = NOMINAL[dim]
             candidates = [c for c in sizes.sort_values(kind="stable").index
                           if c not in KEPT.get(dim, ()) and (allowed is None or c in allowed)]
-            names = [c for c in candidates if rare[c]]
-            # A group still rare takes the next smallest category, until it is not.
-            while names and len(names) < len(candidates) and sizes[names].sum() < minimum:
+            # A group still rare takes the next smallest category, until it is not; it
+            # never takes them all (the largest stays on its own where none is kept).
+            room = len(candidates) - (0 if KEPT.get(dim) else 1)
+            names = [c for c in candidates if rare[c]][:room]
+            while names and len(names) < room and sizes[names].sum() < minimum:
                 names.append(candidates[len(names)])
             if len(names) > 1:
                 mapping = dict.fromkeys(names, label)

@@ -52,6 +52,9 @@ VALUES = {
     "Other or unknown sector": _l("Other or unknown sector"),
     "Other or unknown": _l("Other or unknown"),
     "Undisclosed or unknown": _l("Undisclosed or unknown"),
+    "No or unknown": _l("No or unknown"),
+    "Permanent or unknown": _l("Permanent or unknown"),
+    "Japan or unknown": _l("Japan or unknown"),
 }
 
 #: Bands a release merged at either end (stats.aggregate), by their pattern.

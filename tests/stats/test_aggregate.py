@@ -171,3 +171,21 @@ def test_a_release_stored_before_categories_merged_still_continues_its_series(po
     assert np.array_equal(continued.tables["income_by_field"].counts.index,
                           old.tables["income_by_field"].counts.index)
     assert isinstance(Rules(), Rules) and Rules() == pickle.loads(pickle.dumps(Rules()))
+
+
+def test_a_rare_unknown_joins_the_category_whose_share_no_one_reads(population):
+    people, spells = population
+    known = spells.assign(postdoc=spells["postdoc"].fillna(False))
+    few = known.index[:3]  # three employees (or not) with no answer: rare anywhere
+    known.loc[few, "postdoc"] = pd.NA
+    extract = deidentify(people, known, AS_OF)
+    merges = choose(extract, TABLES, 50)
+    assert merges["postdoc"] == {"No": "No or unknown", "Unknown": "No or unknown"}
+    merged = apply(extract, merges)
+    assert (merged["postdoc"] == "Yes").sum() == (extract["postdoc"] == "Yes").sum()
+    assert set(merged["postdoc"].cat.categories) == {"Yes", "No or unknown"}
+    # When many did not say, "Unknown" is a category of its own.
+    known.loc[known.index[:600], "postdoc"] = pd.NA
+    extract = deidentify(people, known, AS_OF)
+    unknown = _working(extract)["postdoc"].eq("Unknown").sum()
+    assert unknown >= 100 and "postdoc" not in choose(extract, TABLES, 50)
