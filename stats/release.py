@@ -30,7 +30,9 @@ every cell hidden before stays hidden, and a published count keeps its
 published value while its exact count stays within ``rounding_base - 1`` of it.  With
 conventional rounding one arrival in a cell whose count sits on a rounding edge would
 otherwise show, and reveal which cells (field, sector, ...) the newcomer is in.  So up to two
-arrivals per cell change no published figure; larger changes show as usual.  Start a new
+arrivals per cell change no published figure; larger changes show as usual.  The carried
+figure stands below the threshold too (a "10" may count 6 to 14 people in a series), so one
+departure from a published cell of exactly 10 hides nothing and shows nowhere.  Start a new
 series (``previous=None``) only when many registrants have changed, e.g. yearly.
 
 Every hidden cell is published with one sign, ``x`` ("not published"), whatever the rule
@@ -82,16 +84,26 @@ def _initial(cube: Cube, spec: TableSpec, rules: Rules, previous: TableRelease |
         shape = cube.counts.shape
         return Protection(np.ones(shape, dtype=bool), np.full(shape, SECONDARY, dtype="<U1"))
     out = Protection.empty(cube.counts.shape)
+    # A count the previous release published keeps its figure while it stays within
+    # rounding distance (see _round_jointly), below the threshold too: one departure from a
+    # cell of 10 must not hide it, or the hiding tells where the leaver was.
+    carried = np.zeros(cube.counts.shape, dtype=bool)
     if previous is not None and previous.flags is not None:
         flags = _as_cube_layout(previous.flags, cube)
         if flags is not None:
             for flag in RULES:
                 out.hide(flags == flag, flag)
-    out.hide(primary_mask(cube.counts, rules.threshold, rules.publish_zeros), PRIMARY)
+        shown = None if previous.counts is None else \
+            _as_cube_layout(previous.counts.astype("Float64"), cube)
+        if shown is not None:
+            carried = ~np.isnan(shown) & (np.abs(cube.counts - np.nan_to_num(shown))
+                                          < rules.rounding_base)
+    out.hide(primary_mask(cube.counts, rules.threshold, rules.publish_zeros) & ~carried,
+             PRIMARY)
     if spec.sensitive:
-        out.hide(sensitive_mask(cube.counts, rules.dominance), SENSITIVE)
+        out.hide(sensitive_mask(cube.counts, rules.dominance) & ~carried, SENSITIVE)
     if spec.measure == "row_share":
-        out.hide(denominator_mask(cube.counts, rules.min_denominator), DENOMINATOR)
+        out.hide(denominator_mask(cube.counts, rules.min_denominator) & ~carried, DENOMINATOR)
     # No one can be in a structural zero, as every reader knows: it is published as 0.
     out.hidden[structural_zero] = False
     out.flags[structural_zero] = PUBLISHED

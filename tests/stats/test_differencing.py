@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -132,3 +133,46 @@ def test_the_top_income_bands_cannot_be_told_apart_in_any_release(population):
                                       {**UNUSUAL_SPELL, "income_band": "10to15m"}),
                           AS_OF, tables=INCOME)
     _assert_same_publication(top, lower)
+
+
+def _someone_in_a_published_cell_of_ten(release: Release, people, spells):
+    """Return (table id, row, column, pid) of a person counted in a published, non-total cell
+    of exactly 10 people of a two-way table of ``release``."""
+    extract = release_extract(people, spells, release)
+    for t in release.tables.values():
+        spec = t.spec
+        if t.withheld or len(spec.rows) != 1:
+            continue
+        cube = build_cube(extract, spec)
+        flags = t.flags.to_numpy().reshape(cube.counts.shape)
+        inner = cube.counts[:-1, :-1]
+        for i, j in np.argwhere((inner == 10) & (flags[:-1, :-1] == "")):
+            keep = np.ones(len(extract), dtype=bool)
+            for dim, values in spec.population:
+                keep &= extract[dim].isin(values).to_numpy()
+            for dim, values in spec.excluding:
+                keep &= ~extract[dim].isin(values).to_numpy()
+            row, column = cube.labels[0][i], cube.labels[1][j]
+            keep &= (extract[spec.rows[0]] == row).to_numpy()
+            keep &= (extract[spec.column] == column).to_numpy()
+            assert keep.sum() == 10
+            return spec.id, row, column, int(people["pid"].to_numpy()[keep][0])
+    raise AssertionError("no published cell of exactly 10")
+
+
+def test_a_departure_from_a_published_cell_of_ten_changes_nothing_published(population):
+    """The attacker holds release A and release B, the next of its series, and knows that
+    exactly one person left between them: X, one of the 10 people of a published cell.
+    Precise claim: every published number, flag, withheld table and metadata entry of B
+    equals that of A, so the comparison is consistent with X having been anywhere.  Not
+    vacuous: a release made afresh from B's people hides that cell (9 is below the
+    threshold), which would tell X was in it."""
+    people, spells = population
+    before = build_release(people, spells, AS_OF)
+    table_id, row, column, pid = _someone_in_a_published_cell_of_ten(before, people, spells)
+    left = people[people["pid"] != pid], spells[spells["pid"] != pid]
+    after = build_release(*left, AS_OF, previous=before)
+    _assert_same_publication(before, after)
+    fresh = build_release(*left, AS_OF)
+    assert fresh.tables[table_id].flags.loc[row, column] != ""
+    assert before.tables[table_id].flags.loc[row, column] == ""
