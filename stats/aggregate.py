@@ -8,7 +8,8 @@ hidden cell needs others hidden beside it.  So a release merges, in every table 
   groups -- that are rare into one "other" category of their dimension (``Unknown`` with
   them); a group still rare (or a rare category alone) takes the next smallest category of
   its dimension, until it is not: a line of zeros costs more than the category it absorbs;
-  the largest field, sector or ... always stays on its own;
+  female, male and Japan are never merged, and the largest field, sector or nationality
+  group of a dimension without them always stays on its own;
 * an ``Unknown`` that is rare, in a yes/no kind of dimension (postdoctoral position,
   employment term, working abroad), into the category whose share the tables are read for
   least ("No or unknown", "Permanent or unknown", "Japan or unknown"): the share of
@@ -57,7 +58,7 @@ ORDERED = {
 #: The newest completion cohorts are never merged: the surveys at 1.5, 3.5 and 6.5 years
 #: after completion count their respondents by them.
 NEWEST_COHORTS_KEPT = 3
-#: Categories never merged: the catalogue's populations select by them.
+#: Categories never merged: the ones most registrants are in, read in every table.
 KEPT = {"nationality_group": ("JP",), "sex": ("female", "male")}
 
 Merges = dict[str, dict[str, str]]  # dimension -> {label: merged label}, merged ones only

@@ -20,7 +20,9 @@ working; the latest cohort may be exactly those 0 to 1 years since completion.
 
 What a published cell tells: its true count lies within the rounding of its value (a row
 share is turned back into the rounded count it was computed from), and a published count
-that is not zero is at least the threshold.  A hidden cell tells nothing.  Each hidden
+that is not zero is at least the threshold -- in a release made afresh; in the next release
+of a series a figure stands while the count stays within the base less one, below the
+threshold too.  A hidden cell tells nothing.  Each hidden
 cell's count is minimised and maximised over the reals: the real interval holds every
 integer solution, so one narrower than the protection is a proven exposure -- every
 relation used holds for every population, so the attacker never claims what is not so.
@@ -194,7 +196,9 @@ def read_cells(meta: dict, frames: dict, model: Model) -> list[Cell]:
     """Turn each published table's values and flags into cells with what they tell."""
     rules = meta["rules"]
     base, threshold = int(rules["rounding_base"]), int(rules["threshold"])
-    slack = base // 2 if meta.get("previous_as_of") is None else base - 1
+    fresh = meta.get("previous_as_of") is None
+    slack = base // 2 if fresh else base - 1
+    floor = float(threshold) if fresh else 0.0
     cells = []
     for table in meta["tables"]:
         if table["id"] not in frames or table["withheld"]:
@@ -235,7 +239,7 @@ def read_cells(meta: dict, frames: dict, model: Model) -> list[Cell]:
                     least, most = np.ceil(least / base) * base, np.floor(most / base) * base
                 else:
                     least = most = float(value)
-                low = max(0.0, least - slack, float(threshold) if least > 0 else 0.0)
+                low = max(0.0, least - slack, floor if least > 0 else 0.0)
                 cells.append(Cell(table["id"], (*row, column), box, False, low, most + slack))
     return cells
 
@@ -292,6 +296,8 @@ def attack(meta: dict, frames: dict, university_types: dict[str, str], protectio
     model = Model(meta, frames, university_types)
     cells = read_cells(meta, frames, model)
     boxes = sorted({c.box for c in cells})
+    if not any(c.hidden for c in cells):
+        return []  # nothing hidden (or nothing published): nothing to pin
     var = {box: i for i, box in enumerate(boxes)}
     n = len(boxes)
     low, high = np.zeros(n), np.full(n, np.inf)
