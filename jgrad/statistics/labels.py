@@ -58,6 +58,7 @@ VALUES = {
 }
 
 #: Bands a release merged at either end (stats.aggregate), by their pattern.
+#: Income in millions of yen; Japanese counts it in 10,000s (万円), as the other bands do.
 _BANDS = (
     (re.compile(r"lt(\d+)m"), _l("Under %(n)s million yen")),
     (re.compile(r">=(\d+)m"), _l("%(n)s million yen or more")),
@@ -91,7 +92,10 @@ def value(label: str) -> str:
     for pattern, words in _BANDS:
         found = pattern.fullmatch(label)
         if found:
-            return str(words) % {"n": found[1]}
+            n = found[1]
+            if label.endswith("m") and language() == "ja":
+                n = f"{int(n) * 100:,}"  # millions of yen as 万円: 4 -> 400, 10 -> 1,000
+            return str(words) % {"n": n}
     return label
 
 

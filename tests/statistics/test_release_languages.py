@@ -216,3 +216,20 @@ def test_the_release_page_lists_its_merged_categories_in_both_languages(released
     page = visible_text(client.get(f"/stats/{row.id}").get_data(as_text=True))
     assert "統合した区分" in page and "その他・不明の部門" in page
     assert "表が数える最も小さい母集団で 50 人未満の区分" in page
+
+
+def test_merged_bands_are_named_in_words_in_both_languages(app):
+    from flask_babel import force_locale
+
+    from jgrad.statistics import labels
+
+    bands = ("lt4m", ">=8m", ">=12m", "before FY2006", "<1970", ">=1990", "Other fields")
+    with app.test_request_context():
+        with force_locale("en"):
+            assert [labels.value(b) for b in bands] == [
+                "Under 4 million yen", "8 million yen or more", "12 million yen or more",
+                "Before FY2006", "Born before 1970", "Born in 1990 or later", "Other fields"]
+        with force_locale("ja"):
+            assert [labels.value(b) for b in bands] == [
+                "400万円未満", "800万円以上", "1,200万円以上", "2006年度より前",
+                "1970年より前に生まれた者", "1990年以降に生まれた者", "その他の分野"]
