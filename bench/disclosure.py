@@ -106,6 +106,8 @@ def main() -> None:
     parser.add_argument("--frames", type=Path, help="keep the demo frames in this folder")
     parser.add_argument("--method", choices=("suppression", "differential_privacy"),
                         default="suppression")
+    parser.add_argument("--synthetic", action="store_true",
+                        help="the stats tests' synthetic population (long-tailed) instead")
     parser.add_argument("--by-table", action="store_true",
                         help="print each table's hidden cells and people")
     args = parser.parse_args()
@@ -114,7 +116,16 @@ def main() -> None:
 
     as_of = dt.datetime(2026, 4, 1, tzinfo=dt.timezone.utc)
     for n in args.registrants:
-        people, spells = frames(n, args.frames, as_of)
+        if args.synthetic:
+            import sys
+
+            sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+            from tests.stats import AS_OF, make_population
+
+            people, spells = make_population(n, seed=3)
+            as_of = dt.datetime.combine(AS_OF, dt.time(), tzinfo=dt.timezone.utc)
+        else:
+            people, spells = frames(n, args.frames, as_of)
         if args.method == "differential_privacy":
             # The demo's universities all have registrants: their types are the public list.
             types = sorted(people["university_type"].dropna().unique())
