@@ -14,8 +14,6 @@ hidden cell needs others hidden beside it.  So a release merges, in every table 
   employment term, working abroad), into the category whose share the tables are read for
   least ("No or unknown", "Permanent or unknown", "Japan or unknown"): the share of
   postdocs, of fixed-term posts and of those abroad stay as they were;
-* a university named on its own (it has ``min_university_size`` registrants) that is rare
-  in the smallest population into the other universities of its type;
 * **ordered** bands -- age, income, completion cohort -- that are rare at either end into
   their neighbour (bottom- and top-coding: ``<1970``, ``>=8m``, ``before FY2006``);
   ``undisclosed`` and ``Unknown`` income into one.
@@ -45,8 +43,6 @@ NOMINAL = {
     "sector": (None, "Other or unknown sector"),
     "nationality_group": (None, "Other or unknown"),
 }
-#: A university named on its own but rare joins the other universities of its type.
-UNIVERSITY = "university_group"
 #: Two-valued dimensions: the category a rare ``Unknown`` joins, and the label of the two.
 BINARY = {
     "postdoc": ("No", "No or unknown"),
@@ -83,31 +79,13 @@ def smallest_counts(extract: pd.DataFrame, tables: Iterable[TableSpec]) -> dict[
                 mask &= ~extract[dim].isin(values).to_numpy()
             masks[key] = mask
         for dim in spec.dimensions:
-            if dim not in (*NOMINAL, *ORDERED, *BINARY, UNIVERSITY):
+            if dim not in NOMINAL and dim not in ORDERED and dim not in BINARY:
                 continue
             column = extract[dim]
             counts = pd.Series(np.bincount(column.cat.codes.to_numpy()[masks[key]],
                                            minlength=len(column.cat.categories)),
                                index=column.cat.categories)
             out[dim] = counts if dim not in out else np.minimum(out[dim], counts)
-    return out
-
-
-def _rare_universities(extract: pd.DataFrame, rare: Iterable[str]) -> dict[str, str]:
-    """Map each rare university named on its own to "Other <type> universities" (and
-    that group to itself where it exists, so that the merge lists all it holds)."""
-    pairs = extract[[UNIVERSITY, "university_type"]].drop_duplicates()
-    kind = dict(zip(pairs[UNIVERSITY].astype(str), pairs["university_type"].astype(str)))
-    present = set(extract[UNIVERSITY].cat.categories)
-    out = {}
-    for name in rare:
-        if name.startswith("Other ") or name == UNKNOWN or name not in kind:
-            continue
-        others = ("Other universities" if kind[name] == UNKNOWN
-                  else f"Other {kind[name]} universities")
-        out[name] = others
-        if others in present:
-            out[others] = others
     return out
 
 
@@ -141,9 +119,7 @@ def choose(extract: pd.DataFrame, tables: Iterable[TableSpec], minimum: int) -> 
     for dim, sizes in counts.items():
         rare = sizes < minimum
         mapping: dict[str, str] = {}
-        if dim == UNIVERSITY:
-            mapping = _rare_universities(extract, sizes[rare].index)
-        elif dim in BINARY:
+        if dim in BINARY:
             into, label = BINARY[dim]
             if UNKNOWN in sizes.index and rare[UNKNOWN] and into in sizes.index:
                 mapping = {into: label, UNKNOWN: label}

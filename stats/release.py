@@ -149,9 +149,8 @@ PROTECTION_NOTE = (
 AGGREGATION_NOTE = (
     "Categories with fewer than {0} people in the smallest population a table counts them "
     "in are merged, in every table alike: rare sexes, fields, sectors and nationalities into "
-    "one other category, a rare university into the others of its type, a rare unknown "
-    "postdoctoral position, employment term or place of work into no, permanent or Japan, "
-    "rare bands at either end of age, income and "
+    "one other category, a rare unknown postdoctoral position, employment term or place of "
+    "work into no, permanent or Japan, rare bands at either end of age, income and "
     "completion cohort into their neighbour. The release's metadata lists each merged category and its members; "
     "within a series the merges stay as the series began.")
 

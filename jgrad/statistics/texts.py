@@ -125,9 +125,8 @@ def note(text: str) -> str:
     if found:
         return _("Categories with fewer than %(n)s people in the smallest population a table "
                  "counts them in are merged, in every table alike: rare sexes, fields, sectors "
-                 "and nationalities into one other category, a rare university into the "
-                 "others of its type, a rare unknown postdoctoral position, employment term "
-                 "or place of work into no, permanent or Japan, "
+                 "and nationalities into one other category, a rare unknown postdoctoral "
+                 "position, employment term or place of work into no, permanent or Japan, "
                  "rare bands at either end of age, income and completion cohort into their "
                  "neighbour. The release lists each "
                  "merged category and its members; within a series the merges stay as the "

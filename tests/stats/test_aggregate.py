@@ -189,22 +189,3 @@ def test_a_rare_unknown_joins_the_category_whose_share_no_one_reads(population):
     extract = deidentify(people, known, AS_OF)
     unknown = _working(extract)["postdoc"].eq("Unknown").sum()
     assert unknown >= 100 and "postdoc" not in choose(extract, TABLES, 50)
-
-
-def test_a_rare_named_university_joins_the_other_universities_of_its_type(extract):
-    sizes = smallest_counts(extract, TABLES)["university_group"]
-    named = [u for u in sizes.index if u.startswith("University ")]
-    rare = [u for u in named if sizes[u] < 50]
-    assert rare and len(rare) < len(named)  # 100+ registrants, fewer than 50 of them at work
-    merges = choose(extract, TABLES, 50)["university_group"]
-    kinds = dict(zip(extract["university_group"].astype(str),
-                     extract["university_type"].astype(str)))
-    others = {f"Other {kinds[u]} universities" for u in rare}
-    assert merges == {u: f"Other {kinds[u]} universities" for u in rare} | \
-        {o: o for o in others if o in set(extract["university_group"].cat.categories)}
-    merged = apply(extract, {"university_group": merges})
-    for u in rare:  # each joins its type's others: the type's count is unchanged
-        kind = kinds[u]
-        assert (merged["university_type"] == kind).sum() == (extract["university_type"] == kind).sum()
-        assert (merged["university_group"] == f"Other {kind} universities").sum() >= \
-            (extract["university_group"] == u).sum()
