@@ -151,8 +151,8 @@ AGGREGATION_NOTE = (
     "in are merged, in every table alike: rare sexes, fields, sectors and nationalities into "
     "one other category, a rare unknown postdoctoral position, employment term or place of "
     "work into no, permanent or Japan, rare bands at either end of age, income and "
-    "completion cohort into their neighbour. The release's metadata lists each merged category and its members; "
-    "within a series the merges stay as the series began.")
+    "completion cohort into their neighbour. The release's metadata lists each merged "
+    "category and its members; within a series the merges stay as the series began.")
 
 #: A table is withheld when its own rules would hide more than this share of its cells.
 SPARSE_SHARE = 2 / 3
