@@ -55,9 +55,10 @@ def main() -> None:
         started = time.perf_counter()
         found = attack(meta, frames, types, protection=release.rules.protection or 10)
         took = time.perf_counter() - started
-        print(f"{n:,} {'demo' if args.demo else 'synthetic'} registrants, {args.method}: {hidden:,} hidden cells; the attacker pins "
-              f"{len(found):,} within less than {release.rules.protection or 10} "
-              f"({took:.0f} s)")
+        kind = "demo" if args.demo else "synthetic"
+        print(f"{n:,} {kind} registrants, {args.method}: {hidden:,} hidden cells; the "
+              f"attacker pins {len(found):,} within less than "
+              f"{release.rules.protection or 10} ({took:.0f} s)")
         for finding in found[:8]:
             print(f"  {finding.table} {finding.coordinates}: between {finding.low:.1f} and "
                   f"{finding.high:.1f}")

@@ -34,6 +34,7 @@ import pandas as pd
 
 from stats.catalogue import TableSpec
 from stats.coding import UNKNOWN
+from stats.tabulate import population_mask
 from stats.vocabulary import INCOME_BANDS, NOT_COMPLETED, age_bands
 
 #: Nominal dimensions: the categories that may merge, and the merged category's label.
@@ -71,13 +72,8 @@ def smallest_counts(extract: pd.DataFrame, tables: Iterable[TableSpec]) -> dict[
     out: dict[str, pd.Series] = {}
     for spec in tables:
         key = (spec.population, spec.excluding)
-        if key not in masks:
-            mask = np.ones(len(extract), dtype=bool)
-            for dim, values in spec.population:
-                mask &= extract[dim].isin(values).to_numpy()
-            for dim, values in spec.excluding:
-                mask &= ~extract[dim].isin(values).to_numpy()
-            masks[key] = mask
+        if key not in masks:  # a few populations, each filtered once
+            masks[key] = population_mask(extract, *key).to_numpy()
         for dim in spec.dimensions:
             if dim not in NOMINAL and dim not in ORDERED and dim not in BINARY:
                 continue

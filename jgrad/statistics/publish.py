@@ -24,7 +24,9 @@ CHARTS = ("png", "svg")
 LANGUAGES = ("en", "ja")
 
 
-def _code_labels() -> dict[str, dict]:
+def code_labels() -> dict[str, dict]:
+    """Return each coded dimension's names in the reader's language (one query for the
+    universities': read it once per page or file, not per value)."""
     from jgrad.registrants import codes
 
     language = labels.language()
@@ -47,7 +49,7 @@ def _university_names(language: str) -> dict[str, str]:
 
 def value_name(value, dimension: str, names: dict | None = None) -> str:
     """Return a category of ``dimension`` by its name in the reader's language."""
-    mapping = (_code_labels() if names is None else names).get(dimension)
+    mapping = (code_labels() if names is None else names).get(dimension)
     if mapping and value in mapping:
         return str(mapping[value])
     return labels.value(value) if isinstance(value, str) else value
@@ -58,7 +60,7 @@ def labelled(frame: pd.DataFrame, texts: dict | None = None) -> pd.DataFrame:
 
     ``texts`` are the names a table brings with it (a survey's questions and answers).
     """
-    names = _code_labels()
+    names = code_labels()
 
     def rename(value, dimension):
         own = labels.own_text(texts, "values", str(dimension), str(value))

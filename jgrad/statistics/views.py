@@ -11,7 +11,7 @@ from jgrad.audit import services as audit
 from jgrad.extensions import db
 from jgrad.statistics import charts, labels, services, texts
 from jgrad.statistics.models import StatRelease
-from jgrad.statistics.publish import display_frame, stored_release, value_name
+from jgrad.statistics.publish import code_labels, display_frame, stored_release, value_name
 
 bp = Blueprint("statistics", __name__, url_prefix="/stats")
 guard(bp, Role.ANALYST, Role.ADMIN)
@@ -36,8 +36,9 @@ def releases():
 def _merged(meta: dict) -> list[tuple[str, str, list[str]]]:
     """Return the categories a release merged: (dimension, merged category, its members),
     in the reader's language (none in releases made before categories were merged)."""
-    return [(labels.dimension(dim), value_name(label, dim),
-             [value_name(member, dim) for member in members])
+    names = code_labels()
+    return [(labels.dimension(dim), value_name(label, dim, names),
+             [value_name(member, dim, names) for member in members])
             for dim, groups in meta.get("aggregation", {}).items()
             for label, members in groups.items()]
 
