@@ -29,11 +29,28 @@ class Rules:
     min_country_size: int = 50
     min_university_size: int = 100
     min_category_size: int = 50  # see stats.aggregate
+    # Keyed random rounding (stats.cellkey); releases stored before it rounded to nearest.
+    random_rounding: bool = True
+
+    @property
+    def carry(self) -> int:
+        """Return how far a count may drift from a figure that a series carries on.
+
+        Rounded to nearest a figure is within ``base // 2`` of its count, randomly within
+        ``base - 1``: a series carries it while the count is within ``base - 1`` (nearest)
+        or ``base`` (random) of it, so that one arrival or departure never shows.
+        """
+        return self.rounding_base if self.random_rounding else self.rounding_base - 1
 
     def __setstate__(self, state: dict) -> None:
-        # A release stored before a rule existed reads it at its default.
+        # A release stored before a rule existed reads it at its default, or as it was then.
         for item in fields(self):
-            object.__setattr__(self, item.name, state.get(item.name, item.default))
+            object.__setattr__(self, item.name,
+                               state.get(item.name, _BEFORE.get(item.name, item.default)))
+
+
+#: How releases stored before a rule existed worked, where that differs from its default.
+_BEFORE = {"random_rounding": False}
 
 
 @dataclass
@@ -80,6 +97,8 @@ class Release:
     privacy: dict | None = None
     # Categories merged (stats.aggregate.members): dimension -> merged label -> members.
     aggregation: dict = field(default_factory=dict)
+    # The series' secret for record keys (stats.cellkey): internal, never published.
+    series_key: bytes | None = field(default=None, repr=False)
 
     @property
     def merged(self) -> dict:

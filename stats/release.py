@@ -24,16 +24,20 @@ than two thirds of the cells of its occupied rows is withheld before the rest ar
 it would say next to nothing, and its many hidden cells would make the audit slow.  Within a
 series the previous release's decision stands, so no arrival turns a table on or off.
 
-Differencing *between releases* (someone arrives, nothing else changes) is handled by
-building the next release against the previous one of the same series (``previous=``):
-every cell hidden before stays hidden, and a published count keeps its
-published value while its exact count stays within ``rounding_base - 1`` of it.  With
-conventional rounding one arrival in a cell whose count sits on a rounding edge would
-otherwise show, and reveal which cells (field, sector, ...) the newcomer is in.  So up to two
-arrivals per cell change no published figure; larger changes show as usual.  The carried
-figure stands below the threshold too (a "10" may count 6 to 14 people in a series), so one
-departure from a published cell of exactly 10 hides nothing and shows nowhere.  Start a new
-series (``previous=None``) only when many registrants have changed, e.g. yearly.
+Differencing *between releases* (someone arrives or leaves, nothing else changes) is
+handled twice over.  Counts are rounded at random, keyed to who is counted
+(:mod:`stats.cellkey`): a figure is within ``rounding_base - 1`` of its count and never
+says on which side, and the same people get the same figure.  And the next release of a
+series is built against the previous one (``previous=``): every cell hidden before stays
+hidden, and a published figure stands while its exact count stays within ``rounding_base``
+of it (``Rules.carry``), below the threshold too (a "10" may count 5 to 15 people in a
+series), so one arrival or departure changes no published figure and no hidden cell, and
+larger changes show as usual.  A new series (``previous=None``, e.g. yearly) draws a new
+secret, so every cell's rounding is drawn afresh: comparing it with the last release of the
+series before shows differences everywhere, not only where someone arrived or left, and
+each difference is within what the rounding allows either way.  Series begun before random
+rounding (``Rules.random_rounding`` false) keep rounding to nearest, carrying a figure within
+``rounding_base - 1``.
 
 Every hidden cell is published with one sign, ``x`` ("not published"), whatever the rule
 that hid it: a reason per cell would tell a reader more than the cell (a small count is
@@ -44,6 +48,7 @@ table, counts only), never in a published file or ``release.json``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from datetime import date
 
@@ -55,15 +60,19 @@ from stats import surveys as survey_tables
 from stats.catalogue import CATALOGUE_VERSION, TableSpec, with_breakdowns
 from stats.audit import KeyRelations
 from stats.boxes import Space, box_keys, cell_boxes, relations
+from stats.cellkey import random_round, record_keys
 from stats.disclosure import (
     DENOMINATOR, HIDDEN, PRIMARY, PUBLISHED, RULES, SECONDARY, SENSITIVE, Protection,
     denominator_mask, primary_mask, round_to_base, row_shares, sensitive_mask,
 )
 from stats.extract import deidentify
 from stats.joint import Joint
+from stats.notes import (
+    AGGREGATION_NOTE, PERCENT_NOTE, PROTECTION_NOTE, RANDOM_ROUNDING_NOTE, ROUNDING_NOTE,
+)
 from stats.published import Release, Rules, TableRelease
 from stats.surveys import SurveyAnswers
-from stats.tabulate import TOTAL, Cube, build_cube
+from stats.tabulate import RECORD_KEY, TOTAL, Cube, build_cube
 
 
 def _as_cube_layout(frame: pd.DataFrame, cube: Cube) -> np.ndarray | None:
@@ -97,7 +106,7 @@ def _initial(cube: Cube, spec: TableSpec, rules: Rules, previous: TableRelease |
             _as_cube_layout(previous.counts.astype("Float64"), cube)
         if shown is not None:
             carried = ~np.isnan(shown) & (np.abs(cube.counts - np.nan_to_num(shown))
-                                          < rules.rounding_base)
+                                          <= rules.carry)
     out.hide(primary_mask(cube.counts, rules.threshold, rules.publish_zeros) & ~carried,
              PRIMARY)
     if spec.sensitive:
@@ -111,23 +120,31 @@ def _initial(cube: Cube, spec: TableSpec, rules: Rules, previous: TableRelease |
 
 
 def _round_jointly(cubes: list[Cube], keys: list[np.ndarray], protections: list[Protection],
-                   previous: list[np.ndarray | None], base: int) -> list[np.ndarray]:
-    """Round every count, one value per key, carrying previous values that still fit."""
+                   previous: list[np.ndarray | None], rules: Rules) -> list[np.ndarray]:
+    """Round every count, one value per key, carrying previous values that still fit.
+
+    Cells of one key count the same people, so they have the same cell key too: keyed
+    random rounding gives them one figure as nearest rounding does."""
     parts = []
     for i, (cube, key, prot, prev) in enumerate(zip(cubes, keys, protections, previous)):
         shown = ~prot.hidden
         prior = np.full(cube.counts.shape, np.nan) if prev is None else prev.astype(float)
+        cell_key = np.zeros(cube.counts.shape, np.uint64) if cube.keys is None else cube.keys
         parts.append(pd.DataFrame({"key": key[shown], "count": cube.counts[shown],
-                                   "prior": prior[shown]}))
+                                   "cell_key": cell_key[shown], "prior": prior[shown]}))
     if not parts:
         return []
     cells = pd.concat(parts, ignore_index=True)
-    by_key = cells.groupby("key").agg(count=("count", "first"), low=("prior", "min"),
-                                      high=("prior", "max"))
-    value = pd.Series(round_to_base(by_key["count"].to_numpy(), base), index=by_key.index)
+    by_key = cells.groupby("key").agg(count=("count", "first"), cell_key=("cell_key", "first"),
+                                      low=("prior", "min"), high=("prior", "max"))
+    counts, base = by_key["count"].to_numpy(), rules.rounding_base
+    value = pd.Series(random_round(counts, by_key["cell_key"].to_numpy(), base)
+                      if rules.random_rounding else round_to_base(counts, base),
+                      index=by_key.index)
     # Carry the previous figure only when every table showed the same one and it is still
     # within rounding distance, so tables agree and a few arrivals change nothing.
-    carry = (by_key["low"] == by_key["high"]) & ((by_key["count"] - by_key["low"]).abs() < base)
+    carry = (by_key["low"] == by_key["high"]) & \
+        ((by_key["count"] - by_key["low"]).abs() <= rules.carry)
     value[carry] = by_key.loc[carry, "low"].astype(np.int64)
     out = []
     for cube, key, prot in zip(cubes, keys, protections):
@@ -136,23 +153,6 @@ def _round_jointly(cubes: list[Cube], keys: list[np.ndarray], protections: list[
         out.append(rounded)
     return out
 
-
-#: The release note on what the protection knows (translated by the application).
-PROTECTION_NOTE = (
-    "No hidden cell can be narrowed to fewer than {0} people by combining any tables of this "
-    "release, knowing that completers are degree holders and those who completed without a "
-    "degree, that a university type is its universities and that employees are among those "
-    "in work. A table whose own rules would hide more than two thirds of its cells is "
-    "withheld as too sparse.")
-
-#: The release note on merged categories (translated by the application).
-AGGREGATION_NOTE = (
-    "Categories with fewer than {0} people in the smallest population a table counts them "
-    "in are merged, in every table alike: rare sexes, fields, sectors and nationalities into "
-    "one other category, a rare unknown postdoctoral position, employment term or place of "
-    "work into no, permanent or Japan, rare bands at either end of age, income and "
-    "completion cohort into their neighbour. The release's metadata lists each merged "
-    "category and its members; within a series the merges stay as the series began.")
 
 #: A table is withheld when its own rules would hide more than this share of its cells.
 SPARSE_SHARE = 2 / 3
@@ -218,18 +218,29 @@ def build_release(
     tables: tuple[TableSpec, ...] | None = None,
     previous: Release | None = None,
     surveys: Sequence[SurveyAnswers] = (),
+    random_rounding: bool = True,
+    series_key: bytes | None = None,
 ) -> Release:
     """De-identify, tabulate every table, protect them together and return the release.
 
     ``tables`` defaults to the whole catalogue with every table's breakdowns; each closed
     survey in ``surveys`` adds its tables (:mod:`stats.surveys`), protected with the rest.
+    Counts are rounded at random by keys (:mod:`stats.cellkey`) unless ``random_rounding``
+    is off; a series rounds as it began.  A new series draws its secret ``series_key`` (given
+    only to make a test repeatable); the next release of a series keeps it.
     """
     tables = with_breakdowns() if tables is None else tables
+    if previous is not None:
+        random_rounding = previous.rules.random_rounding
     rules = Rules(threshold, rounding_base, min_denominator,
                   threshold if protection is None else protection, dominance, publish_zeros,
-                  min_country_size, min_university_size, min_category_size)
+                  min_country_size, min_university_size, min_category_size, random_rounding)
     if previous is not None and previous.rules != rules:
         raise ValueError("previous release used different rules; start a new series")
+    if previous is not None:
+        series_key = previous.series_key
+    elif random_rounding and series_key is None:
+        series_key = os.urandom(32)
     extract = deidentify(people, spells, as_of, min_country_size=min_country_size,
                          min_university_size=min_university_size)
     # Rare categories merged: as the series decided, else by this release's people.
@@ -238,6 +249,9 @@ def build_release(
                                min_category_size))
     extract = aggregate.apply(extract, merges)
     extract, added = survey_tables.extend(extract, people["pid"], surveys)
+    if rules.random_rounding:
+        extract = extract.assign(**{RECORD_KEY: record_keys(people["pid"].to_numpy(),
+                                                            series_key)})
     tables = (*tables, *added)
     cubes = [build_cube(extract, spec) for spec in tables]
     space = Space.of(extract, as_of)
@@ -265,7 +279,7 @@ def build_release(
                     _as_cube_layout(prior.counts.astype("Float64"), cubes[i])
                     for i, prior in enumerate(prior_tables) if i in kept]
     rounded = dict(zip(kept, _round_jointly(joint.cubes, keys, joint.protections,
-                                            prior_counts, rounding_base)))
+                                            prior_counts, rules)))
     out: dict[str, TableRelease] = {}
     for i, (spec, cube, prot) in enumerate(zip(tables, cubes, protections)):
         if spec.audit_only:
@@ -277,12 +291,12 @@ def build_release(
             continue
         frame, counts, flags = _frames(cube, spec, rounded[i], prot)
         out[spec.id] = TableRelease(spec, frame, counts, flags, shown, None, by_reason)
-    notes = ("Counts are rounded to base {0}; totals are rounded from exact sums, so cells "
-             "may not add up to totals.".format(rounding_base),
-             "Percentages are computed from the published rounded figures.",
+    rounding = RANDOM_ROUNDING_NOTE if rules.random_rounding else ROUNDING_NOTE
+    notes = (rounding.format(rounding_base), PERCENT_NOTE,
              PROTECTION_NOTE.format(rules.protection),
              *((AGGREGATION_NOTE.format(min_category_size),) if merges else ()),
              *((survey_tables.RELEASE_NOTE,) if surveys else ()))
     return Release(as_of, CATALOGUE_VERSION, rules, out, previous.as_of if previous else None,
                    notes, tuple(survey.metadata() for survey in surveys),
-                   aggregation=aggregate.members(merges))
+                   aggregation=aggregate.members(merges),
+                   series_key=series_key if rules.random_rounding else None)

@@ -8,8 +8,11 @@ import numpy as np
 import pandas as pd
 
 from stats.catalogue import Filter, TableSpec
+from stats.cellkey import cell_keys, key_sums
 
 TOTAL = "Total"
+#: The extract's column of record keys (stats.cellkey), when the release rounds by them.
+RECORD_KEY = "record_key"
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,7 @@ class Cube:
     dims: tuple[str, ...]
     labels: tuple[tuple[str, ...], ...]
     counts: np.ndarray
+    keys: np.ndarray | None = None  # cell keys (stats.cellkey), shaped as counts
 
     @property
     def interior(self) -> tuple[slice, ...]:
@@ -86,4 +90,8 @@ def build_cube(extract: pd.DataFrame, spec: TableSpec) -> Cube:
     flat = np.ravel_multi_index(codes, shape) if len(rows) else np.zeros(0, np.int64)
     size = int(np.prod(shape))
     counts = np.bincount(flat, minlength=size).astype(np.int64).reshape(shape)
-    return Cube(spec.dimensions, labels, with_totals(counts))
+    keys = None
+    if RECORD_KEY in extract.columns:  # each cell's key: its people's keys summed
+        halves = key_sums(flat, extract[RECORD_KEY].to_numpy()[mask], size)
+        keys = cell_keys([with_totals(h.reshape(shape)) for h in halves])
+    return Cube(spec.dimensions, labels, with_totals(counts), keys)

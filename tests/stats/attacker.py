@@ -19,10 +19,12 @@ without; a university type is the union of its universities; employees are among
 working; the latest cohort may be exactly those 0 to 1 years since completion.
 
 What a published cell tells: its true count lies within the rounding of its value (a row
-share is turned back into the rounded count it was computed from), and a published count
-that is not zero is at least the threshold -- in a release made afresh; in the next release
-of a series a figure stands while the count stays within the base less one, below the
-threshold too.  A hidden cell tells nothing.  Each hidden
+share is turned back into the rounded count it was computed from): within half the base
+rounded to nearest, within the base less one rounded at random (``random_rounding`` in the
+release's rules), either side; and a published count that is not zero is at least the
+threshold -- in a release made afresh; in the next release of a series a figure stands
+while the count stays within one more than that, below the threshold too.  A hidden cell
+tells nothing.  Each hidden
 cell's count is minimised and maximised over the reals: the real interval holds every
 integer solution, so one narrower than the protection is a proven exposure -- every
 relation used holds for every population, so the attacker never claims what is not so.
@@ -197,7 +199,11 @@ def read_cells(meta: dict, frames: dict, model: Model) -> list[Cell]:
     rules = meta["rules"]
     base, threshold = int(rules["rounding_base"]), int(rules["threshold"])
     fresh = meta.get("previous_as_of") is None
-    slack = base // 2 if fresh else base - 1
+    # Rounded to nearest, a fresh figure is within base // 2 of its count; at random within
+    # base - 1 (either side); a series carries a figure one further.
+    at_random = bool(rules.get("random_rounding", False))
+    slack = (base - 1 if at_random else base // 2) if fresh else \
+        (base if at_random else base - 1)
     floor = float(threshold) if fresh else 0.0
     cells = []
     for table in meta["tables"]:
