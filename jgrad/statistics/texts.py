@@ -45,6 +45,7 @@ RULES = {
     "publish_zeros": _l("Zeros published"),
     "min_country_size": _l("Smallest nationality group shown on its own"),
     "min_university_size": _l("Smallest university shown on its own"),
+    "random_rounding": _l("Counts rounded at random, keyed to who is counted"),
     "min_category_size": _l("Smallest category shown on its own (in the smallest population "
                             "counting it)"),
     # A release with differential privacy states these instead (stats.dp).
@@ -60,6 +61,7 @@ RULES = {
 
 _ROUNDING = re.compile(r"Counts are rounded to base (\d+); totals are rounded from exact "
                        r"sums, so cells may not add up to totals\.")
+_RANDOM_ROUNDING = re.compile(r"Counts are rounded at random to a multiple of (\d+): ")
 _PERCENT = "Percentages are computed from the published rounded figures."
 _NOISY_PERCENT = "Percentages are computed from the published noisy figures."
 _NOISE = ("Every count has noise added by a differentially private mechanism; totals are "
@@ -104,6 +106,16 @@ def note(text: str) -> str:
     if found:
         return _("Counts are rounded to a multiple of %(base)s; totals are rounded from the "
                  "exact sums, so cells may not add up to the totals.", base=found[1])
+    found = _RANDOM_ROUNDING.match(text)
+    if found:
+        return _("Counts are rounded at random to a multiple of %(base)s: up with a chance "
+                 "that grows with the remainder (with a base of 5, a count of 12 becomes 10 "
+                 "three times in five and 15 twice), so figures are right on average and each "
+                 "is less than %(base)s from its count. The draw depends only on who is "
+                 "counted, so the same people get the same figure in every table, and each "
+                 "series draws afresh. Totals are rounded from the exact sums, so cells may not "
+                 "add up to the totals. A release that continues a series keeps a figure while "
+                 "its count stays within %(base)s of it.", base=found[1])
     if text == _PERCENT:
         return _("Percentages are computed from the published rounded figures.")
     if text == _NOISY_PERCENT:
