@@ -106,3 +106,29 @@ def check_against_truth(table, exact, rows=None, threshold: int = 10, base: int 
                 assert abs(shown - true) < base and shown % base == 0, \
                     (table.spec.id, row, column, shown, true)
     return checked, published
+
+
+def box_counter(extract: pd.DataFrame):
+    """Return a function counting the people of the extract in a box, as the independent
+    attacker (tests/stats/attacker.py) writes boxes: merged columns of completion and
+    university."""
+    from tests.stats.attacker import COMPLETION, UNIVERSITY
+
+    merged = {"C": list(zip(*(extract[d] for d in COMPLETION))),
+              "U": list(zip(*(extract[d] for d in UNIVERSITY)))}
+    codes = {}
+    for name, values in merged.items():
+        ids = {v: i for i, v in enumerate(dict.fromkeys(values))}
+        codes[name] = (ids, np.array([ids[v] for v in values]))
+
+    def count(box) -> int:
+        keep = np.ones(len(extract), dtype=bool)
+        for dim, allowed in box:
+            if dim in codes:
+                ids, column = codes[dim]
+                keep &= np.isin(column, [ids[v] for v in allowed if v in ids])
+            else:
+                keep &= extract[dim].isin(allowed).to_numpy()
+        return int(keep.sum())
+
+    return count

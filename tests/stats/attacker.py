@@ -94,19 +94,27 @@ class _LP:
     """One HiGHS model of the relations and bounds; objectives changed in place, so each
     LP starts from the last optimal basis."""
 
-    def __init__(self, a_eq, a_ub, low, high):
+    def __init__(self, a_eq, a_ub, low, high, bounded=None):
+        """``a_eq @ x == 0``, ``a_ub @ x <= 0``, ``low <= x <= high`` and, when given,
+        ``bounded = (matrix, least, most)``: ``least <= matrix @ x <= most``."""
         import highspy
 
         n = len(low)
-        matrix = sparse.vstack([a_eq, a_ub]).tocsc()
+        if bounded is None:
+            bounded = (sparse.csr_matrix((0, n)), np.zeros(0), np.zeros(0))
+        rows, least, most = bounded
+        matrix = sparse.vstack([a_eq, a_ub, rows]).tocsc()
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = n, matrix.shape[0]
         lp.col_cost_ = np.zeros(n)
         lp.col_lower_ = low.astype(float)
         lp.col_upper_ = np.where(np.isinf(high), highspy.kHighsInf, high).astype(float)
+        infinite = highspy.kHighsInf
         lp.row_lower_ = np.concatenate([np.zeros(a_eq.shape[0]),
-                                        np.full(a_ub.shape[0], -highspy.kHighsInf)])
-        lp.row_upper_ = np.zeros(matrix.shape[0])
+                                        np.full(a_ub.shape[0], -infinite),
+                                        np.where(np.isinf(least), -infinite, least)])
+        lp.row_upper_ = np.concatenate([np.zeros(a_eq.shape[0] + a_ub.shape[0]),
+                                        np.where(np.isinf(most), infinite, most)])
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
         lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
@@ -135,22 +143,33 @@ class _LP:
 class Model:
     """The release's columns, their values, and how a box is written canonically."""
 
-    def __init__(self, meta: dict, frames: dict, university_types: dict[str, str]):
+    def __init__(self, meta: dict, frames: dict, university_types: dict[str, str],
+                 more: tuple = (), expand: bool = False):
+        """Read the columns' values from a release (and from ``more`` releases, each a
+        ``(meta, frames)`` pair); with ``expand``, a merged category stands for its members
+        (as each release states them), so that releases merging differently share one
+        space."""
         values: dict[str, set] = {}
         shown: set[str] = set()
-        for table in meta["tables"]:
-            if table["id"] not in frames:
-                continue
-            frame = frames[table["id"]][0]
-            names = [*table["rows"], table["column"]]
-            index = frame.index if isinstance(frame.index, pd.MultiIndex) else \
-                pd.MultiIndex.from_arrays([frame.index])
-            for level, dim in enumerate(table["rows"]):
-                values.setdefault(dim, set()).update(map(str, index.levels[level]))
-            values.setdefault(table["column"], set()).update(map(str, frame.columns))
-            shown.update(names)
-            for dim, allowed in (*table["population"].items(), *table["excluding"].items()):
-                values.setdefault(dim, set()).update(allowed)
+        for meta_i, frames_i in ((meta, frames), *more):
+            members = labels(meta_i) if expand else {}
+            for table in meta_i["tables"]:
+                if table["id"] not in frames_i:
+                    continue
+                frame = frames_i[table["id"]][0]
+                names = [*table["rows"], table["column"]]
+                index = frame.index if isinstance(frame.index, pd.MultiIndex) else \
+                    pd.MultiIndex.from_arrays([frame.index])
+                found = [(dim, map(str, index.levels[level]))
+                         for level, dim in enumerate(table["rows"])]
+                for dim, seen in (*found, (table["column"], map(str, frame.columns))):
+                    for label in seen:
+                        values.setdefault(dim, set()).update(
+                            members.get(dim, {}).get(label, {label}))
+                shown.update(names)
+                for dim, allowed in (*table["population"].items(),
+                                     *table["excluding"].items()):
+                    values.setdefault(dim, set()).update(allowed)
         for dim in values:
             values[dim] -= {TOTAL, "n"}
             if dim not in shown:  # only named by a filter: other values exist, unnamed
@@ -194,8 +213,17 @@ class Model:
                             if frozenset(v) != self.domains[d]))
 
 
-def read_cells(meta: dict, frames: dict, model: Model) -> list[Cell]:
-    """Turn each published table's values and flags into cells with what they tell."""
+def labels(meta: dict) -> dict[str, dict[str, set]]:
+    """Return the categories a release merged: dimension -> merged label -> its members."""
+    return {dim: {label: set(members) for label, members in groups.items()}
+            for dim, groups in (meta.get("aggregation") or {}).items()}
+
+
+def read_cells(meta: dict, frames: dict, model: Model, expand: bool = False) -> list[Cell]:
+    """Turn each published table's values and flags into cells with what they tell (with
+    ``expand``, a merged category's cells count the people of its members, as for a
+    ``Model`` that expanded them)."""
+    members = labels(meta) if expand else {}
     rules = meta["rules"]
     base, threshold = int(rules["rounding_base"]), int(rules["threshold"])
     fresh = meta.get("previous_as_of") is None
@@ -225,7 +253,8 @@ def read_cells(meta: dict, frames: dict, model: Model) -> list[Cell]:
                 sets = {d: set(v) for d, v in population.items()}
                 for dim, label in zip(dims, (*map(str, row), column)):
                     if label not in (TOTAL, "n"):
-                        sets[dim] = sets.get(dim, {label}) & {label}
+                        named = members.get(dim, {}).get(label, {label})
+                        sets[dim] = sets.get(dim, named) & named
                 box = model.box(sets)
                 flag, value = flags.iloc[r, c], values.iloc[r, c]
                 hidden = bool(flag)
@@ -288,6 +317,22 @@ def relations(boxes: list[tuple], domains: dict) -> tuple[list, list]:
     return sums, sorted(set(insides) - summed)
 
 
+def relation_matrices(sums: list, insides: list, n: int) -> tuple:
+    """Return (a_eq, a_ub) over ``n`` boxes: each sum's children less its parent is 0, each
+    box inside another less that other is at most 0."""
+    rows, cols, vals = [], [], []
+    for k, (parent, children) in enumerate(sums):
+        rows += [k] * (len(children) + 1)
+        cols += [parent, *children]
+        vals += [-1.0] + [1.0] * len(children)
+    a_eq = sparse.csr_matrix((vals, (rows, cols)), shape=(len(sums), n))
+    a_ub = sparse.csr_matrix(([1.0, -1.0] * len(insides),
+                              ([k for k in range(len(insides)) for _ in (0, 1)],
+                               [x for pair in insides for x in pair])),
+                             shape=(len(insides), n))
+    return a_eq, a_ub
+
+
 @dataclass
 class Finding:
     table: str
@@ -315,18 +360,7 @@ def attack(meta: dict, frames: dict, university_types: dict[str, str], protectio
     cap = 2 * max([h for h in high if np.isfinite(h)] or [1.0]) + 10 * protection
     unknown = np.isinf(high)
     high = np.minimum(high, cap)
-    sums, insides = relations(boxes, model.domains)
-    rows, cols, vals = [], [], []
-    for k, (parent, children) in enumerate(sums):
-        rows += [k] * (len(children) + 1)
-        cols += [parent, *children]
-        vals += [-1.0] + [1.0] * len(children)
-    a_eq = sparse.csr_matrix((vals, (rows, cols)), shape=(len(sums), n))
-    a_ub = sparse.csr_matrix(([1.0, -1.0] * len(insides),
-                              ([k for k in range(len(insides)) for _ in (0, 1)],
-                               [x for pair in insides for x in pair])),
-                             shape=(len(insides), n))
-    lp = _LP(a_eq, a_ub, low, high)
+    lp = _LP(*relation_matrices(*relations(boxes, model.domains), n), low, high)
     targets = np.array(sorted({var[c.box] for c in cells if c.hidden and unknown[var[c.box]]}),
                        dtype=np.int64)
     seen_low, seen_high = np.full(n, np.inf), np.full(n, -np.inf)

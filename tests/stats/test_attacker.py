@@ -12,33 +12,10 @@ from hypothesis import strategies as st
 
 from stats.release import build_release, release_extract
 from stats.tabulate import build_cube
-from tests.stats import AS_OF, make_population
+from tests.stats import AS_OF, box_counter, make_population
 from tests.stats.attacker import (
     COMPLETION, UNIVERSITY, Model, attack, published, read_cells, relations,
 )
-
-
-def _counter(extract: pd.DataFrame):
-    """Return a function counting the people of the extract in a box (merged columns as the
-    attacker writes them)."""
-    merged = {"C": list(zip(*(extract[d] for d in COMPLETION))),
-              "U": list(zip(*(extract[d] for d in UNIVERSITY)))}
-    codes = {}
-    for name, values in merged.items():
-        ids = {v: i for i, v in enumerate(dict.fromkeys(values))}
-        codes[name] = (ids, np.array([ids[v] for v in values]))
-
-    def count(box) -> int:
-        keep = np.ones(len(extract), dtype=bool)
-        for dim, allowed in box:
-            if dim in codes:
-                ids, column = codes[dim]
-                keep &= np.isin(column, [ids[v] for v in allowed if v in ids])
-            else:
-                keep &= extract[dim].isin(allowed).to_numpy()
-        return int(keep.sum())
-
-    return count
 
 
 @pytest.mark.parametrize("size,seed", [(300, 3), (3000, 1)])
@@ -77,7 +54,7 @@ def _check_knowledge(release, people, spells) -> None:
     cells = read_cells(meta, frames, model)
     assert sum(not c.hidden for c in cells) > 50
     boxes = sorted({c.box for c in cells})
-    count = _counter(extract)
+    count = box_counter(extract)
     truth = {box: count(box) for box in boxes}
     for cell in cells:
         assert cell.low <= truth[cell.box] <= cell.high, (cell.table, cell.coordinates)
