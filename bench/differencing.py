@@ -1,12 +1,20 @@
-"""How often one arrival shows when two releases are compared, in a series and across a new one.
+"""What comparing two releases shows, and proves, about the one person who arrived or left.
 
 For each of ``--people`` registrants X drawn from N synthetic registrants (the stats tests'
-population): release A is built without X, release B with X, either as the next release of
-A's series (``previous=A``) or afresh (a new series); and X leaving: the release of everyone,
-then the next of its series without X.  Printed: for how many X anything an
-analyst sees differs between A and B (a figure, a hidden cell, a withheld table, a merged
-category), and how many published cells differ at most.  In a series nothing should differ;
-afresh, what differs points at X's cells.  Not a test: it builds 2 releases per person.
+population), three pairs of releases that differ by X alone:
+
+- *arrival, series*: release A without X, then the next release of A's series with X;
+- *departure, series*: a release of everyone, then the next of its series without X;
+- *new series*: release A without X, then a release of everyone that starts a new series
+  (read the other way round, the same pair is a departure across a new series).
+
+Printed for each: for how many X anything an analyst sees differs (a figure, a hidden cell,
+a withheld table, a merged category) and how many cells at most; and for how many X the
+independent two-release attacker of the tests (``tests/stats/differ.py``) *proves* an
+attribute -- a box of people (a cell's people: field, sector, sex, ...) that must hold X --
+and how many boxes at most.  ``--rounding nearest`` builds every release rounding to nearest
+(as series begun before random rounding do), the comparison for ``random`` (the default).
+Not a test: it builds several releases and solves two LPs per pair.
 """
 from __future__ import annotations
 
@@ -29,8 +37,9 @@ def _seen(release) -> dict:
     return out
 
 
-def _differences(a: dict, b: dict) -> int:
+def _differences(a, b) -> int:
     """Return how many cells differ (a difference outside the tables counts as one)."""
+    a, b = _seen(a), _seen(b)
     changed = int(a["merged"] != b["merged"]) + int(a["withheld"] != b["withheld"])
     for tid in set(a) - {"merged", "withheld"}:
         if tid not in b or a[tid][0].shape != b[tid][0].shape:
@@ -47,31 +56,40 @@ def main() -> None:
     parser.add_argument("--registrants", type=int, default=5_000)
     parser.add_argument("--people", type=int, default=10)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--rounding", choices=("random", "nearest"), default="random")
     args = parser.parse_args()
     from stats.release import build_release
     from tests.stats import AS_OF, make_population
+    from tests.stats.attacker import published
+    from tests.stats.differ import attack_pair
 
+    options = {"random_rounding": args.rounding == "random"}
     people, spells = make_population(args.registrants, seed=args.seed)
+    types = dict(zip(people["university"], people["university_type"]))
     started = time.perf_counter()
-    everyone = build_release(people, spells, AS_OF)
-    afresh_b = _seen(everyone)
+    everyone = build_release(people, spells, AS_OF, **options)
     rng = np.random.default_rng(args.seed)
-    shown = {"arrival, series": [], "arrival, new series": [], "departure, series": []}
+    modes = ("arrival, series", "departure, series", "new series")
+    differ = {mode: [] for mode in modes}
+    proven = {mode: [] for mode in modes}
     for pid in rng.choice(people["pid"].to_numpy(), size=args.people, replace=False):
         without = people[people["pid"] != pid], spells[spells["pid"] != pid]
-        a = build_release(*without, AS_OF)
-        seen_a = _seen(a)
-        shown["arrival, series"].append(_differences(
-            seen_a, _seen(build_release(people, spells, AS_OF, previous=a))))
-        shown["arrival, new series"].append(_differences(seen_a, afresh_b))
-        shown["departure, series"].append(_differences(
-            afresh_b, _seen(build_release(*without, AS_OF, previous=everyone))))
+        a = build_release(*without, AS_OF, **options)
+        pairs = {"arrival, series": (a, build_release(people, spells, AS_OF, previous=a)),
+                 "departure, series": (build_release(*without, AS_OF, previous=everyone),
+                                       everyone),
+                 "new series": (a, everyone)}
+        for mode, (smaller, larger) in pairs.items():
+            differ[mode].append(_differences(smaller, larger))
+            proven[mode].append(len(attack_pair(published(smaller), published(larger), types)))
     took = time.perf_counter() - started
-    for mode, counts in shown.items():
-        counts = np.array(counts)
-        print(f"{args.registrants:,} registrants, one {mode}: something differs for "
-              f"{int((counts > 0).sum())} of {len(counts)} people; cells differing: most "
-              f"{int(counts.max())}, median {float(np.median(counts)):g}")
+    print(f"{args.registrants:,} synthetic registrants, {args.people} people, rounding "
+          f"{args.rounding}")
+    for mode in modes:
+        d, p = np.array(differ[mode]), np.array(proven[mode])
+        print(f"  {mode}: something differs for {int((d > 0).sum())} of {len(d)} (cells "
+              f"differing: most {int(d.max())}, median {float(np.median(d)):g}); an attribute "
+              f"proven for {int((p > 0).sum())} of {len(p)} (boxes proven: most {int(p.max())})")
     print(f"({took:.0f} s)")
 
 
