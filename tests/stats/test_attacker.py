@@ -109,6 +109,13 @@ def test_a_hidden_cell_pinned_by_a_sum_between_tables_is_found():
     assert set(pinned) <= {("a", ("01", "completed_without_degree")), ("a", ("01", "Total")),
                            ("a", ("Total", "completed_without_degree")),
                            ("a", ("Total", "Total"))}
+    # Over the integers: every cell pinned over the reals is pinned, within its interval.
+    whole = {(f.table, f.coordinates): (f.low, f.high)
+             for f in attack(meta, frames, {}, protection=10, integer=True)}
+    assert set(pinned) <= set(whole)
+    assert all(pinned[c][0] - 1e-6 <= whole[c][0] <= whole[c][1] <= pinned[c][1] + 1e-6
+               for c in pinned)
+    assert whole[("a", ("01", "completed_without_degree"))] == pytest.approx((1, 9))
     # Without table B nothing is exposed: A hides two cells in each line.
     assert attack({**meta, "tables": meta["tables"][:1]}, {"a": frames["a"]}, {}, 10) == []
 
@@ -128,6 +135,28 @@ def test_rule10_the_attacker_pins_no_hidden_cell_of_a_release(size, seed):
     assert frames, "something is published"
     found = attack(meta, frames, _types(people), protection=release.rules.protection)
     assert found == [], found[:5]
+
+
+def test_rule10_counts_are_whole_numbers_and_that_pins_nothing_either():
+    """The interval audit reasons over the reals; the attacker here solves every hidden
+    cell's least and greatest count as an integer programme (decisive: the integer interval
+    may be narrower than the real one).  Nothing is pinned, in a release and in the next
+    of its series after two arrivals and a departure."""
+    people, spells = make_population(60, seed=4)
+    first = build_release(people, spells, AS_OF)
+    meta, frames = published(first)
+    hidden = sum(int((f.to_numpy() != "").sum()) for _, f in frames.values())
+    assert hidden > 100  # plenty for the integers to work on
+    assert attack(meta, frames, _types(people), 10, integer=True) == []
+    newcomers, their_spells = make_population(2, seed=10)
+    newcomers["pid"] += 1000
+    their_spells["pid"] += 1000
+    people = pd.concat([people.iloc[1:], newcomers], ignore_index=True)
+    spells = pd.concat([spells[spells["pid"].isin(people["pid"])], their_spells],
+                       ignore_index=True)
+    second = build_release(people, spells, AS_OF, previous=first)
+    meta, frames = published(second)
+    assert attack(meta, frames, _types(people), 10, integer=True) == []
 
 
 def test_rule10_the_next_release_of_a_series_pins_nothing_either():
