@@ -24,8 +24,9 @@ package only: a release prints every hidden cell as :data:`HIDDEN` (see :mod:`st
     ``protection`` people in total; otherwise hide its smallest published non-zero cell (its
     total if there is none), over all axes until nothing changes.
 Then :mod:`stats.audit` checks what an attacker can actually derive, and published counts
-are rounded (:func:`round_to_base`) -- totals from exact sums, never summed from rounded
-cells.  Hidden cells are NA in values and carry a flag; published cells have flag ``""``.
+are rounded (at random, keyed to who is counted: :mod:`stats.cellkey`; to nearest,
+:func:`round_to_base`, in series begun before) -- totals from exact sums, never summed from
+rounded cells.  Hidden cells are NA in values and carry a flag; published cells have flag ``""``.
 """
 
 from __future__ import annotations
