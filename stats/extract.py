@@ -125,9 +125,10 @@ def _age_band(birth_year: pd.Series) -> pd.Categorical:
     return from_codes(np.where(np.isnan(year), len(labels), codes), labels)
 
 
-def _nationality(coded: tuple[np.ndarray, list], minimum: int) -> pd.Categorical:
-    """``JP``, each country with at least ``minimum`` registrants, ``Other``, and ``Unknown``
-    where no nationality was given; counted on upper-cased codes.
+def _nationality(coded: tuple[np.ndarray, list], minimum: int,
+                 named: Iterable[str] | None = None) -> pd.Categorical:
+    """``JP``, each country with at least ``minimum`` registrants (or exactly those ``named``),
+    ``Other``, and ``Unknown`` where no nationality was given; counted on upper-cased codes.
 
     (Until 2026-11 a missing nationality was counted with ``JP``, which overstated Japan.)
     """
@@ -135,8 +136,9 @@ def _nationality(coded: tuple[np.ndarray, list], minimum: int) -> pd.Categorical
     upper = [text(u).upper() for u in uniques]
     groups, kinds = pd.factorize(pd.Series(upper, dtype=object))
     sizes = np.bincount(groups[codes[codes >= 0]], minlength=len(kinds))
-    frequent = sorted({k for k, size in zip(kinds, sizes) if size >= minimum}
-                      - {"JP", "Other", UNKNOWN})
+    chosen = set(named) if named is not None else \
+        {k for k, size in zip(kinds, sizes) if size >= minimum}
+    frequent = sorted(chosen - {"JP", "Other", UNKNOWN})
     labels = ["JP", *frequent, "Other", UNKNOWN]
     position = {label: i for i, label in enumerate(labels)}
     targets = (position[u] if u in position and u != UNKNOWN else position["Other"]
@@ -145,20 +147,24 @@ def _nationality(coded: tuple[np.ndarray, list], minimum: int) -> pd.Categorical
 
 
 def _university(names: tuple[np.ndarray, list], kinds: tuple[np.ndarray, list],
-                minimum: int) -> pd.Categorical:
-    """A university with at least ``minimum`` registrants by name, else the others of its
-    type (``Other <type> universities``; ``Other universities`` when the type is NA)."""
+                minimum: int, named: Iterable[str] | None = None) -> pd.Categorical:
+    """A university with at least ``minimum`` registrants (or one of those ``named``) by name,
+    else the others of its type (``Other <type> universities``; ``Other universities`` when
+    the type is NA)."""
     name_codes, name_values = names[0], [text(u) for u in names[1]]
     sizes = np.bincount(name_codes[name_codes >= 0], minlength=len(name_values))
     kind_codes, kind_values = kinds
     others = [f"Other {text(k).strip().lower()} universities" for k in kind_values]
     others.append("Other universities")  # kind code -1 (NA) picks this last entry
-    frequent = sizes >= minimum
+    frequent = sizes >= minimum if named is None else \
+        np.isin(np.array(name_values, dtype=object), list(named))
     row_named = np.append(frequent, False)[name_codes]  # a missing name takes its fallback
-    used = ({name for name, keep in zip(name_values, frequent) if keep}
+    # Named for the series: a row each, whoever is left in it.
+    used = ({name for name, keep in zip(name_values, frequent) if keep} | set(named or ())
             | {others[k] for k in np.unique(kind_codes[~row_named])})
     present = set(others[:-1]) | ({others[-1]} if (kind_codes < 0).any() else set())
-    labels = labelled([*sorted(set(name_values) & used), *sorted(present & used)])
+    labels = labelled([*sorted((set(name_values) | set(named or ())) & used),
+                       *sorted(present & used)])
     position = {label: i for i, label in enumerate(labels)}
     by_name = np.array([position[n] if keep else -1 for n, keep in zip(name_values, frequent)]
                        + [-1], dtype=np.int64)
@@ -252,8 +258,15 @@ def deidentify(
     *,
     min_country_size: int = 50,
     min_university_size: int = 100,
+    named: dict | None = None,
 ) -> pd.DataFrame:
-    """Return the generalised extract: one row per registrant, only ``EXTRACT_COLUMNS``."""
+    """Return the generalised extract: one row per registrant, only ``EXTRACT_COLUMNS``.
+
+    Nationalities and universities are named on their own from ``min_country_size`` and
+    ``min_university_size`` registrants, or, with ``named`` (:func:`named_groups` of an
+    earlier extract: a release series), exactly as they were named then.
+    """
+    named = named or {}
     people = people.reset_index(drop=True)
     persons, careers = Coded(people), Coded(spells)
     _validate(people, spells, persons, careers)
@@ -261,9 +274,10 @@ def deidentify(
     columns = {
         "age_band": _age_band(people["birth_year"]),
         "sex": categorical(persons["sex"], SEXES),
-        "nationality_group": _nationality(persons["nationality"], min_country_size),
+        "nationality_group": _nationality(persons["nationality"], min_country_size,
+                                          named.get("nationality_group")),
         "university_group": _university(persons["university"], persons["university_type"],
-                                        min_university_size),
+                                        min_university_size, named.get("university_group")),
         "university_type": _university_type(persons["university_type"]),
         # Field and status are required (validated), so they get no "Unknown" label.
         "field": categorical(persons["field"], FIELDS, unknown=False),
@@ -272,3 +286,14 @@ def deidentify(
         **_career(people, spells, careers),
     }
     return pd.DataFrame({name: columns[name] for name in EXTRACT_COLUMNS}, index=people.index)
+
+
+def named_groups(extract: pd.DataFrame) -> dict[str, list[str]]:
+    """Return the nationalities and universities an extract names on their own (the rest
+    are ``Other``, ``Unknown`` or ``Other <type> universities``), for :func:`deidentify`."""
+    nationalities = [c for c in extract["nationality_group"].cat.categories
+                     if c not in ("JP", "Other", UNKNOWN)]
+    universities = [c for c in extract["university_group"].cat.categories
+                    if not (c.startswith("Other ") and c.endswith("universities"))
+                    and c != UNKNOWN]
+    return {"nationality_group": nationalities, "university_group": universities}

@@ -65,7 +65,7 @@ from stats.disclosure import (
     DENOMINATOR, HIDDEN, PRIMARY, PUBLISHED, RULES, SECONDARY, SENSITIVE, Protection,
     denominator_mask, primary_mask, round_to_base, row_shares, sensitive_mask,
 )
-from stats.extract import deidentify
+from stats.extract import deidentify, named_groups
 from stats.joint import Joint
 from stats.notes import (
     AGGREGATION_NOTE, PERCENT_NOTE, PROTECTION_NOTE, RANDOM_ROUNDING_NOTE, ROUNDING_NOTE,
@@ -129,6 +129,8 @@ def _round_jointly(cubes: list[Cube], keys: list[np.ndarray], protections: list[
     for i, (cube, key, prot, prev) in enumerate(zip(cubes, keys, protections, previous)):
         shown = ~prot.hidden
         prior = np.full(cube.counts.shape, np.nan) if prev is None else prev.astype(float)
+        if rules.random_rounding and cube.keys is None:
+            raise ValueError(f"no cell keys for {cube.dims}: rounding at random needs them")
         cell_key = np.zeros(cube.counts.shape, np.uint64) if cube.keys is None else cube.keys
         parts.append(pd.DataFrame({"key": key[shown], "count": cube.counts[shown],
                                    "cell_key": cell_key[shown], "prior": prior[shown]}))
@@ -197,7 +199,8 @@ def release_extract(people: pd.DataFrame, spells: pd.DataFrame, release: Release
     check its figures against the truth."""
     rules = release.rules
     extract = deidentify(people, spells, release.as_of, min_country_size=rules.min_country_size,
-                         min_university_size=rules.min_university_size)
+                         min_university_size=rules.min_university_size,
+                         named=getattr(release, "named", None))
     return aggregate.apply(extract, aggregate.from_members(release.merged))
 
 
@@ -239,10 +242,16 @@ def build_release(
         raise ValueError("previous release used different rules; start a new series")
     if previous is not None:
         series_key = previous.series_key
+        if random_rounding and not series_key:
+            raise ValueError("the previous release rounds at random but kept no secret; "
+                             "start a new series")
     elif random_rounding and series_key is None:
         series_key = os.urandom(32)
+    # Named nationalities and universities: as the series began (stored before: by size).
     extract = deidentify(people, spells, as_of, min_country_size=min_country_size,
-                         min_university_size=min_university_size)
+                         min_university_size=min_university_size,
+                         named=getattr(previous, "named", None))
+    named = named_groups(extract)
     # Rare categories merged: as the series decided, else by this release's people.
     merges = (aggregate.from_members(previous.merged) if previous is not None else
               aggregate.choose(extract, [t for t in tables if not t.audit_only],
@@ -298,5 +307,5 @@ def build_release(
              *((survey_tables.RELEASE_NOTE,) if surveys else ()))
     return Release(as_of, CATALOGUE_VERSION, rules, out, previous.as_of if previous else None,
                    notes, tuple(survey.metadata() for survey in surveys),
-                   aggregation=aggregate.members(merges),
+                   aggregation=aggregate.members(merges), named=named,
                    series_key=series_key if rules.random_rounding else None)

@@ -175,3 +175,28 @@ def test_rule10_a_departure_from_a_published_cell_of_ten_changes_nothing_publish
     fresh = build_release(*left, AS_OF)
     assert fresh.tables[table_id].flags.loc[row, column] != ""
     assert before.tables[table_id].flags.loc[row, column] == ""
+
+
+def test_rule10_an_arrival_that_makes_a_nationality_common_changes_nothing_in_a_series():
+    """Nationalities (50 registrants) and universities (100) are named on their own as the
+    series began: the 50th registrant of a country arriving, or leaving, adds or removes no
+    row, so no comparison tells their nationality.  A new series names the country."""
+    people, spells = make_population(600, seed=5)
+    chinese = people.index[people["nationality"] == "CN"]
+    people.loc[chinese[: len(chinese) - 50], "nationality"] = "KR"
+    assert (people["nationality"] == "CN").sum() == 50
+    pid = int(people.loc[chinese[-1], "pid"])
+    without = people[people["pid"] != pid], spells[spells["pid"] != pid]
+    before = build_release(*without, AS_OF)
+    arrived = build_release(people, spells, AS_OF, previous=before)
+    _assert_same_publication(before, arrived)
+    everyone = build_release(people, spells, AS_OF)
+    left = build_release(*without, AS_OF, previous=everyone)
+    _assert_same_publication(everyone, left)
+    # Not vacuous: made afresh, the releases name China when it has 50, not with 49 (here
+    # then merged as rare among those in work, which the release's metadata lists).
+    assert "CN" in everyone.named["nationality_group"]
+    assert "CN" not in before.named["nationality_group"]
+    merged = everyone.merged["nationality_group"]
+    assert any("CN" in members for members in merged.values())
+    assert _published(everyone)["meta"] != _published(before)["meta"]
