@@ -13,9 +13,9 @@ threshold are hidden (zeros too), then:
   is a constraint no MIP states directly, so it is added as cuts (Benders-style): the
   master problem hides the small cells and, in every line, never exactly one cell; each
   pattern it returns is audited with the release's own interval LP, and for each hidden
-  cell found too narrow a capacity cut (Fischetti and Salazar) is added: by LP duality,
-  a linear function of the pattern that is at least the cell's interval width for every
-  pattern.  The first pattern the audit passes is a least one -- with one caveat: the
+  cell ``e`` found too narrow a capacity cut (Fischetti and Salazar) is added: by LP
+  duality, a linear function of the pattern that is at least ``e``'s interval width for
+  every pattern, required to be at least the protection wherever ``e`` is hidden.  The first pattern the audit passes is a least one -- with one caveat: the
   cuts bound each hidden cell by twice the grand total (the audit itself has no bound),
   which can only make the exact model hide more, so the gap printed is never overstated.
 
@@ -141,11 +141,12 @@ def exact(counts: np.ndarray, threshold: int, protection: int, weights: np.ndarr
                                                   protection).ravel())
         if not len(too_narrow):
             return mask, round_
-        for e in too_narrow:  # its width, as a function of the pattern, is at least P
+        for e in too_narrow:  # hidden e: its width, a function of the pattern, at least P
             w = capacity_cut(counts, mask, int(e), cap, equations)
             if w @ hidden >= protection - 1e-6:
                 raise RuntimeError("a capacity cut that this pattern does not violate")
-            h.addRow(float(protection), inf, n, every, w)
+            w[e] -= protection  # w @ h >= P * h[e]: a pattern publishing e owes it nothing
+            h.addRow(0.0, inf, n, every, w)
     return None, limit
 
 

@@ -155,15 +155,15 @@ class Model:
     """The release's columns, their values, and how a box is written canonically."""
 
     def __init__(self, meta: dict, frames: dict, university_types: dict[str, str],
-                 more: tuple = (), expand: bool = False):
+                 more: tuple = (), members: list | None = None):
         """Read the columns' values from a release (and from ``more`` releases, each a
-        ``(meta, frames)`` pair); with ``expand``, a merged category stands for its members
-        (as each release states them), so that releases merging differently share one
-        space."""
+        ``(meta, frames)`` pair); with ``members`` (one mapping per release, dimension ->
+        label -> the values it stands for: :func:`tests.stats.differ.members`), a label
+        stands for its members, so that releases grouping differently share one space."""
         values: dict[str, set] = {}
         shown: set[str] = set()
-        for meta_i, frames_i in ((meta, frames), *more):
-            members = labels(meta_i) if expand else {}
+        for k, (meta_i, frames_i) in enumerate(((meta, frames), *more)):
+            of = members[k] if members else {}
             for table in meta_i["tables"]:
                 if table["id"] not in frames_i:
                     continue
@@ -176,7 +176,7 @@ class Model:
                 for dim, seen in (*found, (table["column"], map(str, frame.columns))):
                     for label in seen:
                         values.setdefault(dim, set()).update(
-                            members.get(dim, {}).get(label, {label}))
+                            of.get(dim, {}).get(label, {label}))
                 shown.update(names)
                 for dim, allowed in (*table["population"].items(),
                                      *table["excluding"].items()):
@@ -230,11 +230,12 @@ def labels(meta: dict) -> dict[str, dict[str, set]]:
             for dim, groups in (meta.get("aggregation") or {}).items()}
 
 
-def read_cells(meta: dict, frames: dict, model: Model, expand: bool = False) -> list[Cell]:
+def read_cells(meta: dict, frames: dict, model: Model, members: dict | None = None
+               ) -> list[Cell]:
     """Turn each published table's values and flags into cells with what they tell (with
-    ``expand``, a merged category's cells count the people of its members, as for a
-    ``Model`` that expanded them)."""
-    members = labels(meta) if expand else {}
+    ``members``, a label's cells count the people of the values it stands for, as for a
+    ``Model`` given the same)."""
+    members = members or {}
     rules = meta["rules"]
     base, threshold = int(rules["rounding_base"]), int(rules["threshold"])
     fresh = meta.get("previous_as_of") is None

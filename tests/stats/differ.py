@@ -9,8 +9,10 @@ each box in the smaller population, and ``d``, the person: 1 for every box holdi
 for the others.  Every cell of ``smaller`` bounds ``x`` of its box, every cell of ``larger``
 bounds ``x + d``; every sum and nesting between boxes holds for ``x`` and for ``d`` alike;
 ``d`` of the box of everyone is 1, and every ``d`` is between 0 and 1.  Merged categories
-are expanded into their members, so releases that merged differently (a new series) share
-one space.
+are expanded into their members, and an ``Other`` group into what the other release names
+on its own, so releases that group differently (a new series) share one space; and in a
+release made afresh, a nationality or university named on its own has at least the rules'
+number of registrants, one not named fewer.
 
 A box whose least ``d`` over the reals is above 0 is proven to hold the person: the true
 ``d`` (0 or 1) is a solution, so it is 1.  Findings are proofs, never guesses.  (Not
@@ -24,7 +26,70 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from tests.stats.attacker import _LP, Model, read_cells, relation_matrices, relations
+from tests.stats.attacker import (
+    _LP, TOTAL, UNKNOWN, Model, labels, read_cells, relation_matrices, relations,
+)
+
+#: Each release names nationalities and universities on their own from a number of
+#: registrants (its rules); the rest are counted as these.
+NAMED = {"nationality_group": "min_country_size", "university_group": "min_university_size"}
+ALWAYS = {"nationality_group": {"JP", "Other", UNKNOWN}, "university_group": {UNKNOWN}}
+
+
+def _shown(meta: dict, frames: dict, dim: str, merged: dict) -> set:
+    """Return the values of ``dim`` a release shows, merged categories expanded."""
+    out: set = set()
+    for table in meta["tables"]:
+        if table["id"] not in frames:
+            continue
+        frame = frames[table["id"]][0]
+        if dim in table["rows"]:
+            index = frame.index
+            level = table["rows"].index(dim)
+            found = index.get_level_values(level) if index.nlevels > 1 else index
+        elif table["column"] == dim:
+            found = frame.columns
+        else:
+            continue
+        for label in map(str, found):
+            out |= merged.get(dim, {}).get(label, {label})
+    return out - {TOTAL, "n"}
+
+
+def _other_of(dim: str, value: str, university_types: dict[str, str]) -> str:
+    """Return the group a value not named on its own is counted in."""
+    if dim == "nationality_group":
+        return "Other"
+    kind = university_types.get(value)
+    return f"Other {kind} universities" if kind else "Other universities"
+
+
+def members(releases: list[tuple[dict, dict]], university_types: dict[str, str]
+            ) -> tuple[list[dict], list[dict]]:
+    """Return, per release, what each label stands for (merged categories expanded; an
+    ``Other`` group also holding what another release names on its own), and which values
+    each release names on its own (dimension -> set)."""
+    merged = [labels(meta) for meta, _ in releases]
+    named = [{dim: {v for v in _shown(meta, frames, dim, m)
+                    if v not in ALWAYS.get(dim, set()) and not v.startswith("Other")}
+              for dim in NAMED} for (meta, frames), m in zip(releases, merged)]
+    out = []
+    for m, mine in zip(merged, named):
+        extra: dict = {}  # Other group -> values named elsewhere, counted in it here
+        for dim in NAMED:
+            for value in set().union(*(n[dim] for n in named)) - mine[dim]:
+                extra.setdefault(dim, {}).setdefault(
+                    _other_of(dim, value, university_types), set()).add(value)
+        expanded: dict = {}
+        for dim in set(m) | set(extra):
+            groups = extra.get(dim, {})
+            labels_here = set(m.get(dim, {})) | set(groups)
+            expanded[dim] = {
+                label: set().union(*({v} | groups.get(v, set())
+                                     for v in m.get(dim, {}).get(label, {label})))
+                for label in labels_here}
+        out.append(expanded)
+    return out, named
 
 #: A least ``d`` above this is a proof (the LP's tolerance is far below).
 PROVEN = 1e-6
@@ -42,10 +107,24 @@ def attack_pair(smaller: tuple[dict, dict], larger: tuple[dict, dict],
     """Return every box that comparing the two releases proves holds the one person more
     (each release given as ``(metadata, frames)``, as :func:`attacker.published` returns)."""
     (meta_s, frames_s), (meta_l, frames_l) = smaller, larger
-    model = Model(meta_s, frames_s, university_types, more=((meta_l, frames_l),), expand=True)
-    cells_s = read_cells(meta_s, frames_s, model, expand=True)
-    cells_l = read_cells(meta_l, frames_l, model, expand=True)
-    boxes = sorted({c.box for c in (*cells_s, *cells_l)} | {()})
+    (members_s, members_l), named = members([smaller, larger], university_types)
+    model = Model(meta_s, frames_s, university_types, more=((meta_l, frames_l),),
+                  members=[members_s, members_l])
+    cells_s = read_cells(meta_s, frames_s, model, members_s)
+    cells_l = read_cells(meta_l, frames_l, model, members_l)
+    # What naming tells in a release made afresh (a series keeps its first release's names,
+    # whatever their size since): a value named on its own has at least the rule's number
+    # of people, one not named (but named by the other release) fewer.
+    sizes = []  # (release 0 or 1, box, least, most)
+    for dim, rule in NAMED.items():
+        for k, (meta, _) in enumerate((smaller, larger)):
+            floor = meta["rules"].get(rule) if meta.get("previous_as_of") is None else None
+            for value in (named[0][dim] | named[1][dim]) if floor else ():
+                box = model.box({dim: {value}})
+                if box is not None:
+                    sizes.append((k, box, float(floor), np.inf) if value in named[k][dim]
+                                 else (k, box, 0.0, float(floor) - 1))
+    boxes = sorted({c.box for c in (*cells_s, *cells_l)} | {b for _, b, _, _ in sizes} | {()})
     var = {box: i for i, box in enumerate(boxes)}
     n = len(boxes)
     # Columns: x (0..n-1), then d (n..2n-1).
@@ -58,6 +137,12 @@ def attack_pair(smaller: tuple[dict, dict], larger: tuple[dict, dict],
     for cell in cells_l:
         i = var[cell.box]
         least[i], most[i] = max(least[i], cell.low), min(most[i], cell.high)
+    for k, box, lo, hi in sizes:
+        i = var[box]
+        if k == 0:
+            low[i], high[i] = max(low[i], lo), min(high[i], hi)
+        else:
+            least[i], most[i] = max(least[i], lo), min(most[i], hi)
     everyone = var[()]
     low[n + everyone] = 1.0
     cap = 2 * max([h for h in (*high[:n], *most) if np.isfinite(h)] or [1.0]) + 100
