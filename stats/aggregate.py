@@ -107,12 +107,14 @@ def _orders(extract: pd.DataFrame) -> dict[str, list[str]]:
     return bands
 
 
-def choose(extract: pd.DataFrame, tables: Iterable[TableSpec], minimum: int) -> Merges:
-    """Return the merges of the categories rare in ``extract`` (see the module)."""
+def choose(extract: pd.DataFrame, tables: Iterable[TableSpec], least) -> Merges:
+    """Return the merges of the categories rare in ``extract`` (see the module): fewer than
+    ``least`` people (a number, or a function of the dimension giving each its own)."""
     counts = smallest_counts(extract, tables)
     orders = _orders(extract)
     merges: Merges = {}
     for dim, sizes in counts.items():
+        minimum = least(dim) if callable(least) else least
         rare = sizes < minimum
         mapping: dict[str, str] = {}
         if dim in BINARY:

@@ -78,3 +78,18 @@ def random_round(counts: np.ndarray, keys: np.ndarray, base: int) -> np.ndarray:
     # key / 2**32 < rest / base, in integers: key * base < rest * 2**32 (both below 2**62).
     up = np.asarray(keys, dtype=np.uint64).astype(np.int64) * base < rest * 2**32
     return counts - rest + np.where(up, base, 0)
+
+
+def drawn_threshold(secret: bytes | None, name: str, minimum: int) -> int:
+    """Return the size from which a category is shown on its own in a series: ``minimum``
+    plus a number below ``minimum // 2`` drawn from the series' secret and ``name``.
+
+    A threshold that every series draws afresh (and no reader knows) means that a category
+    crossing it between two series cannot be tied to the one person who arrived or left.
+    Without a secret (series rounding to nearest) it is ``minimum``.
+    """
+    spread = minimum // 2
+    if not secret or spread < 1:
+        return minimum
+    digest = hashlib.sha256(b"jgrad threshold\0" + secret + b"\0" + name.encode()).digest()
+    return minimum + int.from_bytes(digest[:8], "big") % spread

@@ -125,8 +125,8 @@ def _age_band(birth_year: pd.Series) -> pd.Categorical:
     return from_codes(np.where(np.isnan(year), len(labels), codes), labels)
 
 
-def _nationality(coded: tuple[np.ndarray, list], minimum: int,
-                 named: Iterable[str] | None = None) -> pd.Categorical:
+def _nationality(coded: tuple[np.ndarray, list], minimum, named: Iterable[str] | None = None
+                 ) -> pd.Categorical:
     """``JP``, each country with at least ``minimum`` registrants (or exactly those ``named``),
     ``Other``, and ``Unknown`` where no nationality was given; counted on upper-cased codes.
 
@@ -137,7 +137,7 @@ def _nationality(coded: tuple[np.ndarray, list], minimum: int,
     groups, kinds = pd.factorize(pd.Series(upper, dtype=object))
     sizes = np.bincount(groups[codes[codes >= 0]], minlength=len(kinds))
     chosen = set(named) if named is not None else \
-        {k for k, size in zip(kinds, sizes) if size >= minimum}
+        {k for k, size in zip(kinds, sizes) if size >= _least(minimum, "nationality_group", k)}
     frequent = sorted(chosen - {"JP", "Other", UNKNOWN})
     labels = ["JP", *frequent, "Other", UNKNOWN]
     position = {label: i for i, label in enumerate(labels)}
@@ -147,7 +147,7 @@ def _nationality(coded: tuple[np.ndarray, list], minimum: int,
 
 
 def _university(names: tuple[np.ndarray, list], kinds: tuple[np.ndarray, list],
-                minimum: int, named: Iterable[str] | None = None) -> pd.Categorical:
+                minimum, named: Iterable[str] | None = None) -> pd.Categorical:
     """A university with at least ``minimum`` registrants (or one of those ``named``) by name,
     else the others of its type (``Other <type> universities``; ``Other universities`` when
     the type is NA)."""
@@ -156,8 +156,9 @@ def _university(names: tuple[np.ndarray, list], kinds: tuple[np.ndarray, list],
     kind_codes, kind_values = kinds
     others = [f"Other {text(k).strip().lower()} universities" for k in kind_values]
     others.append("Other universities")  # kind code -1 (NA) picks this last entry
-    frequent = sizes >= minimum if named is None else \
-        np.isin(np.array(name_values, dtype=object), list(named))
+    frequent = np.array([size >= _least(minimum, "university_group", name)
+                         for size, name in zip(sizes, name_values)], dtype=bool) \
+        if named is None else np.isin(np.array(name_values, dtype=object), list(named))
     row_named = np.append(frequent, False)[name_codes]  # a missing name takes its fallback
     # Named for the series: a row each, whoever is left in it.
     used = ({name for name, keep in zip(name_values, frequent) if keep} | set(named or ())
@@ -171,6 +172,12 @@ def _university(names: tuple[np.ndarray, list], kinds: tuple[np.ndarray, list],
     by_kind = np.array([position.get(o, -1) for o in others], dtype=np.int64)
     return from_codes(np.where(row_named, by_name[name_codes], by_kind[kind_codes]), labels,
                       unknown=False)
+
+
+def _least(minimum, dim: str, value: str) -> int:
+    """Return the size from which ``value`` is named: ``minimum``, or ``minimum(dim, value)``
+    when a release draws each category's threshold (:func:`stats.cellkey.drawn_threshold`)."""
+    return minimum(dim, value) if callable(minimum) else minimum
 
 
 def _university_type(coded: tuple[np.ndarray, list]) -> pd.Categorical:
@@ -256,15 +263,16 @@ def deidentify(
     spells: pd.DataFrame,
     as_of: date,
     *,
-    min_country_size: int = 50,
-    min_university_size: int = 100,
+    min_country_size=50,
+    min_university_size=100,
     named: dict | None = None,
 ) -> pd.DataFrame:
     """Return the generalised extract: one row per registrant, only ``EXTRACT_COLUMNS``.
 
     Nationalities and universities are named on their own from ``min_country_size`` and
-    ``min_university_size`` registrants, or, with ``named`` (:func:`named_groups` of an
-    earlier extract: a release series), exactly as they were named then.
+    ``min_university_size`` registrants (a number, or a function of the dimension and the
+    value giving each its own), or, with ``named`` (:func:`named_groups` of an earlier
+    extract: a release series), exactly as they were named then.
     """
     named = named or {}
     people = people.reset_index(drop=True)

@@ -33,3 +33,10 @@ AGGREGATION_NOTE = (
     "work into no, permanent or Japan, rare bands at either end of age, income and "
     "completion cohort into their neighbour. The release's metadata lists each merged "
     "category and its members; within a series the merges stay as the series began.")
+
+#: The release note on thresholds drawn for each series (stats.cellkey.drawn_threshold).
+THRESHOLD_NOTE = (
+    "Where a nationality or university is shown on its own (from {0} or {1} registrants) and "
+    "where a category is merged (below {2} people) is decided when a series begins, at a "
+    "threshold drawn at random for each, up to half as much again, so that a category "
+    "crossing it between two series cannot be tied to one person.")

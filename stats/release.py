@@ -60,7 +60,7 @@ from stats import surveys as survey_tables
 from stats.catalogue import CATALOGUE_VERSION, TableSpec, with_breakdowns
 from stats.audit import KeyRelations
 from stats.boxes import Space, box_keys, cell_boxes, relations
-from stats.cellkey import random_round, record_keys
+from stats.cellkey import drawn_threshold, random_round, record_keys
 from stats.disclosure import (
     DENOMINATOR, HIDDEN, PRIMARY, PUBLISHED, RULES, SECONDARY, SENSITIVE, Protection,
     denominator_mask, primary_mask, round_to_base, row_shares, sensitive_mask,
@@ -69,6 +69,7 @@ from stats.extract import deidentify, named_groups
 from stats.joint import Joint
 from stats.notes import (
     AGGREGATION_NOTE, PERCENT_NOTE, PROTECTION_NOTE, RANDOM_ROUNDING_NOTE, ROUNDING_NOTE,
+    THRESHOLD_NOTE,
 )
 from stats.published import Release, Rules, TableRelease
 from stats.surveys import SurveyAnswers
@@ -247,15 +248,21 @@ def build_release(
                              "start a new series")
     elif random_rounding and series_key is None:
         series_key = os.urandom(32)
-    # Named nationalities and universities: as the series began (stored before: by size).
-    extract = deidentify(people, spells, as_of, min_country_size=min_country_size,
-                         min_university_size=min_university_size,
-                         named=getattr(previous, "named", None))
+    # Named nationalities and universities: as the series began (stored before: by size);
+    # a new series draws each one's threshold (stats.cellkey.drawn_threshold).
+    fresh_key = series_key if previous is None else None
+    extract = deidentify(
+        people, spells, as_of, named=getattr(previous, "named", None),
+        min_country_size=lambda dim, v: drawn_threshold(fresh_key, f"{dim}\0{v}",
+                                                        min_country_size),
+        min_university_size=lambda dim, v: drawn_threshold(fresh_key, f"{dim}\0{v}",
+                                                           min_university_size))
     named = named_groups(extract)
     # Rare categories merged: as the series decided, else by this release's people.
     merges = (aggregate.from_members(previous.merged) if previous is not None else
               aggregate.choose(extract, [t for t in tables if not t.audit_only],
-                               min_category_size))
+                               lambda dim: drawn_threshold(fresh_key, f"merge\0{dim}",
+                                                           min_category_size)))
     extract = aggregate.apply(extract, merges)
     extract, added = survey_tables.extend(extract, people["pid"], surveys)
     if rules.random_rounding:
@@ -304,6 +311,8 @@ def build_release(
     notes = (rounding.format(rounding_base), PERCENT_NOTE,
              PROTECTION_NOTE.format(rules.protection),
              *((AGGREGATION_NOTE.format(min_category_size),) if merges else ()),
+             *((THRESHOLD_NOTE.format(min_country_size, min_university_size,
+                                      min_category_size),) if rules.random_rounding else ()),
              *((survey_tables.RELEASE_NOTE,) if surveys else ()))
     return Release(as_of, CATALOGUE_VERSION, rules, out, previous.as_of if previous else None,
                    notes, tuple(survey.metadata() for survey in surveys),

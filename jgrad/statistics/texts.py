@@ -70,6 +70,9 @@ _SURVEYS = re.compile(r"Tables whose id starts with 'survey\.' count the submitt
 _PROTECTION = re.compile(r"No hidden cell can be narrowed to fewer than (\d+) people by "
                          r"combining any tables of this release")
 _AGGREGATION = re.compile(r"Categories with fewer than (\d+) people in the smallest population")
+_THRESHOLDS = re.compile(r"Where a nationality or university is shown on its own \(from (\d+) "
+                         r"or (\d+) registrants\) and where a category is merged \(below "
+                         r"(\d+) people\)")
 _AUDIT = re.compile(r"interval audit: (\d+) hidden cell\(s\) derivable within less than (\d+)")
 
 
@@ -143,6 +146,14 @@ def note(text: str) -> str:
                  "neighbour. The release lists each "
                  "merged category and its members; within a series the merges stay as the "
                  "series began.", n=found[1])
+    found = _THRESHOLDS.match(text)
+    if found:
+        return _("Where a nationality or university is shown on its own (from %(country)s or "
+                 "%(university)s registrants) and where a category is merged (below "
+                 "%(category)s people) is decided when a series begins, at a threshold drawn "
+                 "at random for each, up to half as much again, so that a category crossing "
+                 "it between two series cannot be tied to one person.", country=found[1],
+                 university=found[2], category=found[3])
     if _SURVEYS.match(text):
         return _("Tables of closed surveys count the submitted answers by completion cohort; "
                  "they were protected together with every other table of the release, "

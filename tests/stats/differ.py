@@ -12,7 +12,8 @@ bounds ``x + d``; every sum and nesting between boxes holds for ``x`` and for ``
 are expanded into their members, and an ``Other`` group into what the other release names
 on its own, so releases that group differently (a new series) share one space; and in a
 release made afresh, a nationality or university named on its own has at least the rules'
-number of registrants, one not named fewer.
+number of registrants, one not named fewer (fewer than half as many again, where the release
+draws each one's threshold).
 
 A box whose least ``d`` over the reals is above 0 is proven to hold the person: the true
 ``d`` (0 or 1) is a solution, so it is 1.  Findings are proofs, never guesses.  (Not
@@ -119,11 +120,14 @@ def attack_pair(smaller: tuple[dict, dict], larger: tuple[dict, dict],
     for dim, rule in NAMED.items():
         for k, (meta, _) in enumerate((smaller, larger)):
             floor = meta["rules"].get(rule) if meta.get("previous_as_of") is None else None
+            # Rounding at random, each value's threshold is drawn up to half as much again.
+            ceiling = floor + floor // 2 if floor and meta["rules"].get("random_rounding") \
+                else floor
             for value in (named[0][dim] | named[1][dim]) if floor else ():
                 box = model.box({dim: {value}})
                 if box is not None:
                     sizes.append((k, box, float(floor), np.inf) if value in named[k][dim]
-                                 else (k, box, 0.0, float(floor) - 1))
+                                 else (k, box, 0.0, float(ceiling) - 1))
     boxes = sorted({c.box for c in (*cells_s, *cells_l)} | {b for _, b, _, _ in sizes} | {()})
     var = {box: i for i, box in enumerate(boxes)}
     n = len(boxes)
