@@ -49,11 +49,10 @@ def frames(registrants: int, cache: Path | None, as_of: dt.datetime
 def hidden_figures(release, people, spells, by_table: bool = False) -> dict[str, float]:
     """Return cells and people, all and hidden, over the release's published tables (and
     print each table's, most hidden cells first, with ``by_table``)."""
-    from stats.aggregate import apply, from_members
-    from stats.extract import deidentify
+    from stats.release import release_extract
     from stats.tabulate import build_cube
 
-    extract = apply(deidentify(people, spells, release.as_of), from_members(release.merged))
+    extract = release_extract(people, spells, release)  # as the release counted them
     cells = hidden = people_all = people_hidden = 0
     lines = []
     for table in release.tables.values():
