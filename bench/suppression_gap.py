@@ -15,9 +15,10 @@ threshold are hidden (zeros too), then:
   pattern it returns is audited with the release's own interval LP, and for each hidden
   cell ``e`` found too narrow a capacity cut (Fischetti and Salazar) is added: by LP
   duality, a linear function of the pattern that is at least ``e``'s interval width for
-  every pattern, required to be at least the protection wherever ``e`` is hidden.  The first pattern the audit passes is a least one -- with one caveat: the
-  cuts bound each hidden cell by twice the grand total (the audit itself has no bound),
-  which can only make the exact model hide more, so the gap printed is never overstated.
+  every pattern, required to be at least the protection wherever ``e`` is hidden.  The
+  first pattern the audit passes is a least one -- with one caveat: the cuts bound each
+  hidden cell by twice the grand total (the audit itself has no bound), which can only
+  make the exact model hide more, so the gap printed is never overstated.
 
 Printed per table: the small cells, then cells hidden and people hidden by each, and the
 gap (heuristic over exact).  Not a test; tables with up to about 120 cells solve in seconds.

@@ -9,8 +9,9 @@ ROUNDING_NOTE = ("Counts are rounded to base {0}; totals are rounded from exact 
 RANDOM_ROUNDING_NOTE = (
     "Counts are rounded at random to a multiple of {0}: up with a chance that grows with the "
     "remainder (with a base of 5, a count of 12 becomes 10 three times in five and 15 twice), "
-    "so figures are right on average and each is less than {0} from its count. The draw "
-    "depends only on who is counted, so the same people get the same figure in every table, "
+    "so figures are right on average and each, when drawn, is less than {0} from its count. "
+    "The draw depends only on who is counted, so the same people get the same figure in "
+    "every table, "
     "and each series draws afresh. Totals are rounded from exact sums, so cells may not add up "
     "to totals. A release that continues a series keeps a figure while its count stays "
     "within {0} of it.")

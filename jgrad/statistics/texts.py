@@ -113,9 +113,9 @@ def note(text: str) -> str:
     if found:
         return _("Counts are rounded at random to a multiple of %(base)s: up with a chance "
                  "that grows with the remainder (with a base of 5, a count of 12 becomes 10 "
-                 "three times in five and 15 twice), so figures are right on average and each "
-                 "is less than %(base)s from its count. The draw depends only on who is "
-                 "counted, so the same people get the same figure in every table, and each "
+                 "three times in five and 15 twice), so figures are right on average and each, "
+                 "when drawn, is less than %(base)s from its count. The draw depends only on "
+                 "who is counted, so the same people get the same figure in every table, and each "
                  "series draws afresh. Totals are rounded from the exact sums, so cells may not "
                  "add up to the totals. A release that continues a series keeps a figure while "
                  "its count stays within %(base)s of it.", base=found[1])
