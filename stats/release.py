@@ -26,14 +26,17 @@ series the previous release's decision stands, so no arrival turns a table on or
 
 Differencing *between releases* (someone arrives or leaves, nothing else changes) is
 handled twice over.  Counts are rounded at random, keyed to who is counted
-(:mod:`stats.cellkey`): a figure is within ``rounding_base - 1`` of its count and never
+(:mod:`stats.cellkey`): a figure drawn is within ``rounding_base - 1`` of its count, never
 says on which side, and the same people get the same figure.  And the next release of a
 series is built against the previous one (``previous=``): every cell hidden before stays
 hidden, and a published figure stands while its exact count stays within ``rounding_base``
 of it (``Rules.carry``), below the threshold too (a "10" may count 5 to 15 people in a
 series), so one arrival or departure changes no published figure and no hidden cell, and
-larger changes show as usual.  A new series (``previous=None``, e.g. yearly) draws a new
-secret, so every cell's rounding is drawn afresh: comparing it with the last release of the
+larger changes show as usual; the series keeps its first release's merged categories and
+the nationalities and universities it named on their own (``Release.named``), so no row
+comes or goes.  A new series (``previous=None``, e.g. yearly) draws a new secret, so every
+cell's rounding is drawn afresh, and so is each line at which a category is named or merged
+(:func:`stats.cellkey.drawn_threshold`): comparing it with the last release of the
 series before shows differences everywhere, not only where someone arrived or left, and
 each difference is within what the rounding allows either way.  Series begun before random
 rounding (``Rules.random_rounding`` false) keep rounding to nearest, carrying a figure within
