@@ -63,12 +63,11 @@ from stats import surveys as survey_tables
 from stats.catalogue import CATALOGUE_VERSION, TableSpec, with_breakdowns
 from stats.audit import KeyRelations
 from stats.boxes import Space, box_keys, cell_boxes, relations
-from stats.cellkey import drawn_threshold, random_round, record_keys
-from stats.disclosure import (
-    DENOMINATOR, HIDDEN, PRIMARY, PUBLISHED, RULES, SECONDARY, SENSITIVE, Protection,
-    denominator_mask, primary_mask, round_to_base, row_shares, sensitive_mask,
-)
-from stats.extract import deidentify, named_groups
+from stats.carry import as_cube_layout, initial, round_jointly
+from stats.cellkey import drawn_threshold, record_keys
+from stats.disclosure import HIDDEN, PUBLISHED, Protection, row_shares
+from stats.extract import deidentify
+from stats.groups import named_groups
 from stats.joint import Joint
 from stats.notes import (
     AGGREGATION_NOTE, PERCENT_NOTE, PROTECTION_NOTE, RANDOM_ROUNDING_NOTE, ROUNDING_NOTE,
@@ -77,87 +76,6 @@ from stats.notes import (
 from stats.published import Release, Rules, TableRelease
 from stats.surveys import SurveyAnswers
 from stats.tabulate import RECORD_KEY, TOTAL, Cube, build_cube
-
-
-def _as_cube_layout(frame: pd.DataFrame, cube: Cube) -> np.ndarray | None:
-    """Return a previous table's frame as an array shaped like ``cube``, if it matches."""
-    expected = cube.frame()
-    if frame.shape != expected.shape or not frame.index.equals(expected.index) \
-            or list(frame.columns) != list(expected.columns):
-        return None
-    if isinstance(frame.dtypes.iloc[0], pd.Float64Dtype):
-        return frame.to_numpy(dtype=float, na_value=np.nan).reshape(cube.counts.shape)
-    return frame.to_numpy().reshape(cube.counts.shape)
-
-
-def _initial(cube: Cube, spec: TableSpec, rules: Rules, previous: TableRelease | None,
-             structural_zero: np.ndarray) -> Protection:
-    """Apply one table's own rules, keeping what the previous release hid, flag and all."""
-    if spec.audit_only:  # every cell an unknown, unless another table publishes its key
-        shape = cube.counts.shape
-        return Protection(np.ones(shape, dtype=bool), np.full(shape, SECONDARY, dtype="<U1"))
-    out = Protection.empty(cube.counts.shape)
-    # A count the previous release published keeps its figure while it stays within
-    # rounding distance (see _round_jointly), below the threshold too: one departure from a
-    # cell of 10 must not hide it, or the hiding tells where the leaver was.
-    carried = np.zeros(cube.counts.shape, dtype=bool)
-    if previous is not None and previous.flags is not None:
-        flags = _as_cube_layout(previous.flags, cube)
-        if flags is not None:
-            for flag in RULES:
-                out.hide(flags == flag, flag)
-        shown = None if previous.counts is None else \
-            _as_cube_layout(previous.counts.astype("Float64"), cube)
-        if shown is not None:
-            carried = ~np.isnan(shown) & (np.abs(cube.counts - np.nan_to_num(shown))
-                                          <= rules.carry)
-    out.hide(primary_mask(cube.counts, rules.threshold, rules.publish_zeros) & ~carried,
-             PRIMARY)
-    if spec.sensitive:
-        out.hide(sensitive_mask(cube.counts, rules.dominance) & ~carried, SENSITIVE)
-    if spec.measure == "row_share":
-        out.hide(denominator_mask(cube.counts, rules.min_denominator) & ~carried, DENOMINATOR)
-    # No one can be in a structural zero, as every reader knows: it is published as 0.
-    out.hidden[structural_zero] = False
-    out.flags[structural_zero] = PUBLISHED
-    return out
-
-
-def _round_jointly(cubes: list[Cube], keys: list[np.ndarray], protections: list[Protection],
-                   previous: list[np.ndarray | None], rules: Rules) -> list[np.ndarray]:
-    """Round every count, one value per key, carrying previous values that still fit.
-
-    Cells of one key count the same people, so they have the same cell key too: keyed
-    random rounding gives them one figure as nearest rounding does."""
-    parts = []
-    for i, (cube, key, prot, prev) in enumerate(zip(cubes, keys, protections, previous)):
-        shown = ~prot.hidden
-        prior = np.full(cube.counts.shape, np.nan) if prev is None else prev.astype(float)
-        if rules.random_rounding and cube.keys is None:
-            raise ValueError(f"no cell keys for {cube.dims}: rounding at random needs them")
-        cell_key = np.zeros(cube.counts.shape, np.uint64) if cube.keys is None else cube.keys
-        parts.append(pd.DataFrame({"key": key[shown], "count": cube.counts[shown],
-                                   "cell_key": cell_key[shown], "prior": prior[shown]}))
-    if not parts:
-        return []
-    cells = pd.concat(parts, ignore_index=True)
-    by_key = cells.groupby("key").agg(count=("count", "first"), cell_key=("cell_key", "first"),
-                                      low=("prior", "min"), high=("prior", "max"))
-    counts, base = by_key["count"].to_numpy(), rules.rounding_base
-    value = pd.Series(random_round(counts, by_key["cell_key"].to_numpy(), base)
-                      if rules.random_rounding else round_to_base(counts, base),
-                      index=by_key.index)
-    # Carry the previous figure only when every table showed the same one and it is still
-    # within rounding distance, so tables agree and a few arrivals change nothing.
-    carry = (by_key["low"] == by_key["high"]) & \
-        ((by_key["count"] - by_key["low"]).abs() <= rules.carry)
-    value[carry] = by_key.loc[carry, "low"].astype(np.int64)
-    out = []
-    for cube, key, prot in zip(cubes, keys, protections):
-        rounded = np.full(cube.counts.shape, np.nan)
-        rounded[~prot.hidden] = value.reindex(key[~prot.hidden]).to_numpy(dtype=float)
-        out.append(rounded)
-    return out
 
 
 #: A table is withheld when its own rules would hide more than this share of its cells.
@@ -277,7 +195,7 @@ def build_release(
     boxes = [cell_boxes(cube, spec, space) for cube, spec in zip(cubes, tables)]
     prior_tables = [previous.tables.get(spec.id) if previous else None for spec in tables]
     structural = [np.equal(box, None) for box in boxes]  # no one can be in these cells
-    protections = [_initial(cube, spec, rules, prior, zero)
+    protections = [initial(cube, spec, rules, prior, zero)
                    for cube, spec, prior, zero in zip(cubes, tables, prior_tables, structural)]
     kept = [i for i, (spec, cube, prot, zero, prior) in
             enumerate(zip(tables, cubes, protections, structural, prior_tables))
@@ -295,9 +213,9 @@ def build_release(
         protections[i].hidden[...] = True  # nothing of a withheld table is published
 
     prior_counts = [None if prior is None or prior.counts is None else
-                    _as_cube_layout(prior.counts.astype("Float64"), cubes[i])
+                    as_cube_layout(prior.counts.astype("Float64"), cubes[i])
                     for i, prior in enumerate(prior_tables) if i in kept]
-    rounded = dict(zip(kept, _round_jointly(joint.cubes, keys, joint.protections,
+    rounded = dict(zip(kept, round_jointly(joint.cubes, keys, joint.protections,
                                             prior_counts, rules)))
     out: dict[str, TableRelease] = {}
     for i, (spec, cube, prot) in enumerate(zip(tables, cubes, protections)):
