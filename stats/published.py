@@ -97,7 +97,7 @@ class Release:
     privacy: dict | None = None
     # Categories merged (stats.aggregate.members): dimension -> merged label -> members.
     aggregation: dict = field(default_factory=dict)
-    # Nationalities and universities named on their own (stats.extract.named_groups): a
+    # Nationalities and universities named on their own (stats.groups.named_groups): a
     # series keeps them, so no arrival or departure adds or removes a row.
     named: dict = field(default_factory=dict)
     # The series' secret for record keys (stats.cellkey): internal, never published.
