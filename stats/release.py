@@ -172,18 +172,19 @@ def build_release(
     # Named nationalities and universities: as the series began (stored before: by size);
     # a new series draws each one's threshold (stats.cellkey.drawn_threshold).
     fresh_key = series_key if previous is None else None
-    extract = deidentify(
-        people, spells, as_of, named=getattr(previous, "named", None),
-        min_country_size=lambda dim, v: drawn_threshold(fresh_key, f"{dim}\0{v}",
-                                                        min_country_size),
-        min_university_size=lambda dim, v: drawn_threshold(fresh_key, f"{dim}\0{v}",
-                                                           min_university_size))
+
+    def drawn(minimum: int, *kind: str):
+        """Each category's line, named by ``kind`` and the category (no key: ``minimum``)."""
+        return lambda *name: drawn_threshold(fresh_key, "\0".join((*kind, *name)), minimum)
+
+    extract = deidentify(people, spells, as_of, named=getattr(previous, "named", None),
+                         min_country_size=drawn(min_country_size),
+                         min_university_size=drawn(min_university_size))
     named = named_groups(extract)
     # Rare categories merged: as the series decided, else by this release's people.
     merges = (aggregate.from_members(previous.merged) if previous is not None else
               aggregate.choose(extract, [t for t in tables if not t.audit_only],
-                               lambda dim: drawn_threshold(fresh_key, f"merge\0{dim}",
-                                                           min_category_size)))
+                               drawn(min_category_size, "merge")))
     extract = aggregate.apply(extract, merges)
     extract, added = survey_tables.extend(extract, people["pid"], surveys)
     if rules.random_rounding:

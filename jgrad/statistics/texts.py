@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from jgrad.statistics import labels
+from stats.notes import PERCENT_NOTE
 from stats.release import SPARSE_REASON
 
 #: What the signs of hidden cells mean, by the English words a release wrote beside them:
@@ -62,7 +63,7 @@ RULES = {
 _ROUNDING = re.compile(r"Counts are rounded to base (\d+); totals are rounded from exact "
                        r"sums, so cells may not add up to totals\.")
 _RANDOM_ROUNDING = re.compile(r"Counts are rounded at random to a multiple of (\d+): ")
-_PERCENT = "Percentages are computed from the published rounded figures."
+_PERCENT = PERCENT_NOTE
 _NOISY_PERCENT = "Percentages are computed from the published noisy figures."
 _NOISE = ("Every count has noise added by a differentially private mechanism; totals are "
           "measured on their own, so cells need not add up to them.")
