@@ -129,3 +129,21 @@ def test_a_series_draws_each_categorys_threshold_up_to_half_as_much_again():
     assert {drawn_threshold(bytes([k]), "x", 50) for k in range(40)} != {drawn[0]}
     assert drawn_threshold(None, "x", 50) == drawn_threshold(b"", "x", 50) == 50
     assert drawn_threshold(b"series", "x", 0) == 0  # no merging stays no merging
+
+
+def test_rounding_at_random_refuses_to_go_on_without_its_keys(population):
+    """Without a secret, or without cell keys, rounding at random would round every count
+    the same way: the release refuses rather than publish that."""
+    from stats.carry import round_jointly
+    from stats.disclosure import Protection
+    from stats.tabulate import Cube
+
+    people, spells = population
+    first = build_release(people, spells, AS_OF, series_key=b"k")
+    first.series_key = None  # as if the secret were lost
+    with pytest.raises(ValueError, match="kept no secret"):
+        build_release(people, spells, AS_OF, previous=first)
+    cube = Cube(("a",), (("x",),), np.array([12, 12]))
+    with pytest.raises(ValueError, match="no cell keys"):
+        round_jointly([cube], [np.array([0, 1], dtype=np.uint64)],
+                      [Protection.empty((2,))], [None], Rules())
