@@ -65,6 +65,41 @@ def initial(cube: Cube, spec: TableSpec, rules: Rules, previous: TableRelease | 
     return out
 
 
+def frozen(previous, tables: list[TableSpec], cubes: list[Cube], rules: Rules) -> bool:
+    """Return whether the next release of a series keeps the previous one's hidden cells
+    as they are, without deciding them again.
+
+    Secondary suppression and the audit read exact counts, so one departure can make a
+    line hide fewer people than the protection and another cell hidden beside it: the
+    hiding would show where the leaver was.  So while every count of every table stays
+    within ``Rules.carry`` of the counts the hidden cells were decided on
+    (``Release.decided``), the decision stands -- a reader sees the figures carried as
+    before and the same cells hidden, and learns nothing the previous release did not
+    say -- and the counts it was decided on are carried on, so a larger change, over one
+    release or several, has everything decided again and shows as usual.
+    """
+    decided = getattr(previous, "decided", None) or {}
+    return previous is not None and all(
+        spec.id in decided and decided[spec.id].shape == cube.counts.shape
+        and int(np.abs(cube.counts - decided[spec.id]).max(initial=0)) <= rules.carry
+        for spec, cube in zip(tables, cubes))
+
+
+def as_before(cube: Cube, spec: TableSpec, previous: TableRelease | None) -> Protection:
+    """Return the hidden cells of one table as the previous release of the series hid them
+    (all of a withheld table's, every cell of an audit-only table)."""
+    out = Protection.empty(cube.counts.shape)
+    if spec.audit_only or previous is None or previous.flags is None:
+        out.hide(np.ones(cube.counts.shape, dtype=bool), SECONDARY)
+        return out
+    flags = as_cube_layout(previous.flags, cube)
+    if flags is None:
+        raise ValueError(f"table {spec.id} changed its layout within a series")
+    for flag in RULES:
+        out.hide(flags == flag, flag)
+    return out
+
+
 def round_jointly(cubes: list[Cube], keys: list[np.ndarray], protections: list[Protection],
                    previous: list[np.ndarray | None], rules: Rules) -> list[np.ndarray]:
     """Round every count, one value per key, carrying previous values that still fit.

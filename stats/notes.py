@@ -41,3 +41,18 @@ THRESHOLD_NOTE = (
     "where a category is merged (below {2} people) is decided when a series begins, at a "
     "threshold drawn at random for each, up to half as much again, so that a category "
     "crossing it between two series cannot be tied to one person.")
+
+#: The release note on categories no one has (stats.empty).
+EMPTY_NOTE = (
+    "A category no one in a table's population falls into is shown as 0 throughout the "
+    "table when the table counts at least {0} people and at least two other categories of "
+    "the same kind hold someone, and so is every figure that lies inside it; other zeros are "
+    "hidden like any small count. Each series draws for every category whether to hide it "
+    "instead (one time in {1}), so that a category shown empty in one series and hidden in "
+    "the next does not prove that someone arrived.")
+
+#: The release note on hidden cells within a series (stats.carry.frozen).
+SERIES_NOTE = (
+    "A release that continues a series hides the same cells as the one before while no "
+    "count has moved more than {0} from the counts they were decided on, so that one arrival "
+    "or departure changes no hidden cell; a larger change has them decided again.")

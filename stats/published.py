@@ -102,6 +102,9 @@ class Release:
     named: dict = field(default_factory=dict)
     # The series' secret for record keys (stats.cellkey): internal, never published.
     series_key: bytes | None = field(default=None, repr=False)
+    # Table id -> the exact counts its hidden cells were decided on (stats.carry.frozen):
+    # internal, never published.
+    decided: dict = field(default_factory=dict, repr=False)
 
     @property
     def merged(self) -> dict:

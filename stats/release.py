@@ -61,45 +61,22 @@ import pandas as pd
 from stats import aggregate
 from stats import surveys as survey_tables
 from stats.catalogue import CATALOGUE_VERSION, TableSpec, with_breakdowns
-from stats.audit import KeyRelations
-from stats.boxes import Space, box_keys, cell_boxes, relations
-from stats.carry import as_cube_layout, initial, round_jointly
+from stats.boxes import Space, cell_boxes
+from stats.carry import as_cube_layout, frozen, round_jointly
 from stats.cellkey import drawn_threshold, record_keys
 from stats.disclosure import HIDDEN, PUBLISHED, Protection, row_shares
 from stats.extract import deidentify
 from stats.groups import named_groups
-from stats.joint import Joint
+from stats.empty import HIDDEN_ONE_IN, LEAST_PEOPLE
 from stats.notes import (
-    AGGREGATION_NOTE, PERCENT_NOTE, PROTECTION_NOTE, RANDOM_ROUNDING_NOTE, ROUNDING_NOTE,
-    THRESHOLD_NOTE,
+    AGGREGATION_NOTE, EMPTY_NOTE, PERCENT_NOTE, PROTECTION_NOTE, RANDOM_ROUNDING_NOTE,
+    ROUNDING_NOTE, SERIES_NOTE, THRESHOLD_NOTE,
 )
+from stats.protect import Decision
 from stats.published import Release, Rules, TableRelease
 from stats.surveys import SurveyAnswers
 from stats.tabulate import RECORD_KEY, TOTAL, Cube, build_cube
 
-
-#: A table is withheld when its own rules would hide more than this share of its cells.
-SPARSE_SHARE = 2 / 3
-SPARSE_REASON = "sparse: its own rules would hide more than two thirds of its cells"
-
-
-def _withheld_as_sparse(cube: Cube, prot: Protection, structural_zero: np.ndarray,
-                        prior: TableRelease | None) -> bool:
-    """Return whether a table's own rules hide more than ``SPARSE_SHARE`` of its cells, so
-    that it is withheld before the others are protected: it would say next to nothing, and
-    takes no part in their suppression or audit.
-
-    Counted are the cells of rows that hold someone: an empty row (a cohort no respondent
-    is in, say) is hidden whole but makes the rest of the table no less useful.  Within a
-    series the previous release decided, so one arrival or departure never turns a table on
-    or off.
-    """
-    if prior is not None:
-        return prior.withheld == SPARSE_REASON
-    occupied = np.broadcast_to(cube.counts[..., -1:] > 0, cube.counts.shape)
-    counted = occupied & ~structural_zero
-    return bool(counted.any()) and int((prot.hidden & counted).sum()) > \
-        SPARSE_SHARE * int(counted.sum())
 
 
 def _frames(cube: Cube, spec: TableSpec, rounded: np.ndarray, prot: Protection
@@ -195,34 +172,23 @@ def build_release(
     space = Space.of(extract, as_of)
     boxes = [cell_boxes(cube, spec, space) for cube, spec in zip(cubes, tables)]
     prior_tables = [previous.tables.get(spec.id) if previous else None for spec in tables]
-    structural = [np.equal(box, None) for box in boxes]  # no one can be in these cells
-    protections = [initial(cube, spec, rules, prior, zero)
-                   for cube, spec, prior, zero in zip(cubes, tables, prior_tables, structural)]
-    kept = [i for i, (spec, cube, prot, zero, prior) in
-            enumerate(zip(tables, cubes, protections, structural, prior_tables))
-            if spec.audit_only or not _withheld_as_sparse(cube, prot, zero, prior)]
-    keys, distinct = box_keys([boxes[i] for i in kept])
-    joint = Joint(tuple(tables[i] for i in kept), [cubes[i] for i in kept], keys,
-                  [protections[i] for i in kept],
-                  KeyRelations(*relations(distinct, space)), rules.protection)
-    joint.suppress()
-    exposed = dict(zip(kept, joint.audit()))
-    withheld = {i: SPARSE_REASON for i in range(len(tables)) if i not in kept}
-    withheld |= {i: f"interval audit: {n} hidden cell(s) derivable within less than "
-                    f"{rules.protection}" for i, n in exposed.items() if n}
-    for i in withheld:
-        protections[i].hidden[...] = True  # nothing of a withheld table is published
+    fresh_series = series_key if rules.random_rounding and previous is None else None
+    decision = (Decision.as_before(tables, cubes, boxes, space, rules, prior_tables, previous)
+                if frozen(previous, tables, cubes, rules) else
+                Decision.made(tables, cubes, boxes, space, rules, prior_tables, fresh_series))
+    protections, kept, withheld, joint = (decision.protections, decision.kept,
+                                          decision.withheld, decision.joint)
 
     prior_counts = [None if prior is None or prior.counts is None else
                     as_cube_layout(prior.counts.astype("Float64"), cubes[i])
                     for i, prior in enumerate(prior_tables) if i in kept]
-    rounded = dict(zip(kept, round_jointly(joint.cubes, keys, joint.protections,
+    rounded = dict(zip(kept, round_jointly(joint.cubes, joint.keys, joint.protections,
                                             prior_counts, rules)))
     out: dict[str, TableRelease] = {}
     for i, (spec, cube, prot) in enumerate(zip(tables, cubes, protections)):
         if spec.audit_only:
             continue  # its equations took part; it is not published
-        by_reason = prot.count()
+        by_reason = decision.reasons(i)
         shown = {HIDDEN: int(prot.hidden.sum())}
         if i in withheld:
             out[spec.id] = TableRelease(spec, None, None, None, shown, withheld[i], by_reason)
@@ -234,9 +200,12 @@ def build_release(
              PROTECTION_NOTE.format(rules.protection),
              *((AGGREGATION_NOTE.format(min_category_size),) if merges else ()),
              *((THRESHOLD_NOTE.format(min_country_size, min_university_size,
-                                      min_category_size),) if rules.random_rounding else ()),
+                                      min_category_size),
+                EMPTY_NOTE.format(LEAST_PEOPLE, HIDDEN_ONE_IN),
+                SERIES_NOTE.format(rules.carry)) if rules.random_rounding else ()),
              *((survey_tables.RELEASE_NOTE,) if surveys else ()))
     return Release(as_of, CATALOGUE_VERSION, rules, out, previous.as_of if previous else None,
                    notes, tuple(survey.metadata() for survey in surveys),
                    aggregation=aggregate.members(merges), named=named,
-                   series_key=series_key if rules.random_rounding else None)
+                   series_key=series_key if rules.random_rounding else None,
+                   decided=decision.decided)

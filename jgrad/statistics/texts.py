@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from jgrad.statistics import labels
 from stats.notes import PERCENT_NOTE
-from stats.release import SPARSE_REASON
+from stats.protect import SPARSE_REASON
 
 #: What the signs of hidden cells mean, by the English words a release wrote beside them:
 #: releases since one sign is used write "not published" beside "x"; releases stored
@@ -74,6 +74,11 @@ _AGGREGATION = re.compile(r"Categories with fewer than (\d+) people in the small
 _THRESHOLDS = re.compile(r"Where a nationality or university is shown on its own \(from (\d+) "
                          r"or (\d+) registrants\) and where a category is merged \(below "
                          r"(\d+) people\)")
+_EMPTY = re.compile(r"A category no one in a table's population falls into is shown as 0 "
+                    r"throughout the table when the table counts at least (\d+) people.*"
+                    r"\(one time in (\d+)\)")
+_SERIES = re.compile(r"A release that continues a series hides the same cells as the one "
+                     r"before while no count has moved more than (\d+) ")
 _AUDIT = re.compile(r"interval audit: (\d+) hidden cell\(s\) derivable within less than (\d+)")
 
 
@@ -155,6 +160,21 @@ def note(text: str) -> str:
                  "at random for each, up to half as much again, so that a category crossing "
                  "it between two series cannot be tied to one person.", country=found[1],
                  university=found[2], category=found[3])
+    found = _EMPTY.match(text)
+    if found:
+        return _("A category no one in a table's population falls into is shown as 0 "
+                 "throughout the table when the table counts at least %(n)s people and at "
+                 "least two other categories of the same kind hold someone, and so is every "
+                 "figure that lies inside it; other zeros are hidden like any small count. "
+                 "Each series draws for every category whether to hide it instead (one time "
+                 "in %(k)s), so that a category shown empty in one series and hidden in the "
+                 "next does not prove that someone arrived.", n=found[1], k=found[2])
+    found = _SERIES.match(text)
+    if found:
+        return _("A release that continues a series hides the same cells as the one before "
+                 "while no count has moved more than %(base)s from the counts they were "
+                 "decided on, so that one arrival or departure changes no hidden cell; a "
+                 "larger change has them decided again.", base=found[1])
     if _SURVEYS.match(text):
         return _("Tables of closed surveys count the submitted answers by completion cohort; "
                  "they were protected together with every other table of the release, "

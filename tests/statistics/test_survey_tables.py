@@ -18,7 +18,7 @@ from jgrad.statistics import services
 from surveys import load_definition, services as survey_services
 from surveys.models import Invitation, InvitationState, Response
 from surveys.statistics import survey_answers
-from stats.release import SPARSE_REASON
+from stats.protect import SPARSE_REASON
 from tests.stats import check_against_truth
 from tests.surveys.conftest import SCALE, YES_NO, question
 

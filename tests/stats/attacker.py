@@ -22,8 +22,9 @@ What a published cell tells: its true count lies within the rounding of its valu
 share is turned back into the rounded count it was computed from): within half the base
 rounded to nearest, within the base less one rounded at random (``random_rounding`` in the
 release's rules), either side; and a published count that is not zero is at least the
-threshold -- in a release made afresh; in the next release of a series a figure stands
-while the count stays within one more than that, below the threshold too.  A hidden cell
+threshold -- in a release made afresh, where a 0 is exactly 0 (a category no one has);
+in the next release of a series a figure stands while the count stays within one more than
+that, below the threshold too.  A hidden cell
 tells nothing.  Each hidden
 cell's count is minimised and maximised over the reals: the real interval holds every
 integer solution, so one narrower than the protection is a proven exposure -- every
@@ -287,7 +288,9 @@ def read_cells(meta: dict, frames: dict, model: Model, members: dict | None = No
                 else:
                     least = most = float(value)
                 low = max(0.0, least - slack, floor if least > 0 else 0.0)
-                cells.append(Cell(table["id"], (*row, column), box, False, low, most + slack))
+                # Made afresh, a 0 is a count of no one: a small count is never shown.
+                high = 0.0 if fresh and most == 0 else most + slack
+                cells.append(Cell(table["id"], (*row, column), box, False, low, high))
     return cells
 
 

@@ -160,7 +160,7 @@ def test_a_sparse_table_is_withheld_and_the_series_keeps_the_decision():
     """A table whose own rules would hide most of it is withheld, with the reason, before the
     rest are protected; the next release of the series keeps the decision even when the
     population has grown, so no arrival turns a table on or off; a new series decides again."""
-    from stats.release import SPARSE_REASON
+    from stats.protect import SPARSE_REASON
 
     small = make_population(300, seed=7)
     first = build_release(*small, AS_OF)
