@@ -29,10 +29,11 @@ handled twice over.  Counts are rounded at random, keyed to who is counted
 (:mod:`stats.cellkey`): a figure drawn is within ``rounding_base - 1`` of its count, never
 says on which side, and the same people get the same figure.  And the next release of a
 series is built against the previous one (``previous=``): every cell hidden before stays
-hidden, and a published figure stands while its exact count stays within ``rounding_base``
+hidden, a published figure stands while its exact count stays within ``rounding_base``
 of it (``Rules.carry``), below the threshold too (a "10" may count 5 to 15 people in a
-series), so one arrival or departure changes no published figure and no hidden cell, and
-larger changes show as usual; the series keeps its first release's merged categories and
+series), and the hidden cells are not decided again while no count has moved more than the
+carry from the counts they were decided on (:func:`stats.carry.frozen`), so one arrival or
+departure changes no published figure and no hidden cell, and larger changes show as usual; the series keeps its first release's merged categories and
 the nationalities and universities it named on their own (``Release.named``), so no row
 comes or goes.  A new series (``previous=None``, e.g. yearly) draws a new secret, so every
 cell's rounding is drawn afresh, and so is each line at which a category is named or merged
@@ -41,6 +42,9 @@ series before shows differences everywhere, not only where someone arrived or le
 each difference is within what the rounding allows either way.  Series begun before random
 rounding (``Rules.random_rounding`` false) keep rounding to nearest, carrying a figure within
 ``rounding_base - 1``.
+
+A category no one in a table's population has is shown as 0 when a series begins, in most
+series (:mod:`stats.empty`); the decision itself is :mod:`stats.protect`'s.
 
 Every hidden cell is published with one sign, ``x`` ("not published"), whatever the rule
 that hid it: a reason per cell would tell a reader more than the cell (a small count is
