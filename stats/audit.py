@@ -137,15 +137,29 @@ def _relation_constraints(relations: KeyRelations, keys: np.ndarray, truth: np.n
     return rows, cols, coefs, rhs, np.array(slack_truth)
 
 
+def levels(counts: np.ndarray, threshold: int, protection: float
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Return the least and the greatest count each hidden cell's interval must reach, by
+    its count (protection levels): 0 and ``threshold`` for a count below the threshold, so
+    whether it is none or as many as the threshold stays open; else ``protection / 2``
+    either side of the count."""
+    counts = np.asarray(counts, dtype=float)
+    small, half = counts < threshold, protection / 2
+    return np.where(small, 0.0, counts - half), np.where(small, float(threshold), counts + half)
+
+
 def joint_intervals(problems: Sequence[AuditProblem], protection: float | None = None,
                     known_wide: np.ndarray | None = None,
-                    relations: KeyRelations | None = None) -> list[Intervals]:
+                    relations: KeyRelations | None = None,
+                    threshold: int | None = None) -> list[Intervals]:
     """Return the feasible interval of every hidden cell, all tables' equations combined.
 
     With ``protection`` the intervals are only proven to be *at least* that wide when they
     are (cheaper); narrower ones are outer bounds, so a cell found narrow is a proven
-    exposure.  Keys in ``known_wide`` were proven wide by an earlier audit of the same
-    tables with fewer hidden cells, and are not re-solved.
+    exposure.  With ``threshold`` too, an interval must reach its cell's :func:`levels`
+    instead, and is only proven to when it does.  Keys in ``known_wide`` were proven wide
+    (or to reach their levels) by an earlier audit of the same tables with fewer hidden
+    cells, and are not re-solved.
     """
     hidden_keys = [p.keys[p.hidden] for p in problems]
     keys, first, inverse = np.unique(
@@ -204,10 +218,12 @@ def joint_intervals(problems: Sequence[AuditProblem], protection: float | None =
             var_idx = groups[comp]
             eq = np.unique(matrix[:, var_idx].nonzero()[0])
             wide = np.isin(var_keys[var_idx], known_wide if known_wide is not None else [])
+            need = None if threshold is None or protection is None else \
+                levels(truth[var_idx], threshold, protection)
             return solve_component(
                 matrix[eq][:, var_idx], b_eq[eq], lower[var_idx], upper[var_idx],
                 truth[var_idx], protection, seed=comp, wide=wide & audited[var_idx],
-                audited=audited[var_idx])
+                audited=audited[var_idx], levels=need)
 
         # Groups share nothing, and HiGHS lets go of the interpreter while it solves: one
         # thread per core solves them side by side, each with its own seed (same result).
@@ -230,8 +246,15 @@ def cell_intervals(counts: np.ndarray, hidden: np.ndarray) -> Intervals:
     return joint_intervals([problem])[0]
 
 
-def exposed_cells(intervals: Intervals, hidden: np.ndarray, protection: float) -> np.ndarray:
-    """Return the hidden cells whose feasible interval is narrower than ``protection``."""
+def exposed_cells(intervals: Intervals, hidden: np.ndarray, protection: float,
+                  counts: np.ndarray | None = None, threshold: int | None = None
+                  ) -> np.ndarray:
+    """Return the hidden cells whose feasible interval is narrower than ``protection`` or,
+    with their ``counts`` and the ``threshold``, does not reach their :func:`levels`."""
+    if threshold is not None:
+        least, most = levels(counts, threshold, protection)
+        with np.errstate(invalid="ignore"):
+            return hidden & ((intervals.low > least + 1e-6) | (intervals.high < most - 1e-6))
     width = np.where(hidden, intervals.width, np.inf)
     return width < protection - 1e-6
 

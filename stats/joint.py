@@ -34,6 +34,8 @@ class Joint:
     protections: list[Protection]
     relations: KeyRelations
     protection: int
+    # Protection levels (stats.audit.levels) with this threshold; None: any range that wide.
+    threshold: int | None = None
 
     def __post_init__(self) -> None:
         size = int(max((k.max(initial=0) for k in self.keys), default=0)) + 1
@@ -164,11 +166,13 @@ class Joint:
                         for spec, cube, prot, key in zip(self.tables, self.cubes,
                                                          self.protections, self.keys)]
             intervals = joint_intervals(problems, self.protection, known_wide=wide,
-                                        relations=self.relations)
+                                        relations=self.relations, threshold=self.threshold)
             # An audit-only table protects nothing of its own: its cells that matter are
             # hidden (and checked) in the tables that would publish them.
-            exposed = [exposed_cells(iv, p.hidden, self.protection) & (not spec.audit_only)
-                       for iv, p, spec in zip(intervals, self.protections, self.tables)]
+            exposed = [exposed_cells(iv, p.hidden, self.protection, cube.counts,
+                                     self.threshold) & (not spec.audit_only)
+                       for iv, p, spec, cube in zip(intervals, self.protections, self.tables,
+                                                    self.cubes)]
             if not any(e.any() for e in exposed):
                 break
             wide = np.unique(np.concatenate(

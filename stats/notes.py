@@ -26,6 +26,15 @@ PROTECTION_NOTE = (
     "in work. A table whose own rules would hide more than two thirds of its cells is "
     "withheld as too sparse.")
 
+#: The release note on protection levels (stats.audit.levels), translated likewise.
+LEVELS_NOTE = (
+    "Combining any tables of this release, and knowing that completers are degree holders "
+    "and those who completed without a degree, that a university type is its universities "
+    "and that employees are among those in work, no one can tell whether a hidden count "
+    "below {0} is 0 or as much as {0}, nor narrow a larger hidden count to less than {1:g} "
+    "either side of it. A table whose own rules would hide more than two thirds of its "
+    "cells is withheld as too sparse.")
+
 #: The release note on merged categories (translated by the application).
 AGGREGATION_NOTE = (
     "Categories with fewer than {0} people in the smallest population a table counts them "

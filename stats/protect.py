@@ -55,7 +55,7 @@ def _joint(tables: tuple[TableSpec, ...], cubes: list[Cube], boxes: list[np.ndar
     keys, distinct = box_keys([boxes[i] for i in kept])
     return Joint(tuple(tables[i] for i in kept), [cubes[i] for i in kept], keys,
                  [protections[i] for i in kept], KeyRelations(*relations(distinct, space)),
-                 rules.protection)
+                 rules.protection, rules.threshold if rules.protection_levels else None)
 
 
 @dataclass

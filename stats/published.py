@@ -31,6 +31,9 @@ class Rules:
     min_category_size: int = 50  # see stats.aggregate
     # Keyed random rounding (stats.cellkey); releases stored before it rounded to nearest.
     random_rounding: bool = True
+    # A hidden cell's range must reach its protection levels (stats.audit.levels); releases
+    # stored before asked only for a range ``protection`` wide, anywhere.
+    protection_levels: bool = True
 
     @property
     def carry(self) -> int:
@@ -50,7 +53,7 @@ class Rules:
 
 
 #: How releases stored before a rule existed worked, where that differs from its default.
-_BEFORE = {"random_rounding": False}
+_BEFORE = {"random_rounding": False, "protection_levels": False}
 
 
 @dataclass

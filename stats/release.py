@@ -73,8 +73,8 @@ from stats.extract import deidentify
 from stats.groups import named_groups
 from stats.empty import HIDDEN_ONE_IN, LEAST_PEOPLE
 from stats.notes import (
-    AGGREGATION_NOTE, EMPTY_NOTE, PERCENT_NOTE, PROTECTION_NOTE, RANDOM_ROUNDING_NOTE,
-    ROUNDING_NOTE, SERIES_NOTE, THRESHOLD_NOTE,
+    AGGREGATION_NOTE, EMPTY_NOTE, LEVELS_NOTE, PERCENT_NOTE, PROTECTION_NOTE,
+    RANDOM_ROUNDING_NOTE, ROUNDING_NOTE, SERIES_NOTE, THRESHOLD_NOTE,
 )
 from stats.protect import Decision
 from stats.published import Release, Rules, TableRelease
@@ -126,6 +126,7 @@ def build_release(
     surveys: Sequence[SurveyAnswers] = (),
     random_rounding: bool = True,
     series_key: bytes | None = None,
+    protection_levels: bool = True,
 ) -> Release:
     """De-identify, tabulate every table, protect them together and return the release.
 
@@ -136,11 +137,13 @@ def build_release(
     only to make a test repeatable); the next release of a series keeps it.
     """
     tables = with_breakdowns() if tables is None else tables
-    if previous is not None:
+    if previous is not None:  # a series goes on as it began
         random_rounding = previous.rules.random_rounding
+        protection_levels = previous.rules.protection_levels
     rules = Rules(threshold, rounding_base, min_denominator,
                   threshold if protection is None else protection, dominance, publish_zeros,
-                  min_country_size, min_university_size, min_category_size, random_rounding)
+                  min_country_size, min_university_size, min_category_size, random_rounding,
+                  protection_levels)
     if previous is not None and previous.rules != rules:
         raise ValueError("previous release used different rules; start a new series")
     if previous is not None:
@@ -201,7 +204,8 @@ def build_release(
         out[spec.id] = TableRelease(spec, frame, counts, flags, shown, None, by_reason)
     rounding = RANDOM_ROUNDING_NOTE if rules.random_rounding else ROUNDING_NOTE
     notes = (rounding.format(rounding_base), PERCENT_NOTE,
-             PROTECTION_NOTE.format(rules.protection),
+             (LEVELS_NOTE.format(rules.threshold, rules.protection / 2)
+              if rules.protection_levels else PROTECTION_NOTE.format(rules.protection)),
              *((AGGREGATION_NOTE.format(min_category_size),) if merges else ()),
              *((THRESHOLD_NOTE.format(min_country_size, min_university_size,
                                       min_category_size),

@@ -357,8 +357,11 @@ class Finding:
 
 
 def attack(meta: dict, frames: dict, university_types: dict[str, str], protection: float,
-           seed: int = 0, integer: bool = False) -> list[Finding]:
-    """Return every hidden cell whose count the release pins within less than ``protection``.
+           seed: int = 0, integer: bool = False, count=None) -> list[Finding]:
+    """Return every hidden cell whose count the release pins within less than ``protection``
+    -- or, where the release states protection levels and the test gives ``count`` (a box's
+    true count), whose range misses them: 0 or the threshold for a count below it, a count
+    within half the protection of its own otherwise.
 
     Over the reals by default.  With ``integer`` every count is a whole number, as it is:
     each hidden cell's least and greatest count are then solved as integer programmes (the
@@ -393,8 +396,23 @@ def attack(meta: dict, frames: dict, university_types: dict[str, str], protectio
             seen_low, seen_high = np.minimum(seen_low, point), np.maximum(seen_high, point)
         return value
 
+    rules = meta["rules"]
+    need_low, need_high = np.zeros(n), np.zeros(n)
+    if count is not None and rules.get("protection_levels"):
+        threshold = float(rules["threshold"])
+        for i in targets:
+            true = count(boxes[i])
+            need_low[i], need_high[i] = ((0.0, threshold) if true < threshold else
+                                         (true - protection / 2, true + protection / 2))
+
+    def short(i, lo, hi):
+        """Whether a range of hidden cell(s) ``i`` tells too much."""
+        if count is None or not rules.get("protection_levels"):
+            return hi - lo < protection - 1e-6
+        return (lo > need_low[i] + 1e-6) | (hi < need_high[i] - 1e-6)
+
     def undecided() -> np.ndarray:
-        return targets[seen_high[targets] - seen_low[targets] < protection]
+        return targets[short(targets, seen_low[targets], seen_high[targets])]
 
     # Every solution is a point for all cells at once: one with every hidden cell as low as
     # it goes, then ones pushing many up together, settle most cells in a few LPs.
@@ -425,7 +443,7 @@ def attack(meta: dict, frames: dict, university_types: dict[str, str], protectio
     out = []
     for cell in cells:
         i = var[cell.box]
-        if cell.hidden and i in interval and interval[i][1] - interval[i][0] < protection - 1e-6:
+        if cell.hidden and i in interval and short(i, *interval[i]):
             out.append(Finding(cell.table, cell.coordinates, *interval[i]))
     return out
 

@@ -124,6 +124,11 @@ def _types(people: pd.DataFrame) -> dict[str, str]:
     return dict(zip(people["university"], people["university_type"]))
 
 
+def _truth(release, people, spells):
+    """Return each box's true count, for the protection levels the release states."""
+    return box_counter(release_extract(people, spells, release).astype(str))
+
+
 @pytest.mark.parametrize("size,seed", [(60, 4), (300, 5), (3000, 6)])
 def test_rule10_the_attacker_pins_no_hidden_cell_of_a_release(size, seed):
     """Rule 10 across the tables of one release: with every sum and nesting between them,
@@ -133,7 +138,9 @@ def test_rule10_the_attacker_pins_no_hidden_cell_of_a_release(size, seed):
     release = build_release(people, spells, AS_OF)
     meta, frames = published(release)
     assert frames, "something is published"
-    found = attack(meta, frames, _types(people), protection=release.rules.protection)
+    assert meta["rules"]["protection_levels"]
+    found = attack(meta, frames, _types(people), protection=release.rules.protection,
+                   count=_truth(release, people, spells))
     assert found == [], found[:5]
 
 
@@ -147,7 +154,8 @@ def test_rule10_counts_are_whole_numbers_and_that_pins_nothing_either():
     meta, frames = published(first)
     hidden = sum(int((f.to_numpy() != "").sum()) for _, f in frames.values())
     assert hidden > 100  # plenty for the integers to work on
-    assert attack(meta, frames, _types(people), 10, integer=True) == []
+    assert attack(meta, frames, _types(people), 10, integer=True,
+                  count=_truth(first, people, spells)) == []
     newcomers, their_spells = make_population(2, seed=10)
     newcomers["pid"] += 1000
     their_spells["pid"] += 1000
@@ -156,7 +164,8 @@ def test_rule10_counts_are_whole_numbers_and_that_pins_nothing_either():
                        ignore_index=True)
     second = build_release(people, spells, AS_OF, previous=first)
     meta, frames = published(second)
-    assert attack(meta, frames, _types(people), 10, integer=True) == []
+    assert attack(meta, frames, _types(people), 10, integer=True,
+                  count=_truth(second, people, spells)) == []
 
 
 def test_rule10_the_next_release_of_a_series_pins_nothing_either():
@@ -174,7 +183,8 @@ def test_rule10_the_next_release_of_a_series_pins_nothing_either():
     second = build_release(people, spells, AS_OF, previous=first)
     meta, frames = published(second)
     assert meta["previous_as_of"] is not None and frames
-    found = attack(meta, frames, _types(people), protection=second.rules.protection)
+    found = attack(meta, frames, _types(people), protection=second.rules.protection,
+                   count=_truth(second, people, spells))
     assert found == [], found[:5]
 
 
@@ -192,5 +202,25 @@ def test_rule10_holds_for_random_small_populations(size, seed, rare_field):
         people.loc[of_field, "field"] = "05"
     release = build_release(people, spells, AS_OF)
     meta, frames = published(release)  # at 20 people nothing may be published: fine
-    found = attack(meta, frames, _types(people), protection=release.rules.protection)
+    found = attack(meta, frames, _types(people), protection=release.rules.protection,
+                   count=_truth(release, people, spells))
     assert found == [], (size, seed, rare_field, found[:3])
+
+
+def test_protection_levels_ask_more_than_a_range_ten_wide_and_the_release_gives_it():
+    """A range 10 wide may still show that a hidden 3 is not 0 ([3, 13]), or place a hidden
+    40 within [38, 48].  Levels ask a count below 10 to be able to be 0 and 10, a larger
+    one 5 either side.  Not vacuous: a release asking only for the width (as series begun
+    before do) has cells the attacker, held to the levels, finds; with levels, none."""
+    people, spells = make_population(3000, seed=6)
+    wide = build_release(people, spells, AS_OF, protection_levels=False)
+    meta, frames = published(wide)
+    assert not meta["rules"]["protection_levels"]
+    held = {**meta, "rules": {**meta["rules"], "protection_levels": True}}
+    truth = _truth(wide, people, spells)
+    assert attack(meta, frames, _types(people), 10, count=truth) == []  # as it states
+    assert attack(held, frames, _types(people), 10, count=truth)
+    levelled = build_release(people, spells, AS_OF)
+    meta, frames = published(levelled)
+    assert attack(meta, frames, _types(people), 10,
+                  count=_truth(levelled, people, spells)) == []

@@ -10,7 +10,7 @@ from scipy.optimize import linprog
 
 from stats.audit import (
     AuditProblem, DisclosureRiskError, cell_intervals, check_table, exposed_cells,
-    joint_intervals, own_keys,
+    joint_intervals, levels, own_keys,
 )
 from stats.disclosure import protect
 from stats.tabulate import Cube, with_totals
@@ -108,15 +108,21 @@ _masked_tables = st.tuples(st.integers(2, 4), st.integers(2, 4)).flatmap(
                          np.array(drawn[1]).reshape(shape[0] + 1, shape[1] + 1))))
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_masked_tables)
-def test_the_quick_audit_finds_exactly_the_cells_an_exact_audit_finds(drawn):
-    """With a protection width the audit takes shortcuts; its verdicts must not change."""
+def _audited(drawn, threshold: int | None = None):
+    """Return a drawn table's counts, hidden cells, exact ranges and the quick audit's."""
     cells, hidden = drawn
     counts = with_totals(cells)
     low, high = _reference_intervals(counts, hidden)
     problem = AuditProblem("t", counts, hidden, own_keys(counts.shape))
-    quick = joint_intervals([problem], PROTECTION)[0]
+    return counts, hidden, low, high, joint_intervals([problem], PROTECTION,
+                                                       threshold=threshold)[0]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_masked_tables)
+def test_the_quick_audit_finds_exactly_the_cells_an_exact_audit_finds(drawn):
+    """With a protection width the audit takes shortcuts; its verdicts must not change."""
+    counts, hidden, low, high, quick = _audited(drawn)
     truly_exposed = hidden & ((high - low) < PROTECTION - 1e-6)
     assert (exposed_cells(quick, hidden, PROTECTION) == truly_exposed).all()
     # Narrow intervals come back as bounds around the truth, wide ones as proven ranges.
@@ -131,3 +137,35 @@ def _as_cube(counts: np.ndarray) -> Cube:
     labels = tuple(tuple(f"{axis}{i}" for i in range(n - 1))
                    for axis, n in enumerate(counts.shape))
     return Cube(("row", "column"), labels, counts)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_masked_tables)
+def test_the_quick_audit_finds_exactly_the_cells_an_exact_audit_finds_with_levels(drawn):
+    """With protection levels the audit's shortcuts must not change its verdicts either."""
+    counts, hidden, low, high, quick = _audited(drawn, threshold=PROTECTION)
+    least, most = levels(counts, PROTECTION, PROTECTION)
+    truly_exposed = hidden & ((low > least + 1e-6) | (high < most - 1e-6))
+    assert (exposed_cells(quick, hidden, PROTECTION, counts, PROTECTION)
+            == truly_exposed).all()
+
+
+def test_protection_levels_ask_each_range_to_reach_around_its_count():
+    """a + b = 12, c + d = 70, a + c = 33, b + d = 49, all hidden: a and b lie in [0, 12],
+    c in [21, 33], d in [37, 49].  Each range is at least 10 wide, so nothing is exposed by
+    width; with levels, a hidden 30 must reach 25 and 35, and a 40 reach 35 and 45: c and d
+    are exposed, a (3) and b (9) reach 0 and 10."""
+    counts = np.array([[3, 9, 12], [30, 40, 70], [33, 49, 82]])
+    hidden = np.zeros(counts.shape, dtype=bool)
+    hidden[:2, :2] = True
+    problem = AuditProblem("t", counts, hidden, own_keys(counts.shape))
+    exact = joint_intervals([problem])[0]
+    assert exact.low[1, 0] == 21 and exact.high[1, 0] == 33
+    assert not exposed_cells(exact, hidden, PROTECTION).any()
+    assert exposed_cells(exact, hidden, PROTECTION, counts, threshold=10).tolist() == \
+        [[False, False, False], [True, True, False], [False, False, False]]
+    quick = joint_intervals([problem], PROTECTION, threshold=10)[0]
+    assert exposed_cells(quick, hidden, PROTECTION, counts, threshold=10).tolist() == \
+        exposed_cells(exact, hidden, PROTECTION, counts, threshold=10).tolist()
+    low, high = levels(np.array([0, 3, 9, 10, 40]), 10, PROTECTION)
+    assert low.tolist() == [0, 0, 0, 5, 35] and high.tolist() == [10, 10, 10, 15, 45]
