@@ -130,7 +130,8 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
                     levels: tuple[np.ndarray, np.ndarray] | None = None
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Return each variable's interval; with ``protection``, stop once that wide, or with
-    ``levels`` (the least and the greatest count each must reach), once it reaches them.
+    ``levels`` (the least and the greatest count each must reach; NaN: the width alone),
+    once it reaches them.
 
     Two brackets close in on every interval: outer bounds (propagated through the
     equations, so no feasible point lies outside them) and inner bounds (the range of the
@@ -139,15 +140,16 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
     bounds prove many others narrow; per-cell LPs settle only what remains.  With
     ``protection`` a narrow interval is returned as its outer bounds (narrower still in
     truth); without it every interval is exact.  Variables not ``audited`` (slacks of
-    inequalities) take part in the equations but get no LPs of their own.  With ``levels``
-    ``protection`` only asks to stop early, and ``wide`` means the levels were reached.
+    inequalities) take part in the equations but get no LPs of their own.  With ``levels`` a
+    cell that has them must reach them, the others be ``protection`` wide, and ``wide``
+    means proven so earlier.
     """
     n = matrix.shape[1]
     skipped = np.zeros(n, bool) if audited is None else ~audited
     low, high = truth.astype(float).copy(), truth.astype(float).copy()
     high[wide] = np.inf  # proven wide earlier; more hidden cells only widen intervals
     if levels is not None:
-        low[wide] = -np.inf
+        low[wide] = -np.inf  # reached their levels earlier
     out_low, out_high = _outer_bounds(matrix, rhs, lower, upper)
     eps = 1e-6
 
@@ -161,17 +163,23 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
     def narrow() -> np.ndarray:
         if protection is None:
             return np.zeros(n, bool)
-        if levels is not None:  # proven unable to reach a level
-            return ((out_low > levels[0] + eps) | (out_high < levels[1] - eps)) & ~skipped
-        return out_high - out_low < protection - eps
+        short = out_high - out_low < protection - eps
+        if levels is not None:  # proven unable to reach a level (NaN: the width alone)
+            with np.errstate(invalid="ignore"):
+                missed = (out_low > levels[0] + eps) | (out_high < levels[1] - eps)
+            return np.where(np.isnan(levels[0]), short, missed) & ~skipped
+        return short
 
     def done() -> np.ndarray:
         settled = (low <= out_low + eps) & (high >= out_high - eps) | skipped
         if protection is None:
             return settled
+        wide_enough = high - low >= protection
         if levels is not None:
-            return (low <= levels[0] + eps) & (high >= levels[1] - eps) | settled | narrow()
-        return (high - low >= protection) | settled | narrow()
+            with np.errstate(invalid="ignore"):
+                reached = (low <= levels[0] + eps) & (high >= levels[1] - eps)
+            wide_enough = np.where(np.isnan(levels[0]), wide_enough, reached)
+        return wide_enough | settled | narrow()
 
     # When few cells are left to settle (a later round of the audit: most were proven wide
     # before), their own LPs are cheaper than the LPs that settle many cells at once.

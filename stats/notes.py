@@ -31,9 +31,9 @@ LEVELS_NOTE = (
     "Combining any tables of this release, and knowing that completers are degree holders "
     "and those who completed without a degree, that a university type is its universities "
     "and that employees are among those in work, no one can tell whether a hidden count "
-    "below {0} is 0 or as much as {0}, nor narrow a larger hidden count to less than {1:g} "
-    "either side of it. A table whose own rules would hide more than two thirds of its "
-    "cells is withheld as too sparse.")
+    "below {0} is 0 or as much as {0}, nor narrow any hidden count to a range less than {1} "
+    "wide. A table whose own rules would hide more than two thirds of its cells is withheld "
+    "as too sparse.")
 
 #: The release note on merged categories (translated by the application).
 AGGREGATION_NOTE = (

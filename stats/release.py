@@ -204,7 +204,7 @@ def build_release(
         out[spec.id] = TableRelease(spec, frame, counts, flags, shown, None, by_reason)
     rounding = RANDOM_ROUNDING_NOTE if rules.random_rounding else ROUNDING_NOTE
     notes = (rounding.format(rounding_base), PERCENT_NOTE,
-             (LEVELS_NOTE.format(rules.threshold, rules.protection / 2)
+             (LEVELS_NOTE.format(rules.threshold, rules.protection)
               if rules.protection_levels else PROTECTION_NOTE.format(rules.protection)),
              *((AGGREGATION_NOTE.format(min_category_size),) if merges else ()),
              *((THRESHOLD_NOTE.format(min_country_size, min_university_size,

@@ -47,8 +47,7 @@ RULES = {
     "min_country_size": _l("Smallest nationality group shown on its own"),
     "min_university_size": _l("Smallest university shown on its own"),
     "random_rounding": _l("Counts rounded at random, keyed to who is counted"),
-    "protection_levels": _l("Hidden counts protected around their value (0 to the threshold "
-                            "below it)"),
+    "protection_levels": _l("A hidden count below the threshold may be 0 or the threshold"),
     "min_category_size": _l("Smallest category shown on its own (in the smallest population "
                             "counting it)"),
     # A release with differential privacy states these instead (stats.dp).
@@ -77,8 +76,8 @@ _THRESHOLDS = re.compile(r"Where a nationality or university is shown on its own
                          r"or (\d+) registrants\) and where a category is merged \(below "
                          r"(\d+) people\)")
 _LEVELS = re.compile(r"Combining any tables of this release, .* no one can tell whether a "
-                     r"hidden count below (\d+) is 0 or as much as \d+, nor narrow a larger "
-                     r"hidden count to less than ([\d.]+) either side of it\.")
+                     r"hidden count below (\d+) is 0 or as much as \d+, nor narrow any hidden "
+                     r"count to a range less than (\d+) wide\.")
 _EMPTY = re.compile(r"A category no one in a table's population falls into is shown as 0 "
                     r"throughout the table when the table counts at least (\d+) people.*"
                     r"\(one time in (\d+)\)")
@@ -153,9 +152,9 @@ def note(text: str) -> str:
                  "degree holders and those who completed without a degree, that a university "
                  "type is its universities and that employees are among those in work, no one "
                  "can tell whether a hidden count below %(threshold)s is 0 or as much as "
-                 "%(threshold)s, nor narrow a larger hidden count to less than %(half)s either "
-                 "side of it. A table whose own rules would hide more than two thirds of its "
-                 "cells is withheld as too sparse.", threshold=found[1], half=found[2])
+                 "%(threshold)s, nor narrow any hidden count to a range less than %(width)s "
+                 "wide. A table whose own rules would hide more than two thirds of its cells "
+                 "is withheld as too sparse.", threshold=found[1], width=found[2])
     found = _AGGREGATION.match(text)
     if found:
         return _("Categories with fewer than %(n)s people in the smallest population a table "

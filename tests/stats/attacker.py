@@ -359,9 +359,9 @@ class Finding:
 def attack(meta: dict, frames: dict, university_types: dict[str, str], protection: float,
            seed: int = 0, integer: bool = False, count=None) -> list[Finding]:
     """Return every hidden cell whose count the release pins within less than ``protection``
-    -- or, where the release states protection levels and the test gives ``count`` (a box's
-    true count), whose range misses them: 0 or the threshold for a count below it, a count
-    within half the protection of its own otherwise.
+    -- or, where the release states protection levels and the test gives ``count`` (a hidden
+    cell's true count, by table and coordinates), a count below the threshold whose range
+    does not reach both 0 and the threshold.
 
     Over the reals by default.  With ``integer`` every count is a whole number, as it is:
     each hidden cell's least and greatest count are then solved as integer programmes (the
@@ -397,19 +397,17 @@ def attack(meta: dict, frames: dict, university_types: dict[str, str], protectio
         return value
 
     rules = meta["rules"]
-    need_low, need_high = np.zeros(n), np.zeros(n)
+    small = np.zeros(n, dtype=bool)  # held to 0 and the threshold, not the width alone
+    threshold = float(rules["threshold"])
     if count is not None and rules.get("protection_levels"):
-        threshold = float(rules["threshold"])
-        for i in targets:
-            true = count(boxes[i])
-            need_low[i], need_high[i] = ((0.0, threshold) if true < threshold else
-                                         (true - protection / 2, true + protection / 2))
+        for cell in cells:
+            if cell.hidden and count(cell.table, cell.coordinates) < threshold:
+                small[var[cell.box]] = True
 
     def short(i, lo, hi):
         """Whether a range of hidden cell(s) ``i`` tells too much."""
-        if count is None or not rules.get("protection_levels"):
-            return hi - lo < protection - 1e-6
-        return (lo > need_low[i] + 1e-6) | (hi < need_high[i] - 1e-6)
+        return np.where(small[i], (lo > 1e-6) | (hi < threshold - 1e-6),
+                        hi - lo < protection - 1e-6)
 
     def undecided() -> np.ndarray:
         return targets[short(targets, seen_low[targets], seen_high[targets])]

@@ -144,28 +144,33 @@ def _as_cube(counts: np.ndarray) -> Cube:
 def test_the_quick_audit_finds_exactly_the_cells_an_exact_audit_finds_with_levels(drawn):
     """With protection levels the audit's shortcuts must not change its verdicts either."""
     counts, hidden, low, high, quick = _audited(drawn, threshold=PROTECTION)
-    least, most = levels(counts, PROTECTION, PROTECTION)
-    truly_exposed = hidden & ((low > least + 1e-6) | (high < most - 1e-6))
+    least, most = levels(counts, PROTECTION)
+    with np.errstate(invalid="ignore"):
+        missed = (low > least + 1e-6) | (high < most - 1e-6)
+    truly_exposed = hidden & np.where(np.isnan(least), high - low < PROTECTION - 1e-6, missed)
     assert (exposed_cells(quick, hidden, PROTECTION, counts, PROTECTION)
             == truly_exposed).all()
 
 
-def test_protection_levels_ask_each_range_to_reach_around_its_count():
-    """a + b = 12, c + d = 70, a + c = 33, b + d = 49, all hidden: a and b lie in [0, 12],
-    c in [21, 33], d in [37, 49].  Each range is at least 10 wide, so nothing is exposed by
-    width; with levels, a hidden 30 must reach 25 and 35, and a 40 reach 35 and 45: c and d
-    are exposed, a (3) and b (9) reach 0 and 10."""
-    counts = np.array([[3, 9, 12], [30, 40, 70], [33, 49, 82]])
+def test_protection_levels_ask_a_small_count_s_range_to_reach_0_and_the_threshold():
+    """a + b = 22, c + d = 19, a + c = 15, b + d = 26, all hidden (a, b, c, d = 13, 9, 2,
+    17): a lies in [0, 15], b = 22 - a in [7, 22], c = 15 - a in [0, 15], d = 4 + a in
+    [4, 19].  Every range is at least 10 wide, so width finds nothing; but b, a hidden 9,
+    cannot be 0 -- the group is proven to exist.  With levels b is exposed, while c (2)
+    reaches 0 and 10, and a (13) and d (17) need only the width."""
+    counts = np.array([[0, 0, 22], [0, 0, 19], [15, 26, 41]])
+    counts[0, 0], counts[0, 1], counts[1, 0], counts[1, 1] = 13, 9, 2, 17
     hidden = np.zeros(counts.shape, dtype=bool)
     hidden[:2, :2] = True
     problem = AuditProblem("t", counts, hidden, own_keys(counts.shape))
     exact = joint_intervals([problem])[0]
-    assert exact.low[1, 0] == 21 and exact.high[1, 0] == 33
+    assert exact.low[0, 1] == 7 and exact.high[0, 1] == 22
     assert not exposed_cells(exact, hidden, PROTECTION).any()
-    assert exposed_cells(exact, hidden, PROTECTION, counts, threshold=10).tolist() == \
-        [[False, False, False], [True, True, False], [False, False, False]]
+    by_levels = exposed_cells(exact, hidden, PROTECTION, counts, threshold=10)
+    assert by_levels.tolist() == [[False, True, False], [False, False, False],
+                                  [False, False, False]]
     quick = joint_intervals([problem], PROTECTION, threshold=10)[0]
-    assert exposed_cells(quick, hidden, PROTECTION, counts, threshold=10).tolist() == \
-        exposed_cells(exact, hidden, PROTECTION, counts, threshold=10).tolist()
-    low, high = levels(np.array([0, 3, 9, 10, 40]), 10, PROTECTION)
-    assert low.tolist() == [0, 0, 0, 5, 35] and high.tolist() == [10, 10, 10, 15, 45]
+    assert (exposed_cells(quick, hidden, PROTECTION, counts, threshold=10) == by_levels).all()
+    low, high = levels(np.array([0, 3, 9, 10, 40]), 10)
+    assert low[:3].tolist() == [0, 0, 0] and high[:3].tolist() == [10, 10, 10]
+    assert np.isnan(low[3:]).all() and np.isnan(high[3:]).all()
