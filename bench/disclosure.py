@@ -6,7 +6,8 @@ close they are (the share of counts whose 95 % margin is within 10 % and 25 % of
 Loads N demo registrants (the data of ``bench/release.py``) into a scratch database, reads
 the input frames, builds the release of the whole catalogue and prints, over every
 published table: cells, cells hidden, the share published, and the people in hidden
-cells (each cell's exact count, summed) against the people in all cells.  With
+cells (each cell's exact count, summed) against the people in all cells; with ``--series
+K``, for K new series (each its own draws), and the least, median and most share.  With
 ``--frames DIR`` the frames are kept in DIR and read from there the next time.
 """
 from __future__ import annotations
@@ -109,6 +110,9 @@ def main() -> None:
                         help="the stats tests' synthetic population (long-tailed) instead")
     parser.add_argument("--by-table", action="store_true",
                         help="print each table's hidden cells and people")
+    parser.add_argument("--series", type=int, default=1,
+                        help="build this many new series (each draws its own secret: its "
+                             "rounding, merges and empty categories) and print each")
     args = parser.parse_args()
     from stats.dp import build_dp_release
     from stats.release import build_release
@@ -140,16 +144,22 @@ def main() -> None:
                   f"within 25 % {f['within25']:.0%}; median error {f['error']:.0f}; built "
                   f"in {built:.1f} s")
             continue
-        started = time.perf_counter()
-        release = build_release(people, spells, as_of.date())
-        built = time.perf_counter() - started
-        f = hidden_figures(release, people, spells, args.by_table)
-        print(f"{n:,} registrants ({len(people):,} counted): {f['cells']:,} cells in "
-              f"{len(release.tables)} tables, {f['hidden']:,} hidden "
-              f"({1 - f['hidden'] / f['cells']:.0%} published); people in hidden cells "
-              f"{f['people_hidden']:,} of {f['people']:,} "
-              f"({1 - f['people_hidden'] / f['people']:.0%} published); withheld "
-              f"{len(release.withheld)}; built in {built:.1f} s")
+        shares = []
+        for _ in range(args.series):
+            started = time.perf_counter()
+            release = build_release(people, spells, as_of.date())
+            built = time.perf_counter() - started
+            f = hidden_figures(release, people, spells, args.by_table)
+            shares.append(1 - f["hidden"] / f["cells"])
+            print(f"{n:,} registrants ({len(people):,} counted): {f['cells']:,} cells in "
+                  f"{len(release.tables)} tables, {f['hidden']:,} hidden "
+                  f"({shares[-1]:.1%} published); people in hidden cells "
+                  f"{f['people_hidden']:,} of {f['people']:,} "
+                  f"({1 - f['people_hidden'] / f['people']:.1%} published); withheld "
+                  f"{len(release.withheld)}; built in {built:.1f} s", flush=True)
+        if len(shares) > 1:
+            print(f"{n:,} registrants, {len(shares)} series: cells published least "
+                  f"{min(shares):.1%}, median {np.median(shares):.1%}, most {max(shares):.1%}")
 
 
 if __name__ == "__main__":
