@@ -33,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     from stats.dp import build_dp_release
     from stats.release import build_release, release_extract
-    from tests.stats import AS_OF, box_counter, make_population
+    from tests.stats import AS_OF, cell_truth, make_population
     from tests.stats.attacker import attack, published
 
     for n in args.registrants:
@@ -59,7 +59,7 @@ def main() -> None:
         hidden = sum(int((f.to_numpy() != "").sum()) for _, f in frames.values())
         started = time.perf_counter()
         # Held to the protection levels the release states: each box's true count.
-        truth = box_counter(release_extract(people, spells, release).astype(str)) \
+        truth = cell_truth(release, release_extract(people, spells, release)) \
             if args.method == "suppression" else None
         found = attack(meta, frames, types, protection=release.rules.protection or 10,
                        integer=args.integer, count=truth)

@@ -133,3 +133,21 @@ def box_counter(extract: pd.DataFrame):
         return int(keep.sum())
 
     return count
+
+
+def cell_truth(release, extract: pd.DataFrame):
+    """Return a function giving a cell's true count by table id and coordinates (as the
+    attacker reads them: a share table's "n" is its total), counted in ``extract`` as the
+    release counted it (``stats.release.release_extract``)."""
+    from stats.tabulate import TOTAL, build_cube
+
+    frames = {}
+
+    def count(table_id: str, coordinates: tuple) -> int:
+        if table_id not in frames:
+            frames[table_id] = build_cube(extract, release.tables[table_id].spec).frame()
+        *row, column = coordinates
+        return int(frames[table_id].loc[tuple(row) if len(row) > 1 else row[0],
+                                        TOTAL if column == "n" else column])
+
+    return count

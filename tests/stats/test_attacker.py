@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stats.release import build_release, release_extract
-from stats.tabulate import TOTAL, build_cube
-from tests.stats import AS_OF, box_counter, make_population
+from stats.tabulate import build_cube
+from tests.stats import AS_OF, box_counter, cell_truth, make_population
 from tests.stats.attacker import (
     COMPLETION, UNIVERSITY, Model, attack, published, read_cells, relations,
 )
@@ -125,20 +125,7 @@ def _types(people: pd.DataFrame) -> dict[str, str]:
 
 
 def _truth(release, people, spells):
-    """Return a hidden cell's true count by table and coordinates, for the protection
-    levels the release states."""
-    extract = release_extract(people, spells, release)
-    frames = {}
-
-    def count(table_id: str, coordinates: tuple) -> int:
-        if table_id not in frames:
-            frames[table_id] = build_cube(extract, release.tables[table_id].spec).frame()
-        *row, column = coordinates
-        frame = frames[table_id]
-        return int(frame.loc[tuple(row) if len(row) > 1 else row[0],
-                             TOTAL if column == "n" else column])
-
-    return count
+    return cell_truth(release, release_extract(people, spells, release))
 
 
 @pytest.mark.parametrize("size,seed", [(60, 4), (300, 5), (3000, 6)])
