@@ -400,9 +400,12 @@ def attack(meta: dict, frames: dict, university_types: dict[str, str], protectio
     small = np.zeros(n, dtype=bool)  # held to 0 and the threshold, not the width alone
     threshold = float(rules["threshold"])
     if count is not None and rules.get("protection_levels"):
+        # A box's count is the most any of its cells counts: where the model could not tell
+        # two groups apart (a tiny release withholds the tables that would), one count.
+        most = np.zeros(n)
         for cell in cells:
-            if cell.hidden and count(cell.table, cell.coordinates) < threshold:
-                small[var[cell.box]] = True
+            most[var[cell.box]] = max(most[var[cell.box]], count(cell.table, cell.coordinates))
+        small = most < threshold
 
     def short(i, lo, hi):
         """Whether a range of hidden cell(s) ``i`` tells too much."""
