@@ -101,8 +101,10 @@ def as_before(cube: Cube, spec: TableSpec, previous: TableRelease | None) -> Pro
 
 
 def round_jointly(cubes: list[Cube], keys: list[np.ndarray], protections: list[Protection],
-                   previous: list[np.ndarray | None], rules: Rules) -> list[np.ndarray]:
-    """Round every count, one value per key, carrying previous values that still fit.
+                   previous: list[np.ndarray | None], rules: Rules,
+                   zeros: np.ndarray | None = None) -> list[np.ndarray]:
+    """Round every count, one value per key, carrying previous values that still fit; keys
+    in ``zeros`` (categories of next to no one: :mod:`stats.empty`) are shown as 0.
 
     Cells of one key count the same people, so they have the same cell key too: keyed
     random rounding gives them one figure as nearest rounding does."""
@@ -129,6 +131,8 @@ def round_jointly(cubes: list[Cube], keys: list[np.ndarray], protections: list[P
     carry = (by_key["low"] == by_key["high"]) & \
         ((by_key["count"] - by_key["low"]).abs() <= rules.carry)
     value[carry] = by_key.loc[carry, "low"].astype(np.int64)
+    if zeros is not None and len(zeros):
+        value[value.index.isin(zeros)] = 0
     out = []
     for cube, key, prot in zip(cubes, keys, protections):
         rounded = np.full(cube.counts.shape, np.nan)

@@ -91,16 +91,10 @@ def drawn_threshold(secret: bytes | None, name: str, minimum: int) -> int:
     spread = minimum // 2
     if not secret or spread < 1:
         return minimum
-    return minimum + _drawn(secret, name, spread)
+    return minimum + drawn_below(secret, name, spread)
 
 
-def drawn_chance(secret: bytes | None, name: str, one_in: int) -> bool:
-    """Return whether the series' draw for ``name`` comes out (one time in ``one_in``);
-    never without a secret."""
-    return bool(secret) and _drawn(secret, name, one_in) == 0
-
-
-def _drawn(secret: bytes, name: str, below: int) -> int:
+def drawn_below(secret: bytes, name: str, below: int) -> int:
     """Return a number below ``below`` drawn from the series' secret and ``name``."""
     digest = hashlib.sha256(b"jgrad threshold\0" + secret + b"\0" + name.encode()).digest()
     return int.from_bytes(digest[:8], "big") % below

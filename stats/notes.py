@@ -51,14 +51,15 @@ THRESHOLD_NOTE = (
     "threshold drawn at random for each, up to half as much again, so that a category "
     "crossing it between two series cannot be tied to one person.")
 
-#: The release note on categories no one has (stats.empty).
+#: The release note on categories of next to no one (stats.empty).
 EMPTY_NOTE = (
-    "A category no one in a table's population falls into is shown as 0 throughout the "
-    "table when the table counts at least {0} people and at least two other categories of "
-    "the same kind hold someone, and so is every figure that lies inside it; other zeros are "
-    "hidden like any small count. Each series draws for every category whether to hide it "
-    "instead (one time in {1}), so that a category shown empty in one series and hidden in "
-    "the next does not prove that someone arrived.")
+    "A category that next to no one in a table's population falls into is shown as 0 "
+    "throughout the table when the table counts at least {0} people and at least two other "
+    "categories of the same kind hold more, and so is every figure that lies inside it: "
+    "next to no one means none, or fewer than {1} people, up to a number drawn for each "
+    "series and category, so that no reader can tell which, nor tie a category shown as 0 "
+    "in one series and hidden in the next to one person. Other small counts, zeros "
+    "included, are hidden.")
 
 #: The release note on hidden cells within a series (stats.carry.frozen).
 SERIES_NOTE = (

@@ -10,7 +10,7 @@ of a series whose counts all stay near those it was decided on (:func:`stats.car
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -68,6 +68,7 @@ class Decision:
     joint: Joint
     decided: dict[str, np.ndarray]  # table id -> the exact counts it was decided on
     previous: list[TableRelease | None] | None = None  # kept as before: their reasons
+    zeros: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))  # shown as 0
 
     def reasons(self, i: int) -> dict[str, int]:
         """Return how many cells of table ``i`` each rule hid (internal record only)."""
@@ -80,23 +81,23 @@ class Decision:
              space: Space, rules: Rules, prior: list[TableRelease | None],
              fresh_series: bytes | None) -> Decision:
         """Decide every table's hidden cells (keeping what ``prior`` tables hid); a release
-        beginning the series with secret ``fresh_series`` shows empty categories as 0."""
+        beginning the series with secret ``fresh_series`` shows categories of next to no one
+        as 0 (:mod:`stats.empty`)."""
         structural = [np.equal(box, None) for box in boxes]  # no one can be in these cells
         protections = [initial(cube, spec, rules, before, zero)
                        for cube, spec, before, zero in zip(cubes, tables, prior, structural)]
-        empty = [empty_categories(cube, None if spec.audit_only else fresh_series)
-                 for cube, spec in zip(cubes, tables)]
+        empty = [empty_categories(cube, None if spec.audit_only else fresh_series,
+                                  rules.rounding_base) for cube, spec in zip(cubes, tables)]
         for prot, cells in zip(protections, empty):
             show(prot, cells)
         kept = [i for i, (spec, cube, prot, zero, before) in
                 enumerate(zip(tables, cubes, protections, structural, prior))
                 if spec.audit_only or not _withheld_as_sparse(cube, prot, zero, before)]
         joint = _joint(tables, cubes, boxes, space, protections, kept, rules)
-        # What is shown empty in one table is shown wherever it is counted, and so is all
-        # inside it: hidden, a reader would know it holds no one all the same.
+        # What is shown as 0 in one table is shown so wherever it is counted, and so is
+        # all inside it: it counts no more, as a reader would know all the same.
         nobody = empty_keys(np.concatenate([np.zeros(0, np.uint64), *(
-            joint.keys[j][empty[i]] for j, i in enumerate(kept))]), joint.counts,
-            joint.relations)
+            joint.keys[j][empty[i]] for j, i in enumerate(kept))]), joint.relations)
         for spec, key, prot in zip(joint.tables, joint.keys, joint.protections):
             if not spec.audit_only:
                 show(prot, np.isin(key, nobody))
@@ -108,7 +109,7 @@ class Decision:
         for i in withheld:
             protections[i].hidden[...] = True  # nothing of a withheld table is published
         return cls(protections, kept, withheld, joint,
-                   {spec.id: cube.counts for spec, cube in zip(tables, cubes)})
+                   {spec.id: cube.counts for spec, cube in zip(tables, cubes)}, zeros=nobody)
 
     @classmethod
     def as_before(cls, tables: tuple[TableSpec, ...], cubes: list[Cube],

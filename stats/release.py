@@ -43,8 +43,8 @@ each difference is within what the rounding allows either way.  Series begun bef
 rounding (``Rules.random_rounding`` false) keep rounding to nearest, carrying a figure within
 ``rounding_base - 1``.
 
-A category no one in a table's population has is shown as 0 when a series begins, in most
-series (:mod:`stats.empty`); the decision itself is :mod:`stats.protect`'s.
+A category next to no one in a table's population has is shown as 0 when a series begins
+(:mod:`stats.empty`); the decision itself is :mod:`stats.protect`'s.
 
 Every hidden cell is published with one sign, ``x`` ("not published"), whatever the rule
 that hid it: a reason per cell would tell a reader more than the cell (a small count is
@@ -71,7 +71,7 @@ from stats.cellkey import drawn_threshold, record_keys
 from stats.disclosure import HIDDEN, PUBLISHED, Protection, row_shares
 from stats.extract import deidentify
 from stats.groups import named_groups
-from stats.empty import HIDDEN_ONE_IN, LEAST_PEOPLE
+from stats.empty import LEAST_PEOPLE
 from stats.notes import (
     AGGREGATION_NOTE, EMPTY_NOTE, LEVELS_NOTE, PERCENT_NOTE, PROTECTION_NOTE,
     RANDOM_ROUNDING_NOTE, ROUNDING_NOTE, SERIES_NOTE, THRESHOLD_NOTE,
@@ -190,7 +190,7 @@ def build_release(
                     as_cube_layout(prior.counts.astype("Float64"), cubes[i])
                     for i, prior in enumerate(prior_tables) if i in kept]
     rounded = dict(zip(kept, round_jointly(joint.cubes, joint.keys, joint.protections,
-                                            prior_counts, rules)))
+                                            prior_counts, rules, decision.zeros)))
     out: dict[str, TableRelease] = {}
     for i, (spec, cube, prot) in enumerate(zip(tables, cubes, protections)):
         if spec.audit_only:
@@ -209,7 +209,7 @@ def build_release(
              *((AGGREGATION_NOTE.format(min_category_size),) if merges else ()),
              *((THRESHOLD_NOTE.format(min_country_size, min_university_size,
                                       min_category_size),
-                EMPTY_NOTE.format(LEAST_PEOPLE, HIDDEN_ONE_IN),
+                EMPTY_NOTE.format(LEAST_PEOPLE, rounding_base),
                 SERIES_NOTE.format(rules.carry)) if rules.random_rounding else ()),
              *((survey_tables.RELEASE_NOTE,) if surveys else ()))
     return Release(as_of, CATALOGUE_VERSION, rules, out, previous.as_of if previous else None,

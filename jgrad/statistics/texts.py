@@ -78,9 +78,9 @@ _THRESHOLDS = re.compile(r"Where a nationality or university is shown on its own
 _LEVELS = re.compile(r"Combining any tables of this release, .* no one can tell whether a "
                      r"hidden count below (\d+) is 0 or as much as \d+, nor narrow any hidden "
                      r"count to a range less than (\d+) wide\.")
-_EMPTY = re.compile(r"A category no one in a table's population falls into is shown as 0 "
-                    r"throughout the table when the table counts at least (\d+) people.*"
-                    r"\(one time in (\d+)\)")
+_EMPTY = re.compile(r"A category that next to no one in a table's population falls into is "
+                    r"shown as 0 throughout the table when the table counts at least (\d+) "
+                    r"people.*fewer than (\d+) people")
 _SERIES = re.compile(r"A release that continues a series hides the same cells as the one "
                      r"before while no count has moved more than (\d+) ")
 _AUDIT = re.compile(r"interval audit: (\d+) hidden cell\(s\) derivable within less than (\d+)")
@@ -175,13 +175,14 @@ def note(text: str) -> str:
                  university=found[2], category=found[3])
     found = _EMPTY.match(text)
     if found:
-        return _("A category no one in a table's population falls into is shown as 0 "
-                 "throughout the table when the table counts at least %(n)s people and at "
-                 "least two other categories of the same kind hold someone, and so is every "
-                 "figure that lies inside it; other zeros are hidden like any small count. "
-                 "Each series draws for every category whether to hide it instead (one time "
-                 "in %(k)s), so that a category shown empty in one series and hidden in the "
-                 "next does not prove that someone arrived.", n=found[1], k=found[2])
+        return _("A category that next to no one in a table's population falls into is shown "
+                 "as 0 throughout the table when the table counts at least %(n)s people and "
+                 "at least two other categories of the same kind hold more, and so is every "
+                 "figure that lies inside it: next to no one means none, or fewer than "
+                 "%(base)s people, up to a number drawn for each series and category, so that "
+                 "no reader can tell which, nor tie a category shown as 0 in one series and "
+                 "hidden in the next to one person. Other small counts, zeros included, are "
+                 "hidden.", n=found[1], base=found[2])
     found = _SERIES.match(text)
     if found:
         return _("A release that continues a series hides the same cells as the one before "

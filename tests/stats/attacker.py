@@ -22,7 +22,7 @@ What a published cell tells: its true count lies within the rounding of its valu
 share is turned back into the rounded count it was computed from): within half the base
 rounded to nearest, within the base less one rounded at random (``random_rounding`` in the
 release's rules), either side; and a published count that is not zero is at least the
-threshold -- in a release made afresh, where a 0 is exactly 0 (a category no one has);
+threshold -- in a release made afresh (a 0 may count a few: a category of next to no one);
 in the next release of a series a figure stands while the count stays within one more than
 that, below the threshold too.  A hidden cell
 tells nothing.  Each hidden
@@ -288,9 +288,7 @@ def read_cells(meta: dict, frames: dict, model: Model, members: dict | None = No
                 else:
                     least = most = float(value)
                 low = max(0.0, least - slack, floor if least > 0 else 0.0)
-                # Made afresh, a 0 is a count of no one: a small count is never shown.
-                high = 0.0 if fresh and most == 0 else most + slack
-                cells.append(Cell(table["id"], (*row, column), box, False, low, high))
+                cells.append(Cell(table["id"], (*row, column), box, False, low, most + slack))
     return cells
 
 
