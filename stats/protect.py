@@ -1,7 +1,7 @@
 """Which cells of a release are hidden, and which tables withheld: decided, or as before.
 
 :meth:`Decision.made` applies every rule to the tables of a release (see
-:mod:`stats.release`): each table's own rules, categories no one has shown as 0 when a series
+:mod:`stats.release`): each table's own rules, categories of next to no one shown as 0 when a series
 begins (:mod:`stats.empty`), tables too sparse to publish withheld, then secondary
 suppression and the interval audit over all tables at once (:mod:`stats.joint`).
 :meth:`Decision.as_before` keeps the previous release's decision whole, for the next release
