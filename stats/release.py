@@ -33,9 +33,9 @@ hidden, a published figure stands while its exact count stays within ``rounding_
 of it (``Rules.carry``), below the threshold too (a "10" may count 5 to 15 people in a
 series), and the hidden cells are not decided again while no count has moved more than the
 carry from the counts they were decided on (:func:`stats.carry.frozen`), so one arrival or
-departure changes no published figure and no hidden cell, and larger changes show as usual; the series keeps its first release's merged categories and
-the nationalities and universities it named on their own (``Release.named``), so no row
-comes or goes.  A new series (``previous=None``, e.g. yearly) draws a new secret, so every
+departure changes no published figure and no hidden cell, and larger changes show as
+usual; the series keeps its first release's merged categories and the nationalities and
+universities it named on their own (``Release.named``), so no row comes or goes.  A new series (``previous=None``, e.g. yearly) draws a new secret, so every
 cell's rounding is drawn afresh, and so is each line at which a category is named or merged
 (:func:`stats.cellkey.drawn_threshold`): comparing it with the last release of the
 series before shows differences everywhere, not only where someone arrived or left, and
