@@ -256,3 +256,25 @@ def test_rule10_an_arrival_that_makes_a_nationality_common_changes_nothing_in_a_
     assert "CN" not in fewer.named["nationality_group"]
     assert any("CN" in members for members in fresh.merged["nationality_group"].values())
     assert _published(fresh)["meta"] != _published(fewer)["meta"]
+
+
+def test_a_series_begun_before_keeps_the_width_and_decides_its_hidden_cells_again(
+        population):
+    """A release stored before protection levels and the record of the counts its hidden
+    cells were decided on: its series goes on asking for the width alone, and the next
+    release decides its hidden cells again (nothing to hold them to), keeping the record
+    from then on."""
+    import pickle
+
+    people, spells = population
+    old = build_release(people, spells, AS_OF, series_key=SECRET, protection_levels=False)
+    state = {k: v for k, v in old.rules.__dict__.items() if k != "protection_levels"}
+    stored = pickle.loads(pickle.dumps(old))
+    stored.rules.__setstate__(state)  # as a release pickled before the rule existed reads
+    del stored.__dict__["decided"]  # and before the record existed
+    assert stored.rules.protection_levels is False and stored.rules == old.rules
+    after = build_release(people, spells, AS_OF, previous=stored)
+    assert after.rules.protection_levels is False
+    assert not any("is 0 or as much as" in note for note in after.notes)
+    assert after.decided.keys() == old.decided.keys()
+    assert all(after.decided[t] is not old.decided[t] for t in old.decided)  # decided anew
