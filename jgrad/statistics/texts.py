@@ -43,7 +43,7 @@ RULES = {
     "min_denominator": _l("Smallest denominator of a percentage"),
     "protection": _l("Protection interval of a hidden cell"),
     "dominance": _l("Largest share of one category in a sensitive distribution"),
-    "publish_zeros": _l("Zeros published"),
+    "publish_zeros": _l("Every zero published (not only categories of next to no one)"),
     "min_country_size": _l("Smallest nationality group shown on its own"),
     "min_university_size": _l("Smallest university shown on its own"),
     "random_rounding": _l("Counts rounded at random, keyed to who is counted"),
