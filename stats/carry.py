@@ -36,18 +36,14 @@ def initial(cube: Cube, spec: TableSpec, rules: Rules, previous: TableRelease | 
              structural_zero: np.ndarray) -> Protection:
     """Apply one table's own rules, keeping what the previous release hid, flag and all."""
     if spec.audit_only:  # every cell an unknown, unless another table publishes its key
-        shape = cube.counts.shape
-        return Protection(np.ones(shape, dtype=bool), np.full(shape, SECONDARY, dtype="<U1"))
+        return _all_hidden(cube.counts.shape)
     out = Protection.empty(cube.counts.shape)
     # A count the previous release published keeps its figure while it stays within
     # rounding distance (see round_jointly), below the threshold too: one departure from a
     # cell of 10 must not hide it, or the hiding tells where the leaver was.
     carried = np.zeros(cube.counts.shape, dtype=bool)
     if previous is not None and previous.flags is not None:
-        flags = as_cube_layout(previous.flags, cube)
-        if flags is not None:
-            for flag in RULES:
-                out.hide(flags == flag, flag)
+        _keep_hidden(out, cube, previous)
         shown = None if previous.counts is None else \
             as_cube_layout(previous.counts.astype("Float64"), cube)
         if shown is not None:
@@ -88,16 +84,26 @@ def frozen(previous, tables: list[TableSpec], cubes: list[Cube], rules: Rules) -
 def as_before(cube: Cube, spec: TableSpec, previous: TableRelease | None) -> Protection:
     """Return the hidden cells of one table as the previous release of the series hid them
     (all of a withheld table's, every cell of an audit-only table)."""
-    out = Protection.empty(cube.counts.shape)
     if spec.audit_only or previous is None or previous.flags is None:
-        out.hide(np.ones(cube.counts.shape, dtype=bool), SECONDARY)
-        return out
+        return _all_hidden(cube.counts.shape)
+    out = Protection.empty(cube.counts.shape)
+    if not _keep_hidden(out, cube, previous):
+        raise ValueError(f"table {spec.id} changed its layout within a series")
+    return out
+
+
+def _all_hidden(shape: tuple[int, ...]) -> Protection:
+    return Protection(np.ones(shape, dtype=bool), np.full(shape, SECONDARY, dtype="<U1"))
+
+
+def _keep_hidden(out: Protection, cube: Cube, previous: TableRelease) -> bool:
+    """Hide in ``out`` every cell ``previous`` hid; return whether its layout matched."""
     flags = as_cube_layout(previous.flags, cube)
     if flags is None:
-        raise ValueError(f"table {spec.id} changed its layout within a series")
+        return False
     for flag in RULES:
         out.hide(flags == flag, flag)
-    return out
+    return True
 
 
 def round_jointly(cubes: list[Cube], keys: list[np.ndarray], protections: list[Protection],

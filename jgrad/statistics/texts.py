@@ -113,22 +113,74 @@ def rule_value(value, name: str | None = None) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+#: The notes with figures in them: each pattern, and its words with the figures put back.
+_NOTES = (
+    (_ROUNDING, lambda f: _(
+        "Counts are rounded to a multiple of %(base)s; totals are rounded from the "
+        "exact sums, so cells may not add up to the totals.", base=f[1])),
+    (_RANDOM_ROUNDING, lambda f: _(
+        "Counts are rounded at random to a multiple of %(base)s: up with a chance "
+        "that grows with the remainder (with a base of 5, a count of 12 becomes 10 "
+        "three times in five and 15 twice), so figures are right on average and each, "
+        "when drawn, is less than %(base)s from its count. The draw depends only on "
+        "who is counted, so the same people get the same figure in every table, and each "
+        "series draws afresh. Totals are rounded from the exact sums, so cells may not "
+        "add up to the totals. A release that continues a series keeps a figure while "
+        "its count stays within %(base)s of it.", base=f[1])),
+    (_PROTECTION, lambda f: _(
+        "No hidden cell can be narrowed to fewer than %(width)s people by combining "
+        "any tables of this release, knowing that completers are degree holders and "
+        "those who completed without a degree, that a university type is its "
+        "universities and that employees are among those in work. A table whose own "
+        "rules would hide more than two thirds of its cells is withheld as too "
+        "sparse.", width=f[1])),
+    (_LEVELS, lambda f: _(
+        "Combining any tables of this release, and knowing that completers are "
+        "degree holders and those who completed without a degree, that a university "
+        "type is its universities and that employees are among those in work, no one "
+        "can tell whether a hidden count below %(threshold)s is 0 or as much as "
+        "%(threshold)s, nor narrow any hidden count to a range less than %(width)s "
+        "wide. A table whose own rules would hide more than two thirds of its cells "
+        "is withheld as too sparse.", threshold=f[1], width=f[2])),
+    (_AGGREGATION, lambda f: _(
+        "Categories with fewer than %(n)s people in the smallest population a table "
+        "counts them in are merged, in every table alike: rare sexes, fields, sectors "
+        "and nationalities into one other category, a rare unknown postdoctoral "
+        "position, employment term or place of work into no, permanent or Japan, "
+        "rare bands at either end of age, income and completion cohort into their "
+        "neighbour. The release lists each "
+        "merged category and its members; within a series the merges stay as the "
+        "series began.", n=f[1])),
+    (_THRESHOLDS, lambda f: _(
+        "Where a nationality or university is shown on its own (from %(country)s or "
+        "%(university)s registrants) and where a category is merged (below "
+        "%(category)s people) is decided when a series begins, at a threshold drawn "
+        "at random for each, up to half as much again, so that a category crossing "
+        "it between two series cannot be tied to one person.", country=f[1],
+        university=f[2], category=f[3])),
+    (_EMPTY, lambda f: _(
+        "A category that next to no one in a table's population falls into is shown "
+        "as 0 throughout the table when the table counts at least %(n)s people and "
+        "at least two other categories of the same kind hold more, and so is every "
+        "figure that lies inside it: next to no one means none, or fewer than "
+        "%(base)s people, up to a number drawn for each series and category, so that "
+        "no reader can tell which, nor tie a category shown as 0 in one series and "
+        "hidden in the next to one person. Other small counts, zeros included, are "
+        "hidden.", n=f[1], base=f[2])),
+    (_SERIES, lambda f: _(
+        "A release that continues a series hides the same cells as the one before "
+        "while no count has moved more than %(base)s from the counts they were "
+        "decided on, so that one arrival or departure changes no hidden cell; a "
+        "larger change has them decided again.", base=f[1])),
+)
+
+
 def note(text: str) -> str:
     """Return one of a release's notes in the reader's language."""
-    found = _ROUNDING.fullmatch(text)
-    if found:
-        return _("Counts are rounded to a multiple of %(base)s; totals are rounded from the "
-                 "exact sums, so cells may not add up to the totals.", base=found[1])
-    found = _RANDOM_ROUNDING.match(text)
-    if found:
-        return _("Counts are rounded at random to a multiple of %(base)s: up with a chance "
-                 "that grows with the remainder (with a base of 5, a count of 12 becomes 10 "
-                 "three times in five and 15 twice), so figures are right on average and each, "
-                 "when drawn, is less than %(base)s from its count. The draw depends only on "
-                 "who is counted, so the same people get the same figure in every table, and each "
-                 "series draws afresh. Totals are rounded from the exact sums, so cells may not "
-                 "add up to the totals. A release that continues a series keeps a figure while "
-                 "its count stays within %(base)s of it.", base=found[1])
+    for pattern, words in _NOTES:
+        found = pattern.match(text)
+        if found:
+            return words(found)
     if text == _PERCENT:
         return _("Percentages are computed from the published rounded figures.")
     if text == _NOISY_PERCENT:
@@ -138,57 +190,6 @@ def note(text: str) -> str:
                  "figure and no comparison of figures or of releases can reveal whether any "
                  "one person is counted. Totals are measured on their own, so cells need not "
                  "add up to them.")
-    found = _PROTECTION.match(text)
-    if found:
-        return _("No hidden cell can be narrowed to fewer than %(width)s people by combining "
-                 "any tables of this release, knowing that completers are degree holders and "
-                 "those who completed without a degree, that a university type is its "
-                 "universities and that employees are among those in work. A table whose own "
-                 "rules would hide more than two thirds of its cells is withheld as too "
-                 "sparse.", width=found[1])
-    found = _LEVELS.match(text)
-    if found:
-        return _("Combining any tables of this release, and knowing that completers are "
-                 "degree holders and those who completed without a degree, that a university "
-                 "type is its universities and that employees are among those in work, no one "
-                 "can tell whether a hidden count below %(threshold)s is 0 or as much as "
-                 "%(threshold)s, nor narrow any hidden count to a range less than %(width)s "
-                 "wide. A table whose own rules would hide more than two thirds of its cells "
-                 "is withheld as too sparse.", threshold=found[1], width=found[2])
-    found = _AGGREGATION.match(text)
-    if found:
-        return _("Categories with fewer than %(n)s people in the smallest population a table "
-                 "counts them in are merged, in every table alike: rare sexes, fields, sectors "
-                 "and nationalities into one other category, a rare unknown postdoctoral "
-                 "position, employment term or place of work into no, permanent or Japan, "
-                 "rare bands at either end of age, income and completion cohort into their "
-                 "neighbour. The release lists each "
-                 "merged category and its members; within a series the merges stay as the "
-                 "series began.", n=found[1])
-    found = _THRESHOLDS.match(text)
-    if found:
-        return _("Where a nationality or university is shown on its own (from %(country)s or "
-                 "%(university)s registrants) and where a category is merged (below "
-                 "%(category)s people) is decided when a series begins, at a threshold drawn "
-                 "at random for each, up to half as much again, so that a category crossing "
-                 "it between two series cannot be tied to one person.", country=found[1],
-                 university=found[2], category=found[3])
-    found = _EMPTY.match(text)
-    if found:
-        return _("A category that next to no one in a table's population falls into is shown "
-                 "as 0 throughout the table when the table counts at least %(n)s people and "
-                 "at least two other categories of the same kind hold more, and so is every "
-                 "figure that lies inside it: next to no one means none, or fewer than "
-                 "%(base)s people, up to a number drawn for each series and category, so that "
-                 "no reader can tell which, nor tie a category shown as 0 in one series and "
-                 "hidden in the next to one person. Other small counts, zeros included, are "
-                 "hidden.", n=found[1], base=found[2])
-    found = _SERIES.match(text)
-    if found:
-        return _("A release that continues a series hides the same cells as the one before "
-                 "while no count has moved more than %(base)s from the counts they were "
-                 "decided on, so that one arrival or departure changes no hidden cell; a "
-                 "larger change has them decided again.", base=found[1])
     if _SURVEYS.match(text):
         return _("Tables of closed surveys count the submitted answers by completion cohort; "
                  "they were protected together with every other table of the release, "

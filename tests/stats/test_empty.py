@@ -29,7 +29,7 @@ def population():
     return make_population(3000, seed=3)
 
 
-def test_a_category_of_next_to_no_one_is_shown_only_where_it_says_nothing_of_anyone(
+def test_rule10_a_category_of_next_to_no_one_is_shown_only_where_it_says_nothing_of_anyone(
         monkeypatch):
     monkeypatch.setattr(stats.empty, "drawn_below", lambda *args: 3)  # up to 3 people
     big = _cube([[60, 0, 30, 20], [40, 3, 10, 15]])
