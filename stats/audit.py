@@ -3,8 +3,9 @@
 The attacker knows every published cell *exactly* (stronger than reality: published counts
 are rounded) and that every line of a table adds up to its total.  For each hidden cell we
 minimise and maximise its value over the non-negative reals subject to those equations
-(HiGHS, through ``highspy``; the LPs are in :mod:`stats.lp`).  A table may be published
-only if every hidden cell's feasible interval is at least ``protection`` wide.
+(HiGHS, through ``highspy``; the LPs are in :mod:`stats.lp`), and over the whole numbers
+where the LPs are not decisive (:mod:`stats.integers`).  A table may be published only if
+every hidden cell's feasible interval is at least ``protection`` wide.
 
 Several tables are audited *jointly*: a cell is identified by a key, and cells of different
 tables with equal keys are one unknown (the same people counted twice), so equations of one

@@ -12,60 +12,11 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import highspy
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
 
-class _Model:
-    """Hold one group's equations in one HiGHS instance and minimise objectives over them.
-
-    The instance keeps its optimal basis between objectives, so each further LP starts
-    from the last vertex (a warm start): a few simplex steps instead of a fresh solve.
-    """
-
-    def __init__(self, matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray,
-                 upper: np.ndarray) -> None:
-        csc = matrix.tocsc()
-        n = csc.shape[1]
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = n, csc.shape[0]
-        lp.col_cost_ = np.zeros(n)
-        lp.col_lower_ = np.asarray(lower, dtype=float)
-        lp.col_upper_ = np.where(np.isinf(upper), highspy.kHighsInf, upper).astype(float)
-        lp.row_lower_ = lp.row_upper_ = np.asarray(rhs, dtype=float)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
-        lp.a_matrix_.index_ = csc.indices.astype(np.int32)
-        lp.a_matrix_.value_ = csc.data.astype(float)
-        self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
-        self.highs.setOptionValue("presolve", "off")  # keeps the basis for warm starts
-        # A new objective leaves the last basis feasible: primal simplex goes on from it.
-        self.highs.setOptionValue("simplex_strategy", 4)
-        self.highs.passModel(lp)
-        self.columns = np.arange(n, dtype=np.int32)
-
-    def minimum(self, objective: np.ndarray
-                ) -> tuple[float, np.ndarray | None, np.ndarray | None]:
-        """Return min of ``objective @ x``, a minimising point, and a ray if unbounded.
-
-        The true counts are a feasible point, so an unbounded minimum has a ray ``d``:
-        adding any multiple of ``d`` to the counts stays feasible, so every cell with
-        ``d > 0`` has no upper bound at all.
-        """
-        highs = self.highs
-        highs.changeColsCost(len(self.columns), self.columns, objective.astype(float))
-        highs.run()
-        status = highs.getModelStatus()
-        if status in (highspy.HighsModelStatus.kUnbounded,
-                      highspy.HighsModelStatus.kUnboundedOrInfeasible):
-            _, has_ray, ray = highs.getPrimalRay()
-            return -np.inf, None, np.asarray(ray) if has_ray else None
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"interval audit LP failed: {highs.modelStatusToString(status)}")
-        return (highs.getInfo().objective_function_value,
-                np.array(highs.getSolution().col_value), None)
-
+from stats.highs import Model
+from stats.integers import check, integral, reached
 
 def _outer_bounds(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray,
                   upper: np.ndarray, rounds: int = 100) -> tuple[np.ndarray, np.ndarray]:
@@ -73,8 +24,9 @@ def _outer_bounds(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray,
 
     For each equation ``sum a_j x_j = b`` each term is at most ``b`` minus the least the
     other terms can be (and at least ``b`` minus the most), so bounds tighten one another
-    until nothing moves.  Outer bounds: a cell whose outer width is already below the
-    protection is proven exposed without a per-cell LP.
+    until nothing moves; every variable counts people, so bounds are whole numbers.  Outer
+    bounds: a cell whose outer width is already below the protection is proven exposed
+    without a per-cell LP.
     """
     lower, upper = lower.astype(float).copy(), upper.astype(float).copy()
     coo = matrix.tocoo()
@@ -101,6 +53,8 @@ def _outer_bounds(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray,
         tighter_upper, tighter_lower = upper.copy(), lower.copy()
         np.minimum.at(tighter_upper, var, new_upper)
         np.maximum.at(tighter_lower, var, new_lower)
+        # Counts are whole numbers: a bound of 2.5 is a bound of 2 (or 3, from below).
+        tighter_upper, tighter_lower = np.floor(tighter_upper + 1e-6), np.ceil(tighter_lower - 1e-6)
         moved = (tighter_upper < upper - 1e-9).any() or (tighter_lower > lower + 1e-9).any()
         lower, upper = tighter_lower, tighter_upper
         if not moved:
@@ -118,7 +72,7 @@ def _unbounded_above(matrix: csr_matrix, upper: np.ndarray) -> np.ndarray:
     """
     n = matrix.shape[1]
     free = np.where(np.isinf(upper), 1.0, 0.0)
-    cone = _Model(hstack([matrix, matrix]).tocsr(), np.zeros(matrix.shape[0]),
+    cone = Model(hstack([matrix, matrix]).tocsr(), np.zeros(matrix.shape[0]),
                   np.zeros(2 * n), np.concatenate([free, np.where(free > 0, np.inf, 0.0)]))
     _, direction, _ = cone.minimum(np.concatenate([-np.ones(n), np.zeros(n)]))
     return direction[:n] > 0.5
@@ -150,6 +104,7 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
     high[wide] = np.inf  # proven wide earlier; more hidden cells only widen intervals
     if levels is not None:
         low[wide] = -np.inf  # reached their levels earlier
+    whole_low, whole_high = low.copy(), high.copy()  # the same over whole points only
     out_low, out_high = _outer_bounds(matrix, rhs, lower, upper)
     eps = 1e-6
 
@@ -157,8 +112,11 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
         if point is not None:
             np.minimum(low, point, out=low)
             np.maximum(high, point, out=high)
-        if ray is not None:
-            high[ray > eps] = out_high[ray > eps] = np.inf
+            if integral(point):
+                np.minimum(whole_low, np.rint(point), out=whole_low)
+                np.maximum(whole_high, np.rint(point), out=whole_high)
+        if ray is not None:  # from a whole point, whole multiples of the ray stay whole
+            high[ray > eps] = out_high[ray > eps] = whole_high[ray > eps] = np.inf
 
     def narrow() -> np.ndarray:
         if protection is None:
@@ -186,8 +144,8 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
     few = protection is not None and int((~done()).sum()) <= 64
     if not few:
         unbounded = _unbounded_above(matrix, upper)
-        high[unbounded] = out_high[unbounded] = np.inf
-    model = _Model(matrix, rhs, lower, upper)
+        high[unbounded] = out_high[unbounded] = whole_high[unbounded] = np.inf
+    model = Model(matrix, rhs, lower, upper)
     rng = np.random.default_rng(seed)
     if protection is not None and not few:
         for _ in range(8):
@@ -206,8 +164,8 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
                 break
     lock = threading.Lock()
 
-    def settle(cells: np.ndarray, own: _Model | None) -> None:
-        own = own or _Model(matrix, rhs, lower, upper)
+    def settle(cells: np.ndarray, own: Model | None) -> None:
+        own = own or Model(matrix, rhs, lower, upper)
         for var in cells:
             for sense in (-1.0, 1.0):  # maximise first: upper bounds are what totals pin
                 with lock:
@@ -219,9 +177,9 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
                 with lock:
                     seen(point, ray)
                     if sense < 0:
-                        high[var] = out_high[var] = -value
+                        high[var], out_high[var] = -value, np.floor(-value + eps)
                     else:
-                        low[var] = out_low[var] = value
+                        low[var], out_low[var] = value, np.ceil(value - eps)
 
     # The cells left get their own LPs, shared among threads (HiGHS lets go of the
     # interpreter while it solves), each with its own copy of the model.  Which cells are
@@ -235,4 +193,13 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
             list(pool.map(settle, [pending[i::workers] for i in range(workers)],
                           [model, *[None] * (workers - 1)]))
     tight = narrow()
-    return np.where(tight, out_low, low), np.where(tight, out_high, high)
+    low, high = np.where(tight, out_low, low), np.where(tight, out_high, high)
+    if protection is not None:
+        # Proven over the reals by points that are not whole: settle over the integers.
+        pending = np.flatnonzero(~tight & ~skipped & ~wide
+                                 & ~reached(whole_low, whole_high, protection, levels))
+        if len(pending):
+            check(matrix, rhs, lower, upper, pending, whole_low, whole_high, protection, levels,
+                  model)
+            low[pending], high[pending] = whole_low[pending], whole_high[pending]
+    return low, high
