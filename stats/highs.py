@@ -8,6 +8,7 @@ import highspy
 import numpy as np
 from scipy.sparse import csr_matrix
 
+
 def _instance(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, upper: np.ndarray,
               integral: bool = False) -> highspy.Highs:
     """Return a quiet HiGHS instance holding ``matrix @ x = rhs``, ``lower <= x <= upper``."""

@@ -18,6 +18,7 @@ from scipy.sparse import csr_matrix, hstack
 from stats.highs import Model
 from stats.integers import check, integral, reached
 
+
 def _outer_bounds(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray,
                   upper: np.ndarray, rounds: int = 100) -> tuple[np.ndarray, np.ndarray]:
     """Return bounds every feasible point obeys, by propagating them through the equations.
@@ -96,7 +97,8 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
     truth); without it every interval is exact.  Variables not ``audited`` (slacks of
     inequalities) take part in the equations but get no LPs of their own.  With ``levels`` a
     cell that has them must reach them, the others be ``protection`` wide, and ``wide``
-    means proven so earlier.
+    means proven so earlier.  With ``protection``, a cell proven to reach it only by
+    points that are not whole is settled over the whole numbers (:mod:`stats.integers`).
     """
     n = matrix.shape[1]
     skipped = np.zeros(n, bool) if audited is None else ~audited
