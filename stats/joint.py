@@ -167,17 +167,21 @@ class Joint:
                                                          self.protections, self.keys)]
             intervals = joint_intervals(problems, self.protection, known_wide=wide,
                                         relations=self.relations, threshold=self.threshold)
+            found = [exposed_cells(iv, p.hidden, self.protection, cube.counts, self.threshold)
+                     for iv, p, cube in zip(intervals, self.protections, self.cubes)]
             # An audit-only table protects nothing of its own: its cells that matter are
             # hidden (and checked) in the tables that would publish them.
-            exposed = [exposed_cells(iv, p.hidden, self.protection, cube.counts,
-                                     self.threshold) & (not spec.audit_only)
-                       for iv, p, spec, cube in zip(intervals, self.protections, self.tables,
-                                                    self.cubes)]
+            exposed = [e & (not spec.audit_only) for e, spec in zip(found, self.tables)]
             if not any(e.any() for e in exposed):
                 break
-            wide = np.unique(np.concatenate(
+            # Proven wide: hidden and found exposed nowhere (a key an audit-only table hides
+            # is one unknown with the same key in a table that publishes: not proven wide
+            # because the audit-only table does not count its exposure).
+            wide = np.setdiff1d(np.unique(np.concatenate(
                 [wide, *(k[p.hidden & ~e] for k, p, e in
-                         zip(self.keys, self.protections, exposed))]))
+                         zip(self.keys, self.protections, found))])),
+                np.concatenate([np.zeros(0, np.uint64), *(k[e] for k, e in
+                                                           zip(self.keys, found))]))
             every = round_ >= rounds - thorough
             exposed_keys = np.unique(np.concatenate([k[e] for k, e in zip(self.keys, exposed)]))
             add, stuck = self.around(exposed_keys, every)
