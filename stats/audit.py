@@ -158,9 +158,10 @@ def joint_intervals(problems: Sequence[AuditProblem], protection: float | None =
     """Return the feasible interval of every hidden cell, all tables' equations combined.
 
     With ``protection`` the intervals are only proven to be *at least* that wide when they
-    are (cheaper); narrower ones are outer bounds, so a cell found narrow is a proven
-    exposure.  With ``threshold`` too, an interval must reach its cell's :func:`levels`
-    instead, and is only proven to when it does.  Keys in ``known_wide`` were proven wide
+    are (cheaper); a narrower one only fails the check (outer bounds, or for a cell settled
+    over the whole numbers a range that fails it: see :mod:`stats.integers`), so a cell
+    found narrow is exposed.  With ``threshold`` too, an interval must reach its cell's
+    :func:`levels` instead, and is only proven to when it does.  Keys in ``known_wide`` were proven wide
     (or to reach their levels) by an earlier audit of the same tables with fewer hidden
     cells, and are not re-solved.
     """

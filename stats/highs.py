@@ -97,8 +97,8 @@ class Undecided(Exception):
 class IntegerModel:
     """Hold one group's equations over the integers, and search for points in it.
 
-    Every search has a node limit (``nodes``), so a release takes bounded time and comes out
-    the same on every run; a search that reaches it raises :class:`Undecided`.
+    Every search has a node limit (``nodes``), so that a search ends however hard the
+    group; one that reaches it raises :class:`Undecided`.
     """
 
     def __init__(self, matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray,
@@ -142,7 +142,8 @@ class IntegerModel:
         if status == highspy.HighsModelStatus.kOptimal:
             return value, point
         if status == highspy.HighsModelStatus.kInfeasible or (
-                near is not None and status == highspy.HighsModelStatus.kUnboundedOrInfeasible):
+                (near is not None or sense == 0)  # nothing to be unbounded: infeasible
+                and status == highspy.HighsModelStatus.kUnboundedOrInfeasible):
             return np.inf, None
         if status == highspy.HighsModelStatus.kUnbounded or (
                 status == highspy.HighsModelStatus.kUnboundedOrInfeasible

@@ -101,7 +101,7 @@ class _Searcher:
         self.searches += 1
         value, point = self.whole.point(var, sense=sense)
         self.seen(point)
-        return value
+        return float(np.rint(value)) if np.isfinite(value) else value
 
     def settle(self, var: int, protection: float, least: float | None, most: float | None
                ) -> bool:

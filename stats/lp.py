@@ -25,7 +25,7 @@ def _outer_bounds(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray,
 
     For each equation ``sum a_j x_j = b`` each term is at most ``b`` minus the least the
     other terms can be (and at least ``b`` minus the most), so bounds tighten one another
-    until nothing moves; every variable counts people, so bounds are whole numbers.  Outer
+    until nothing moves; every variable counts people, and bounds are whole numbers.  Outer
     bounds: a cell whose outer width is already below the protection is proven exposed
     without a per-cell LP.
     """
@@ -54,7 +54,8 @@ def _outer_bounds(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray,
         tighter_upper, tighter_lower = upper.copy(), lower.copy()
         np.minimum.at(tighter_upper, var, new_upper)
         np.maximum.at(tighter_lower, var, new_lower)
-        # Counts are whole numbers: a bound of 2.5 is a bound of 2 (or 3, from below).
+        # Counts are whole numbers, and so are these bounds (every coefficient is 1 or -1):
+        # rounding keeps the floating point's error out of them.
         tighter_upper, tighter_lower = np.floor(tighter_upper + 1e-6), np.ceil(tighter_lower - 1e-6)
         moved = (tighter_upper < upper - 1e-9).any() or (tighter_lower > lower + 1e-9).any()
         lower, upper = tighter_lower, tighter_upper
@@ -94,7 +95,8 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
     variables, so a few LPs with random objectives prove most cells wide; outer
     bounds prove many others narrow; per-cell LPs settle only what remains.  With
     ``protection`` a narrow interval is returned as its outer bounds (narrower still in
-    truth); without it every interval is exact.  Variables not ``audited`` (slacks of
+    truth), or settled over the whole numbers as a range that fails the check; without it
+    every interval is exact (over the reals).  Variables not ``audited`` (slacks of
     inequalities) take part in the equations but get no LPs of their own.  With ``levels`` a
     cell that has them must reach them, the others be ``protection`` wide, and ``wide``
     means proven so earlier.  With ``protection``, a cell proven to reach it only by
