@@ -69,7 +69,7 @@ def _whole_maximum(k: int) -> float:
     return -result.fun
 
 
-def test_a_range_wide_over_the_reals_but_not_over_whole_numbers_is_exposed():
+def test_rule10_a_range_wide_over_the_reals_but_not_over_whole_numbers_is_exposed():
     problems, relations, position = _triangles()
     exact = joint_intervals(problems, relations=relations)[0]  # over the reals
     assert exact.high[position] == pytest.approx(1.5 * TRIANGLES)  # 12: reaches 10
@@ -203,7 +203,7 @@ def _whole_ranges(problems, relations) -> dict[int, tuple[float, float]]:
 @settings(max_examples=40, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**6), with_levels=st.booleans())
-def test_the_audit_passes_no_hidden_count_the_whole_numbers_pin(seed, with_levels):
+def test_rule10_the_audit_passes_no_hidden_count_the_whole_numbers_pin(seed, with_levels):
     """Random systems with sums and nestings, the protection set to the width the reals
     give the hidden sum (where whole numbers may give less): every cell the audit passes,
     an exact integer programme passes too."""

@@ -18,7 +18,7 @@ def _table(name: str, counts, keys, hidden, audit_only: bool = False):
             SimpleNamespace(counts=np.array(counts)), np.array(keys, np.uint64), protection)
 
 
-def test_a_key_an_audit_only_table_hides_is_not_proven_wide_by_it():
+def test_rule10_a_key_an_audit_only_table_hides_is_not_proven_wide_by_it():
     """A 2 x 3 table with a total row and column hides four cells; another table publishes
     its first row's total; an audit-only table (every cell an unknown) holds the same keys.
     The audit-only table does not count its own exposures -- but that must not make a key
