@@ -26,6 +26,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from stats.integers import reached
 from stats.lp import solve_component
 
 
@@ -256,14 +257,8 @@ def exposed_cells(intervals: Intervals, hidden: np.ndarray, protection: float,
     """Return the hidden cells whose feasible interval is narrower than ``protection`` or,
     with their ``counts`` and the ``threshold``, does not reach their :func:`levels` (those
     that have them)."""
-    width = np.where(hidden, intervals.width, np.inf)
-    short = width < protection - 1e-6
-    if threshold is not None:
-        least, most = levels(counts, threshold)
-        with np.errstate(invalid="ignore"):
-            missed = hidden & ((intervals.low > least + 1e-6) | (intervals.high < most - 1e-6))
-        return np.where(np.isnan(least), short, missed)
-    return short
+    need = None if threshold is None else levels(counts, threshold)
+    return hidden & ~reached(intervals.low, intervals.high, protection, need)
 
 
 def check_table(counts: np.ndarray, hidden: np.ndarray, protection: float,

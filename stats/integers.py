@@ -45,10 +45,10 @@ def reached(low: np.ndarray, high: np.ndarray, protection: float,
             levels: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
     """Return which ranges ``[low, high]`` are ``protection`` wide or, where ``levels``
     gives them (not NaN), reach the least and the greatest count asked."""
-    wide = high - low >= protection - 1e-6
-    if levels is None:
-        return wide
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"):  # NaN (a published cell) reaches nothing
+        wide = high - low >= protection - 1e-6
+        if levels is None:
+            return wide
         both = (low <= levels[0] + 1e-6) & (high >= levels[1] - 1e-6)
     return np.where(np.isnan(levels[0]), wide, both)
 

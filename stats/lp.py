@@ -136,12 +136,7 @@ def solve_component(matrix: csr_matrix, rhs: np.ndarray, lower: np.ndarray, uppe
         settled = (low <= out_low + eps) & (high >= out_high - eps) | skipped
         if protection is None:
             return settled
-        wide_enough = high - low >= protection
-        if levels is not None:
-            with np.errstate(invalid="ignore"):
-                reached = (low <= levels[0] + eps) & (high >= levels[1] - eps)
-            wide_enough = np.where(np.isnan(levels[0]), wide_enough, reached)
-        return wide_enough | settled | narrow()
+        return reached(low, high, protection, levels) | settled | narrow()
 
     # When few cells are left to settle (a later round of the audit: most were proven wide
     # before), their own LPs are cheaper than the LPs that settle many cells at once.
