@@ -16,6 +16,7 @@ Aims: the staff alumni list at least 15 % of hello-world, a registrant's /me at 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import http.client
 import os
 import re
@@ -65,6 +66,22 @@ def build(registrants: int) -> tuple[int, str]:
     db.session.commit()
     table = next(t["id"] for t in row.meta["tables"] if t.get("breakdown_of") is None)
     return row.id, table
+
+
+def built() -> tuple[int, str] | None:
+    """A kept database's newest release and a table of it, if its files are still there."""
+    from jgrad.extensions import db
+    from jgrad.statistics import publish, services
+    from jgrad.statistics.models import StatRelease
+
+    row = db.session.scalar(sa.select(StatRelease).order_by(StatRelease.id.desc()))
+    if row is None:
+        return None
+    try:
+        publish.read_release(services.folder_of(row))
+    except OSError:
+        return None
+    return row.id, next(t["id"] for t in row.meta["tables"] if t.get("breakdown_of") is None)
 
 
 def free_port() -> int:
@@ -133,15 +150,26 @@ def main() -> None:
     parser.add_argument("--database-url", help="a scratch database (default: a new SQLite file)")
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS") or None,
                         help="the rate limiter's store, e.g. redis://127.0.0.1:6379/6")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the rows of --database-url and its release's files (in "
+                             "the temporary folder), built on the first run: to time one "
+                             "database many times")
     parser.add_argument("--seconds", type=int, default=5, help="per case and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
     from jgrad.demo.generate import DEMO_LOGINS, REGISTRANT_PASSWORD
 
-    with scratch_app(args.database_url, RATELIMIT_ENABLED=False) as (app, url, folder):
+    kept = args.keep and args.database_url
+    instance = None
+    if kept:
+        instance = Path(tempfile.gettempdir()) / ("jgrad-bench-" + hashlib.sha256(
+            args.database_url.encode()).hexdigest()[:16])
+        instance.mkdir(exist_ok=True)
+    with scratch_app(args.database_url, keep=bool(kept), instance=instance,
+                     RATELIMIT_ENABLED=False) as (app, url, folder):
         started = time.perf_counter()
-        release_id, table_id = build(args.registrants)
+        release_id, table_id = (kept and built()) or build(args.registrants)
         from jgrad.accounts.models import Account
         from jgrad.extensions import db
         registrant = db.session.scalar(sa.select(Account.email).where(

@@ -14,15 +14,17 @@ from jgrad.extensions import db
 
 @contextmanager
 def scratch_app(database_url: str | None, context: bool = True, keep: bool = False,
-                **config):
+                instance: Path | None = None, **config):
     """Yield (app, url, folder) on a new SQLite file or an emptied database.
 
     With ``context`` the caller runs inside an application context; without it (to time
     requests through the test client, each in a context of its own) it does not. With
     ``keep`` a given database keeps its rows (only new migrations run), so that a large
-    one is built once and timed many times.
+    one is built once and timed many times; ``instance``, a folder kept with it (the files
+    of its statistical releases), else a new one.
     """
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = str(instance) if instance is not None else temporary
         url = database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": folder,
                           "SECRET_KEY": "bench", **config})

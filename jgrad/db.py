@@ -60,7 +60,8 @@ class Base(DeclarativeBase):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Give every SQLite connection WAL, enforced foreign keys and a busy timeout."""
+    """Give every SQLite connection WAL, enforced foreign keys, a busy timeout and room to
+    keep what it reads."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
@@ -70,6 +71,13 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     # Writers wait for a long import to commit instead of failing (30 s, not 5 s).
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # SQLite's own page cache is 2 MB: the alumni list's walk of the name index at 20,000
+    # registrants reads more than that, and re-read every page from the OS on every list
+    # (1.3-1.6 ms; 0.5 ms with room for it). Reads through a memory map also spare the
+    # copies when a page is read again after another process wrote (which empties the
+    # cache of every other connection).
+    cursor.execute("PRAGMA cache_size=-32768")  # in KiB: up to 32 MiB a connection
+    cursor.execute("PRAGMA mmap_size=268435456")  # up to 256 MiB of the file mapped
     cursor.close()
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask.globals import _cv_app
+import flask_babel
 from flask_babel import Domain, get_locale
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 
 def current_locale():
@@ -51,6 +54,18 @@ def locale_key(locale) -> tuple:
     return (locale.language, locale.territory, locale.script) if locale is not None else ()
 
 
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's ``gettext``, the request's message domain read without its proxies
+    (``flask_babel.gettext`` walks ``g`` three times a word; a page translates dozens)."""
+    context = _cv_app.get(None)
+    state = context.g.__dict__.get("_flask_babel") if context is not None else None
+    domain = state.__dict__.get("babel_domain") if state is not None else None
+    if domain is None:  # the first word of a request, or outside one
+        return flask_babel.gettext(string, **variables)
+    text = domain.get_translations().ugettext(string)
+    return text % variables if variables else text
+
+
 class RequestDomain(Domain):
     """Flask-Babel's message domain, remembering its translations for the locale in force."""
 
@@ -75,12 +90,45 @@ def init_i18n(app: Flask, babel) -> None:
     """Make the app's message domain a :class:`RequestDomain`, in templates too."""
     domain = RequestDomain(domain=app.extensions["babel"].default_domain)
     app.extensions["babel"].instance.domain_instance = domain
-    # Templates' _() and ngettext() go straight to it (Flask-Babel's walk the proxies).
-    translations = domain.get_translations
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: translations().ugettext(s),
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
-        newstyle=True,
-        pgettext=lambda c, s: translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
-    )
+    install_template_gettext(app.jinja_env, domain.get_translations)
+
+
+def install_template_gettext(env, translations) -> None:
+    """Give templates ``_``, ``gettext``, ``ngettext``, ``pgettext`` and ``npgettext`` that
+    go straight to ``translations()``.
+
+    They behave as Jinja's "new style" ones (``install_gettext_callables(newstyle=True)``):
+    the words are a format string filled from the keywords, and where the template escapes
+    its output the words count as markup and the keywords are escaped. Jinja's own reach
+    the function through three of its calls each (``_`` looks up ``gettext``, which calls
+    the callable it was given); a page translates some fifty words.
+    """
+
+    def fill(eval_ctx, text: str, variables: dict):
+        if eval_ctx.autoescape:
+            text = Markup(text)
+        # As Jinja's: always a format string (so "%%" reads "%"), even with no keywords.
+        return text % variables if variables or "%" in text else text
+
+    @pass_eval_context
+    def gettext(eval_ctx, string, **variables):
+        return fill(eval_ctx, translations().ugettext(string), variables)
+
+    @pass_eval_context
+    def ngettext(eval_ctx, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        return fill(eval_ctx, translations().ungettext(singular, plural, num), variables)
+
+    @pass_eval_context
+    def pgettext(eval_ctx, context, string, **variables):
+        return fill(eval_ctx, translations().upgettext(context, string), variables)
+
+    @pass_eval_context
+    def npgettext(eval_ctx, context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        return fill(eval_ctx, translations().unpgettext(context, singular, plural, num),
+                    variables)
+
+    env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext, pgettext=pgettext,
+                       npgettext=npgettext)
+    env.newstyle_gettext = True

@@ -4,13 +4,14 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from flask import Flask
-from markupsafe import Markup
+from flask import Flask, url_for
+from flask.globals import _cv_app, _cv_request
+from markupsafe import Markup, escape
 from flask_babel import format_date, format_datetime, get_locale, get_timezone
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 from jgrad.i18n import current_locale, locale_key, request_memo
 from jgrad.registrants import codes, display
 from jgrad.registrants.display import code_label
@@ -178,28 +179,75 @@ def details(record, names) -> Markup:
     """A record's fields as a definition list, the empty ones left out: a record reads as
     what is known about it.  (Python rather than a macro: a page shows several records.)"""
     locale = str(current_locale())
-    items = Markup("").join(
-        Markup("<dt>%s</dt><dd>%s</dd>") % (
-            display.field_label(name),
-            display.value_label(name, value, locale, university_name))
+    items = "".join(
+        f"<dt>{escape(display.field_label(name))}</dt>"
+        f"<dd>{escape(display.value_label(name, value, locale, university_name))}</dd>"
         for name in names
         if (value := getattr(record, name)) is not None and value != "")
-    return Markup('<dl class="record">%s</dl>') % items
+    return Markup(f'<dl class="record">{items}</dl>')
 
 
 def provenance(record) -> Markup:
     """Say who supplied a record and when, and who changed it last and when."""
-    supplied = Markup(_("Supplied by %(who)s on %(when)s")) % {
-        "who": source_label(record.supplied_by, record.supplied_by_university_id),
-        "when": datetime_format(record.created_at, "short")}
-    changed = Markup(_("last changed by %(who)s on %(when)s")) % {
-        "who": source_label(record.changed_by, record.changed_by_university_id),
-        "when": datetime_format(record.changed_at, "short")}
-    return Markup('<p class="provenance">%s; %s</p>') % (supplied, changed)
+    supplied = _("Supplied by %(who)s on %(when)s") % {
+        "who": escape(source_label(record.supplied_by, record.supplied_by_university_id)),
+        "when": escape(datetime_format(record.created_at, "short"))}
+    changed = _("last changed by %(who)s on %(when)s") % {
+        "who": escape(source_label(record.changed_by, record.changed_by_university_id)),
+        "when": escape(datetime_format(record.changed_at, "short"))}
+    return Markup(f'<p class="provenance">{supplied}; {changed}</p>')
+
+
+_URLS: dict[tuple, str] = {}
+
+
+def template_url_for(endpoint: str, **values) -> str:
+    """Flask's ``url_for`` for templates, the address of a given endpoint and values kept
+    for the next page (a page builds thirty or so, most of them the same on every page).
+
+    Only a page's own relative addresses are kept, keyed by everything they depend on
+    (the endpoint, the values and their types, where the application is mounted); anything
+    else (a blueprint-relative endpoint, ``_external`` and the like, no request, values
+    that cannot be keys) goes to ``url_for`` every time.
+    """
+    context = _cv_request.get(None)
+    if context is None or endpoint[:1] == "." or any(k[:1] == "_" for k in values):
+        return url_for(endpoint, **values)
+    adapter = context.url_adapter
+    try:
+        key = (endpoint, adapter.script_name, adapter.server_name, adapter.subdomain,
+               *((k, v.__class__, v) for k, v in values.items()))
+        address = _URLS.get(key)
+    except TypeError:  # a list or a dict among the values
+        return url_for(endpoint, **values)
+    if address is None:
+        address = url_for(endpoint, **values)
+        if len(_URLS) >= 4096:
+            _URLS.clear()
+        _URLS[key] = address
+    return address
+
+
+def _csrf_token_once(generate, field: str):
+    """Flask-WTF's ``csrf_token()`` for templates, the request's token read straight from
+    ``g`` once made (a page with a form per record asks for it a few times)."""
+
+    def csrf_token() -> str:
+        context = _cv_app.get(None)
+        token = context.g.__dict__.get(field) if context is not None else None
+        return token if token is not None else generate()
+
+    return csrf_token
 
 
 def init_templating(app: Flask) -> None:
-    app.jinja_env.globals.update(details=details, provenance=provenance)
+    app.jinja_env.globals.update(details=details, provenance=provenance,
+                                 url_for=template_url_for)
+    # Flask-WTF's csrf_token() is a global and a context processor's name: this one is
+    # registered after it, and so is the one a page's context holds.
+    generate = app.jinja_env.globals.get("csrf_token")
+    csrf_token = _csrf_token_once(generate, app.config["WTF_CSRF_FIELD_NAME"]) \
+        if generate is not None else None
     app.add_template_filter(month_format, "monthformat")
     app.add_template_filter(date_format, "dateformat")
     app.add_template_filter(datetime_format, "datetimeformat")
@@ -207,6 +255,7 @@ def init_templating(app: Flask) -> None:
     def _globals():
         locale = str(get_locale())
         return {
+            **({"csrf_token": csrf_token} if csrf_token is not None else {}),
             "current_locale": locale,
             "source_label": source_label,
             "university_name": university_name,

@@ -10,13 +10,13 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from flask import Flask, g, make_response, render_template, request
-from flask_babel import gettext as _
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 from jgrad.audit import services as audit
 from jgrad.extensions import db, login_manager
+from jgrad.i18n import gettext as _
 
 access_log = logging.getLogger("jgrad.access")
 error_log = logging.getLogger("jgrad.errors")

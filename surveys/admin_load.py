@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from jgrad.db import utcnow
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 from jgrad.imports import previews
 from jgrad.web import UPLOAD_LIMITS
 

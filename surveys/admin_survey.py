@@ -3,11 +3,11 @@ its current version, and opening and closing (each asked for, then confirmed by 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 
 from .admin_load import preview_pages
 from .admin_views import _lang, _visible_survey, admin_bp

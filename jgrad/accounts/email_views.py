@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
@@ -18,6 +17,7 @@ from jgrad.accounts.services import AccountError
 from jgrad.accounts.views import _limit, _token_from_link, bp
 from jgrad.extensions import db
 from jgrad.formtools import strip
+from jgrad.i18n import gettext as _
 
 REFUSALS = {
     "taken": _l("Another account uses this address, so it cannot become yours. Nothing was "

@@ -6,7 +6,6 @@ import datetime as dt
 from flask import (abort, current_app, flash, make_response, redirect, render_template, request,
                    url_for)
 from flask_babel import format_timedelta
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from jgrad.access import ANYONE, SIGNED_IN, allow
@@ -18,6 +17,7 @@ from jgrad.accounts.views import _start_session, bp, home_for
 from jgrad.audit import services as audit
 from jgrad.audit.models import Outcome
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 
 # What an account that must enrol may still reach before it has.
 ENROLMENT_ENDPOINTS = frozenset({

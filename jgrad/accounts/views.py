@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import format_timedelta, get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from jgrad.access import ANYONE, SIGNED_IN, allow, guard
@@ -31,6 +30,7 @@ from jgrad.accounts.models import Role, TokenPurpose
 from jgrad.accounts.passwords import verify_password
 from jgrad.accounts.pending import begin_second_step
 from jgrad.extensions import db, limiter
+from jgrad.i18n import gettext as _
 from jgrad.redirects import safe_next
 from jgrad.registrants import services as records
 from jgrad.registrants.forms import values_of

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from jgrad.admin.views import bp
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 from jgrad.imports import duplicates as flags
 from jgrad.registrants.models import Registrant
 

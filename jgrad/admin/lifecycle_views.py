@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -14,6 +13,7 @@ from jgrad.admin.queries import registrant_by_doctor_id
 from jgrad.admin.views import bp
 from jgrad.db import utcnow
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 from jgrad.lifecycle import dashboard
 from jgrad.lifecycle.deletion import delete_registrants
 from jgrad.registrants.history import DeletionRequest, DeletionRequestState

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,6 +16,7 @@ from jgrad.admin.queries import all_universities, institute_accounts, universiti
 from jgrad.admin.views import bp
 from jgrad.extensions import db
 from jgrad.formtools import strip
+from jgrad.i18n import gettext as _
 from jgrad.web import page_number
 from jgrad.registrants.forms import options
 from jgrad.universities.models import University

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -16,6 +15,7 @@ from jgrad.admin.views import bp
 from jgrad.audit import services as audit
 from jgrad.extensions import db
 from jgrad.formtools import strip
+from jgrad.i18n import gettext as _
 from jgrad.portal.provisions import ProvisionError, record_provision, register
 from jgrad.web import page_number
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,6 +16,7 @@ from jgrad.contact.services import inquiries_page, reply
 from jgrad.db import utcnow
 from jgrad.formtools import strip
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 from jgrad.web import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

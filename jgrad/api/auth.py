@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app, g, request
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -19,6 +18,7 @@ from jgrad.audit import services as audit
 from jgrad.audit.models import Outcome
 from jgrad.db import utcnow
 from jgrad.extensions import csrf, db
+from jgrad.i18n import gettext as _
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from jgrad.accounts.models import Role
@@ -14,6 +13,7 @@ from jgrad.api.serialize import record
 from jgrad.api.spec import operation
 from jgrad.api.views import bp
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 
 
 def _own():

@@ -6,8 +6,9 @@ Every refusal under ``/api/`` (unknown paths and methods included, and the rate 
 from __future__ import annotations
 
 from flask import g, jsonify, request
-from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
+
+from jgrad.i18n import gettext as _
 
 PROBLEM_TYPES = {
     400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app, request
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -19,6 +18,7 @@ from jgrad.api.spec import operation
 from jgrad.api.views import bp
 from jgrad.audit import services as audit
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 from jgrad.imports import importer
 from jgrad.imports.importfile import check_records
 from jgrad.portal import keyset

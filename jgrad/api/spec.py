@@ -11,12 +11,12 @@ import copy
 from functools import wraps
 
 from flask import current_app, g, request
-from flask_babel import gettext as _
 from spectree import Response, SpecTree
 
 from jgrad.access import allow
 from jgrad.api.problems import Problem
 from jgrad.api.schemas import ProblemDetails
+from jgrad.i18n import gettext as _
 
 ERROR_STATUSES = (401, 403, 404, 409, 413, 422, 429)
 DESCRIPTION = (

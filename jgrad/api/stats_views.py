@@ -9,7 +9,6 @@ import math
 
 import pandas as pd
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from jgrad.accounts.models import Role
@@ -19,6 +18,7 @@ from jgrad.api.spec import operation
 from jgrad.api.views import bp
 from jgrad.audit import services as audit
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 from jgrad.statistics import services
 from jgrad.statistics.models import StatRelease
 from jgrad.statistics.publish import stored_release

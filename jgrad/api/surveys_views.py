@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from jgrad.accounts.models import Role
@@ -13,6 +12,7 @@ from jgrad.api.problems import Problem
 from jgrad.api.spec import operation
 from jgrad.api.views import bp
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 from surveys import services as surveys
 from surveys.dump import to_json
 from surveys.export import codebook

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -24,6 +23,7 @@ from jgrad.api.models import SCOPES
 from jgrad.db import utcnow
 from jgrad.extensions import db
 from jgrad.formtools import strip
+from jgrad.i18n import gettext as _
 from jgrad.universities.models import University
 
 pages = Blueprint("api_tokens", __name__, url_prefix="/tokens")

@@ -8,7 +8,6 @@ import secrets
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -16,6 +15,7 @@ from flask_wtf.file import FileField, FileRequired
 from jgrad.access import EDITOR, deny, guard
 from jgrad.actors import Actor
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 from jgrad.imports import importer, previews
 from jgrad.imports.importfile import parse
 

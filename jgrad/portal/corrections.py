@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from jgrad.access import EDITOR, allow
 from jgrad.accounts.models import Role
 from jgrad.actors import Actor
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 from jgrad.portal.loading import with_record, with_registrant
 from jgrad.portal.notices import tell_corrected
 from jgrad.portal.views import bp

@@ -1,14 +1,13 @@
 """The university portal: alumni list, records, export and messages (rules 4 and 5)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import (Blueprint, Response, current_app, flash, redirect, render_template,
                    request, stream_with_context, url_for)
-from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from jgrad import exports
 from jgrad.access import EDITOR, allow, guard
@@ -16,6 +15,7 @@ from jgrad.accounts.models import Role
 from jgrad.audit import services as audit
 from jgrad.db import commit_keeping_loaded, utcnow
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 from jgrad.mail.models import OutboxMessage
 from jgrad.portal import messaging
 from jgrad.portal.access import may_write
@@ -53,7 +53,7 @@ def alumni():
                  details={"filters": filters.as_dict(), "cursor": bool(cursor),
                           "rows": len(found.rows)})
     commit_keeping_loaded(db.session())
-    return render_template("portal/alumni.html", rows=shown_rows(found.rows), total=total,
+    return render_template("portal/alumni.html", rows=table_rows(found.rows), total=total,
                            cursor=cursor, next_cursor=found.next_cursor,
                            previous_cursor=found.previous_cursor,
                            capped=total is not None and total > COUNT_CAP, cap=COUNT_CAP,
@@ -142,36 +142,27 @@ def messages():
     return render_template("portal/messages.html", sent=sent, states=states)
 
 
-# The alumni list's rows as the page shows them, worked out in one pass: a template that
+# The alumni list's rows as the page prints them, worked out in one pass: a template that
 # called a helper for each university name, code label and date of fifty rows would spend
-# most of the request in those calls. Each distinct value is looked up once per page (a
-# page holds one or a few universities, a handful of fields, statuses and dates).
+# most of the request in those calls. Each distinct value is looked up and escaped once per
+# page (a page holds one or a few universities, a handful of fields, statuses and dates).
 
-@dataclass(frozen=True)
-class ShownRow:
-    """One alumnus as the list prints them: words, not codes."""
-
-    doctor_id: str
-    href: str
-    name: str
-    roman: str
-    university: str
-    graduate_school: str
-    field: str
-    entry_date: str
-    status: str
+ROW = ('<tr><td><a href="{href}">{doctor_id}</a></td><td>{name}{roman}</td>'
+       '<td>{university}</td><td>{graduate_school}</td><td>{field}</td>'
+       '<td>{entry_date}</td><td>{status}</td></tr>\n')
 
 
-def shown_rows(rows) -> list[ShownRow]:
-    """Return the list's rows (``alumni_page`` rows) ready to print."""
+def table_rows(rows) -> Markup:
+    """Return the list's rows (``alumni_page`` rows) as the table's ``<tr>`` elements."""
     base = url_for("portal.record", doctor_id="-")[:-1]
     memo: dict = {}
 
     def once(kind, value, make):
         key = (kind, value)
-        if key not in memo:
-            memo[key] = make(value)
-        return memo[key]
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = escape(make(value))
+        return text
 
     out = []
     for r in rows:
@@ -180,14 +171,16 @@ def shown_rows(rows) -> list[ShownRow]:
             status = f"{status} ({once('date', r.status_date, _medium)})"
         roman = f"{r.given_name_roman or ''} {r.family_name_roman}" if r.family_name_roman \
             else ""
-        out.append(ShownRow(
-            doctor_id=r.doctor_id, href=base + quote(str(r.doctor_id), safe=""),
-            name=f"{r.family_name} {r.given_name}", roman=roman,
+        out.append(ROW.format(
+            href=escape(base + quote(str(r.doctor_id), safe="")),
+            doctor_id=escape(r.doctor_id),
+            name=escape(f"{r.family_name} {r.given_name}"),
+            roman=Markup('<br><span class="small">%s</span>') % roman if roman else "",
             university=once("university", r.university_id, university_name),
-            graduate_school=r.graduate_school or "",
+            graduate_school=escape(r.graduate_school or ""),
             field=once("field", r.field, lambda v: code_label(codes.FIELD, v)),
             entry_date=once("date", r.entry_date, _medium), status=status))
-    return out
+    return Markup("".join(out))
 
 
 def _medium(day) -> str:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.core import UnboundField
 
+from jgrad.i18n import gettext as _
 from jgrad.i18n import current_locale, locale_key
 from jgrad.registrants import codes
 

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask import Response
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from jgrad.access import deny, guard
@@ -18,6 +17,7 @@ from jgrad.actors import Actor
 from jgrad.audit import services as audit
 from jgrad.audit.models import AuditEvent
 from jgrad.extensions import db
+from jgrad.i18n import gettext as _
 from jgrad.registrants import codes, consent, display, services
 from jgrad.registrants.export import export_data, export_zip
 from jgrad.registrants.forms import (
