@@ -155,32 +155,41 @@ ROW = ('<tr><td><a href="{href}">{doctor_id}</a></td><td>{name}{roman}</td>'
 def table_rows(rows) -> Markup:
     """Return the list's rows (``alumni_page`` rows) as the table's ``<tr>`` elements."""
     base = url_for("portal.record", doctor_id="-")[:-1]
-    memo: dict = {}
+    words: dict = {}  # (kind, value): its words, escaped
 
-    def once(kind, value, make):
-        key = (kind, value)
-        text = memo.get(key)
+    def word(kind, value, make):
+        text = words.get((kind, value))
         if text is None:
-            text = memo[key] = escape(make(value))
+            text = words[kind, value] = escape(make(value))
         return text
 
     out = []
     for r in rows:
-        status = once("status", r.status, lambda v: code_label(codes.ENROLMENT_STATUS, v))
+        status = word("status", r.status, _status)
         if r.status_date:
-            status = f"{status} ({once('date', r.status_date, _medium)})"
+            status = f"{status} ({word('date', r.status_date, _medium)})"
+        doctor_id = str(r.doctor_id)
+        link = doctor_id if doctor_id.isascii() and doctor_id.isalnum() \
+            else quote(doctor_id, safe="")
         roman = f"{r.given_name_roman or ''} {r.family_name_roman}" if r.family_name_roman \
             else ""
         out.append(ROW.format(
-            href=escape(base + quote(str(r.doctor_id), safe="")),
-            doctor_id=escape(r.doctor_id),
+            href=escape(base + link), doctor_id=escape(doctor_id),
             name=escape(f"{r.family_name} {r.given_name}"),
-            roman=Markup('<br><span class="small">%s</span>') % roman if roman else "",
-            university=once("university", r.university_id, university_name),
+            roman=f'<br><span class="small">{escape(roman)}</span>' if roman else "",
+            university=word("university", r.university_id, university_name),
             graduate_school=escape(r.graduate_school or ""),
-            field=once("field", r.field, lambda v: code_label(codes.FIELD, v)),
-            entry_date=once("date", r.entry_date, _medium), status=status))
+            field=word("field", r.field, _field),
+            entry_date=word("date", r.entry_date, _medium), status=status))
     return Markup("".join(out))
+
+
+def _status(code) -> str:
+    return code_label(codes.ENROLMENT_STATUS, code)
+
+
+def _field(code) -> str:
+    return code_label(codes.FIELD, code)
 
 
 def _medium(day) -> str:
