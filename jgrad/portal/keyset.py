@@ -43,6 +43,20 @@ SORTS = {
 }
 
 
+# One university's list in name order: the same keys as each of its enrolments carries
+# them (migration 0015), so that the walk reads that university's enrolments alone. Their
+# values are those of SORTS["name"], so a cursor made by either serves the other.
+WITHIN_UNIVERSITY = {
+    "name": Sort((Enrolment.family_roman_key, Enrolment.given_roman_key,
+                  Enrolment.registrant_id, Enrolment.id), (str, str, int, int)),
+}
+
+
+def sort_of(sort: str, within_university: bool = False) -> Sort:
+    """The keys of ``sort``, for a list of one university's enrolments if ``within_university``."""
+    return (WITHIN_UNIVERSITY.get(sort) if within_university else None) or SORTS[sort]
+
+
 class BadCursor(ValueError):
     """A cursor this application did not give out, or one for another sort."""
 
@@ -93,9 +107,10 @@ def key_of(sort: str, row) -> tuple:
     return tuple(getattr(row, f"key_{n}") for n in range(len(SORTS[sort].keys)))
 
 
-def key_columns(sort: str) -> tuple:
+def key_columns(sort: str, within_university: bool = False) -> tuple:
     """Columns to add to a select so that each row carries its own sort key."""
-    return tuple(key.label(f"key_{n}") for n, key in enumerate(SORTS[sort].keys))
+    return tuple(key.label(f"key_{n}")
+                 for n, key in enumerate(sort_of(sort, within_university).keys))
 
 
 def position(sort: str, text: str | None, secret: str, salt: str) -> Position | None:
@@ -133,12 +148,13 @@ def seek_values(where: Position | None) -> dict:
     return {} if where is None else {f"seek_{n}": v for n, v in enumerate(where.values)}
 
 
-def ordered(statement, sort: str, after: bool | None, size: int):
-    """Return ``statement`` (selecting ``key_columns(sort)``) ordered for one page of
-    ``size``: from the start (``after`` None), or past or before a key given when it runs
-    (:func:`seek_values`). The result holds no value of its own, so it can be built once
-    and run for any cursor (:func:`run`)."""
-    order = SORTS[sort]
+def ordered(statement, sort: str, after: bool | None, size: int,
+            within_university: bool = False):
+    """Return ``statement`` (selecting ``key_columns(sort, within_university)``) ordered
+    for one page of ``size``: from the start (``after`` None), or past or before a key given
+    when it runs (:func:`seek_values`). The result holds no value of its own, so it can be
+    built once and run for any cursor (:func:`run`)."""
+    order = sort_of(sort, within_university)
     if after is not None:
         statement = statement.where(_seek(order, after))
     backward = order.descending == (after is None or after)  # the other way, going back

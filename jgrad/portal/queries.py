@@ -161,11 +161,13 @@ def alumni_page(account, filters: AlumniFilter, cursor: str | None, secret: str,
     """
     where = keyset.position(filters.sort, cursor, secret, CURSOR_SALT)
     after = None if where is None else where.after
-    kind, walk = access.viewer(account), _walk(filters)
+    kind = access.viewer(account)
+    within = _within(kind, filters)
+    walk = _walk(filters, within)
     if filters.name:  # a search's words are part of its statement: built for each one
         statement = _page_statement(_filtered(access.alumni(
-            account, *LIST_COLUMNS, *keyset.key_columns(filters.sort)), account, filters),
-            filters.sort, after, walk, PAGE_SIZE)
+            account, *LIST_COLUMNS, *keyset.key_columns(filters.sort, within)), account,
+            filters), filters.sort, after, walk, PAGE_SIZE, within)
     else:  # the same few statements for everyone: built once, values bound when run
         statement = _cached_page_statement(kind, shape_of(filters), after, walk, PAGE_SIZE)
     values = {**_values(filters), "viewer_university": account.university_id}
@@ -187,30 +189,41 @@ def _cached_page_statement(kind: str, shape: AlumniFilter, after: bool | None,
     """The page's statement for a viewer kind and the filters set (``shape``: their values
     stand in as 1; the real ones are bound when it runs). Building it cost more than running
     it; shapes are few (which of six filters are set, four sorts, three directions)."""
+    within = _within(kind, shape)
     query = access.alumni_as(kind, sa.bindparam("viewer_university"), *LIST_COLUMNS,
-                             *keyset.key_columns(shape.sort))
+                             *keyset.key_columns(shape.sort, within))
     return Prepared(_page_statement(_filtered(query, None, shape), shape.sort, after, walk,
-                                    size))
+                                    size, within))
 
 
-def _page_statement(query, sort: str, after: bool | None, walk: str | None, size: int):
+def _page_statement(query, sort: str, after: bool | None, walk: tuple | None, size: int,
+                    within: bool = False):
     if walk:
         # SQLite's planner sorts every alumnus of the university to show fifty; walking the
         # sort's index until fifty match is what a hand-written query does. A narrowing
         # filter leaves few rows to sort, and the planner its own choice.
-        query = query.with_hint(Registrant, f"INDEXED BY {walk}", "sqlite")
-    return keyset.ordered(query, sort, after, size)
+        table, index = walk
+        query = query.with_hint(table, f"INDEXED BY {index}", "sqlite")
+    return keyset.ordered(query, sort, after, size, within)
 
 
-def _walk(filters: AlumniFilter) -> str | None:
-    """Name the index of registrants a list in this order should walk on SQLite, if any."""
+def _within(kind: str, filters: AlumniFilter) -> bool:
+    """Whether the list is of one university's enrolments (a staff member's, or the one an
+    administrator chose): its name order then walks that university's own index."""
+    return kind == "staff" or (kind == "admin" and filters.university_id is not None)
+
+
+def _walk(filters: AlumniFilter, within: bool = False) -> tuple | None:
+    """The table and index a list in this order should walk on SQLite, if any."""
     if db.engine.dialect.name != "sqlite" or filters.name or filters.field \
             or filters.entry_year or filters.completion_year or filters.sector:
         return None
     if filters.sort == "name":
-        return "ix_registrants_roman_name"
+        return (Enrolment, "ix_enrolments_university_name") if within \
+            else (Registrant, "ix_registrants_roman_name")
     if filters.sort == "doctor_id":
-        return _sqlite_index("registrants", ["doctor_id"])
+        index = _sqlite_index("registrants", ["doctor_id"])
+        return (Registrant, index) if index else None
     return None
 
 

@@ -129,6 +129,13 @@ class Enrolment(Versioned, Provenance, db.Model):
     status: Mapped[str] = mapped_column(sa.String(32))
     status_date: Mapped[dt.date | None]
     degree_name: Mapped[str | None] = mapped_column(sa.String(200))
+    # The registrant's roman names as the alumni list sorts them (FAMILY_ROMAN and
+    # GIVEN_ROMAN below), written by the database's triggers, never by the application
+    # (migration 0015): one university's list walks ix_enrolments_university_name.
+    family_roman_key: Mapped[str] = mapped_column(
+        sa.String(100), server_default=sa.text("''"), server_onupdate=sa.FetchedValue())
+    given_roman_key: Mapped[str] = mapped_column(
+        sa.String(100), server_default=sa.text("''"), server_onupdate=sa.FetchedValue())
 
     registrant = relationship("Registrant", back_populates="enrolments")
     university = relationship("University", foreign_keys=[university_id])
@@ -139,6 +146,8 @@ class Enrolment(Versioned, Provenance, db.Model):
         sa.Index("ix_enrolments_registrant_university", "registrant_id", "university_id"),
         # The alumni list filters one university's enrolments by completion year.
         sa.Index("ix_enrolments_university_status_date", "university_id", "status_date"),
+        sa.Index("ix_enrolments_university_name", "university_id", "family_roman_key",
+                 "given_roman_key", "registrant_id", "id"),
     )
 
 

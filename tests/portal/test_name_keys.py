@@ -1,0 +1,69 @@
+"""Each enrolment's copy of its registrant's roman names (migration 0015), which one
+university's alumni list walks in name order, stays in step whoever writes."""
+import datetime as dt
+import re
+
+import sqlalchemy as sa
+
+from jgrad.accounts.models import Role
+from jgrad.extensions import db
+from jgrad.registrants.models import Enrolment
+
+
+def keys(enrolment_id: int) -> tuple:
+    return tuple(db.session.execute(
+        sa.select(Enrolment.family_roman_key, Enrolment.given_roman_key)
+        .where(Enrolment.id == enrolment_id)).one())
+
+
+def test_the_name_keys_follow_every_write_to_names_and_enrolments(
+        app, make_university, make_registrant):
+    home = make_university(code="HOME")
+    sato = make_registrant(university=home, family_name_roman="Sato", given_name_roman=None)
+    ito = make_registrant(university=home, family_name_roman="Ito", given_name_roman="Mei")
+    db.session.commit()
+    first = sato.enrolments[0].id
+    assert keys(first) == ("Sato", "")  # added through the ORM; NULL sorts as ''
+
+    sato.family_name_roman, sato.given_name_roman = "Kato", "Ren"  # the registrant's form
+    db.session.commit()
+    assert keys(first) == ("Kato", "Ren")
+    sato.family_name_roman = None
+    db.session.commit()
+    assert keys(first) == ("", "Ren")
+
+    # Written as the importer and the API write: Core, no ORM object.
+    second = db.session.execute(sa.insert(Enrolment).values(
+        registrant_id=ito.id, university_id=home.id, graduate_school="Graduate School of Law",
+        field="02", programme_type="latter", entry_date=dt.date(2020, 4, 1),
+        status="enrolled", supplied_by="university", changed_by="university")
+        .returning(Enrolment.id)).scalar_one()
+    assert keys(second) == ("Ito", "Mei")
+    db.session.execute(sa.update(Enrolment).where(Enrolment.id == first)
+                       .values(registrant_id=ito.id))  # as a merge of duplicates moves it
+    assert keys(first) == ("Ito", "Mei")
+    db.session.execute(sa.text("UPDATE registrants SET given_name_roman = 'Aoi' "
+                               "WHERE id = :id"), {"id": ito.id})
+    assert keys(first) == keys(second) == ("Ito", "Aoi")
+    db.session.commit()
+
+
+def test_rule4_a_changed_name_moves_the_person_in_their_universitys_list_at_once(
+        client, login, make_university, make_registrant, make_account):
+    home = make_university(code="HOME")
+    for family in ("Abe", "Ito", "Sato", "Tanaka"):
+        make_registrant(university=home, family_name_roman=family, given_name_roman="Jun")
+    make_account(role=Role.STAFF, university=home, email="viewer@home.example")
+    db.session.commit()
+    login("viewer@home.example")
+
+    def names():
+        page = client.get("/records/?sort=name").get_data(as_text=True)
+        return re.findall(r'<span class="small">Jun (\w+)</span>', page)
+
+    assert names() == ["Abe", "Ito", "Sato", "Tanaka"]
+    tanaka = db.session.scalar(sa.select(Enrolment).join(Enrolment.registrant).where(
+        sa.text("registrants.family_name_roman = 'Tanaka'"))).registrant
+    tanaka.family_name_roman = "Aoki"
+    db.session.commit()
+    assert names() == ["Abe", "Aoki", "Ito", "Sato"]
