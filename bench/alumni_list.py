@@ -76,16 +76,17 @@ def populate(total: int, at_home: int) -> None:
 
 
 # The floor's SELECT: the access rules written out by hand (rule 4), for the home university.
-FLOOR = """SELECT r.doctor_id FROM registrants r {hint}
-JOIN enrolments e ON e.registrant_id = r.id JOIN accounts a ON a.id = r.account_id
+FLOOR = """SELECT r.doctor_id FROM registrants r {r_hint}
+JOIN enrolments e {e_hint} ON e.registrant_id = r.id JOIN accounts a ON a.id = r.account_id
 WHERE e.university_id = ? AND r.share_with_university = ? AND a.state IN ('active', 'pending')
 AND EXISTS (SELECT 1 FROM universities u WHERE u.id = ? AND u.cooperating = ?) {where}
 ORDER BY {order} LIMIT 51"""
-NAME = "coalesce(r.family_name_roman, ''), coalesce(r.given_name_roman, ''), r.id, e.id"
-NAME_KEY = ("(coalesce(r.family_name_roman, ''), coalesce(r.given_name_roman, ''), r.id, e.id)"
-            " > (?, ?, ?, ?) AND coalesce(r.family_name_roman, '') >= ? AND "
-            "(coalesce(r.family_name_roman, ''), coalesce(r.given_name_roman, ''), r.id) "
-            ">= (?, ?, ?)")
+# Name order within one university: the roman names each enrolment carries (migration
+# 0015), which ix_enrolments_university_name orders for each university.
+NAME = "e.family_roman_key, e.given_roman_key, e.registrant_id, e.id"
+NAME_KEY = ("(e.family_roman_key, e.given_roman_key, e.registrant_id, e.id) > (?, ?, ?, ?) "
+            "AND e.family_roman_key >= ? AND "
+            "(e.family_roman_key, e.given_roman_key, e.registrant_id) >= (?, ?, ?)")
 COMPLETED = "coalesce(e.status_date, '0001-01-01')"
 NAMES = ("lower(coalesce(r.family_name, '') || ' ' || coalesce(r.given_name, '') || ' ' || "
          "coalesce(r.family_name_kana, '') || ' ' || coalesce(r.given_name_kana, '') || ' ' || "
@@ -171,10 +172,12 @@ def floor_runner(university_id: int):
     def run(where: str, order: str, params: tuple) -> list[str]:
         # On SQLite, a list by name or Doctor ID that no filter narrows walks the index.
         walk = "LIKE" not in where and "e.field" not in where and (
-            "ix_registrants_roman_name" if order == NAME else
-            by_doctor_id if order.startswith("r.doctor_id") else None)
-        sql = FLOOR.format(where=where, order=order,
-                           hint=f"INDEXED BY {walk}" if walk and not postgres else "")
+            ("e", "ix_enrolments_university_name") if order == NAME else
+            ("r", by_doctor_id) if order.startswith("r.doctor_id") else None)
+        hints = {"r_hint": "", "e_hint": ""}
+        if walk and not postgres:
+            hints[f"{walk[0]}_hint"] = f"INDEXED BY {walk[1]}"
+        sql = FLOOR.format(where=where, order=order, **hints)
         if postgres:
             sql = sql.replace("%", "%%").replace("?", "%s")
         cursor = connection.cursor()

@@ -60,7 +60,7 @@ def upgrade():
             UPDATE enrolments SET {registrant_keys} WHERE registrant_id = NEW.id; END""")
         return
     keys_into = ", ".join(f"coalesce({name}, '')" for _, name in KEYS)
-    op.execute(f"""CREATE FUNCTION enrolments_name_keys() RETURNS trigger AS $$
+    op.execute(f"""CREATE OR REPLACE FUNCTION enrolments_name_keys() RETURNS trigger AS $$
         BEGIN
             SELECT {keys_into} INTO {', '.join(f'NEW.{key}' for key, _ in KEYS)}
             FROM registrants WHERE id = NEW.registrant_id;
@@ -69,7 +69,7 @@ def upgrade():
     op.execute("""CREATE TRIGGER enrolments_name_keys
         BEFORE INSERT OR UPDATE OF registrant_id ON enrolments
         FOR EACH ROW EXECUTE FUNCTION enrolments_name_keys()""")
-    op.execute(f"""CREATE FUNCTION registrants_name_keys() RETURNS trigger AS $$
+    op.execute(f"""CREATE OR REPLACE FUNCTION registrants_name_keys() RETURNS trigger AS $$
         BEGIN
             UPDATE enrolments SET {registrant_keys} WHERE registrant_id = NEW.id;
             RETURN NULL;
