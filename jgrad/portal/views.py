@@ -15,6 +15,7 @@ from jgrad.accounts.models import Role
 from jgrad.audit import services as audit
 from jgrad.db import commit_keeping_loaded, utcnow
 from jgrad.extensions import db
+from jgrad.i18n import current_locale, locale_key
 from jgrad.i18n import gettext as _
 from jgrad.mail.models import OutboxMessage
 from jgrad.portal import messaging
@@ -150,17 +151,29 @@ def messages():
 ROW = ('<tr><td><a href="{href}">{doctor_id}</a></td><td>{name}{roman}</td>'
        '<td>{university}</td><td>{graduate_school}</td><td>{field}</td>'
        '<td>{entry_date}</td><td>{status}</td></tr>\n')
+# The words of a code or a date in a language, escaped, kept from page to page (a few
+# thousand dates at most; the universities' names are looked up afresh on each page).
+_WORDS: dict[tuple, str] = {}
 
 
 def table_rows(rows) -> Markup:
     """Return the list's rows (``alumni_page`` rows) as the table's ``<tr>`` elements."""
     base = url_for("portal.record", doctor_id="-")[:-1]
-    words: dict = {}  # (kind, value): its words, escaped
+    language = locale_key(current_locale())
+    if len(_WORDS) > 20_000:
+        _WORDS.clear()
+    universities: dict = {}
 
     def word(kind, value, make):
-        text = words.get((kind, value))
+        text = _WORDS.get((kind, value, language))
         if text is None:
-            text = words[kind, value] = escape(make(value))
+            text = _WORDS[kind, value, language] = str(escape(make(value)))
+        return text
+
+    def university(university_id):
+        text = universities.get(university_id)
+        if text is None:
+            text = universities[university_id] = str(escape(university_name(university_id)))
         return text
 
     out = []
@@ -177,7 +190,7 @@ def table_rows(rows) -> Markup:
             href=escape(base + link), doctor_id=escape(doctor_id),
             name=escape(f"{r.family_name} {r.given_name}"),
             roman=f'<br><span class="small">{escape(roman)}</span>' if roman else "",
-            university=word("university", r.university_id, university_name),
+            university=university(r.university_id),
             graduate_school=escape(r.graduate_school or ""),
             field=word("field", r.field, _field),
             entry_date=word("date", r.entry_date, _medium), status=status))
