@@ -214,3 +214,21 @@ def test_a_prepared_page_reads_what_sqlalchemy_reads(alumni, sort):
             if filters == shapes[0] and cursor is None:  # a full page of three
                 assert len(ours) == 4 and all(isinstance(r.entry_date, dt.date) for r in ours)
     assert checked >= 8
+
+
+def test_rule4_each_list_a_staff_member_opens_is_in_the_audit_trail(client, login, alumni):
+    from jgrad.audit.models import AuditEvent
+
+    home, _people = alumni
+    login("viewer@home.example")
+    assert client.get("/records/?sort=name&field=01").status_code == 200
+    event = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "records.listed")).one()
+    viewer = db.session.scalar(sa.select(queries.Account).where(
+        queries.Account.email == "viewer@home.example"))
+    assert (event.actor_account_id, str(event.actor_role), event.actor_university_id) == (
+        viewer.id, "staff", home.id)
+    assert event.details["filters"] == {"field": "01", "sort": "name"}
+    assert event.details["cursor"] is False and event.details["rows"] >= 1
+    assert event.ip == "127.0.0.1" and event.request_id and event.at is not None
+    assert str(event.outcome) == "success" and event.object_type == "registrant"
