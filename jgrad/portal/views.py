@@ -54,13 +54,14 @@ def alumni():
                  details={"filters": filters.as_dict(), "cursor": bool(cursor),
                           "rows": len(found.rows)})
     commit_keeping_loaded(db.session())
+    universities = every_university() if current_user.role == Role.ADMIN else ()
     return render_template("portal/alumni.html", rows=table_rows(found.rows), total=total,
+                           filter_form=filter_form(filters, universities),
                            cursor=cursor, next_cursor=found.next_cursor,
                            previous_cursor=found.previous_cursor,
                            capped=total is not None and total > COUNT_CAP, cap=COUNT_CAP,
-                           filters=filters, args=filters.as_dict(), problems=problems,
-                           universities=every_university()
-                           if current_user.role == Role.ADMIN else ()), (422 if problems else 200)
+                           filters=filters, args=filters.as_dict(),
+                           problems=problems), (422 if problems else 200)
 
 
 @bp.route("/export.csv")
@@ -147,6 +148,26 @@ def messages():
 # called a helper for each university name, code label and date of fifty rows would spend
 # most of the request in those calls. Each distinct value is looked up and escaped once per
 # page (a page holds one or a few universities, a handful of fields, statuses and dates).
+
+# The filters' form as most lists show it (no search words, no list of universities), by
+# language and the choices made: the same few forms for every staff member.
+_FORMS: dict[tuple, Markup] = {}
+
+
+def filter_form(filters: AlumniFilter, universities) -> Markup:
+    """The alumni list's filters form, kept when it holds no search words or universities."""
+    if filters.name or universities:
+        return Markup(render_template("portal/_filters.html", filters=filters,
+                                      universities=universities))
+    key = (locale_key(current_locale()), filters)
+    form = _FORMS.get(key)
+    if form is None:
+        if len(_FORMS) >= 1024:
+            _FORMS.clear()
+        form = _FORMS[key] = Markup(render_template("portal/_filters.html", filters=filters,
+                                                    universities=()))
+    return form
+
 
 ROW = ('<tr><td><a href="{href}">{doctor_id}</a></td><td>{name}{roman}</td>'
        '<td>{university}</td><td>{graduate_school}</td><td>{field}</td>'

@@ -232,3 +232,19 @@ def test_rule4_each_list_a_staff_member_opens_is_in_the_audit_trail(client, logi
     assert event.details["cursor"] is False and event.details["rows"] >= 1
     assert event.ip == "127.0.0.1" and event.request_id and event.at is not None
     assert str(event.outcome) == "success" and event.object_type == "registrant"
+
+
+def test_the_filters_form_shows_each_lists_own_choices_in_the_readers_language(
+        client, login, alumni):
+    login("viewer@home.example")
+    chosen = client.get("/records/?field=05&entry_year=2016").get_data(as_text=True)
+    assert '<option value="05" selected>' in chosen and 'value="2016"' in chosen
+    plain = client.get("/records/").get_data(as_text=True)
+    assert '<option value="05" selected>' not in plain and 'value="2016"' not in plain
+    page = client.get("/records/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/lang", data={"csrf_token": token, "lang": "ja", "next": "/records/"})
+    japanese = client.get("/records/?field=05").get_data(as_text=True)
+    assert "並べ替え" in japanese and '<option value="05" selected>' in japanese
+    searched = client.get("/records/?name=Sato").get_data(as_text=True)
+    assert 'name="name" type="search" value="Sato"' in searched
