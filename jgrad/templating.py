@@ -198,6 +198,18 @@ def provenance(record) -> Markup:
     return Markup(f'<p class="provenance">{supplied}; {changed}</p>')
 
 
+def kept(store: dict, key, make, most: int):
+    """Return ``store[key]``, made by ``make()`` and kept when missing; a store that holds
+    ``most`` entries starts afresh (a page's words and addresses: few, and cheap to make
+    again)."""
+    value = store.get(key)
+    if value is None:
+        if len(store) >= most:
+            store.clear()
+        value = store[key] = make()
+    return value
+
+
 _URLS: dict[tuple, str] = {}
 
 
@@ -214,18 +226,13 @@ def template_url_for(endpoint: str, **values) -> str:
     if context is None or endpoint[:1] == "." or any(k[:1] == "_" for k in values):
         return url_for(endpoint, **values)
     adapter = context.url_adapter
+    key = (endpoint, adapter.script_name, adapter.server_name, adapter.subdomain,
+           *((k, v.__class__, v) for k, v in values.items()))
     try:
-        key = (endpoint, adapter.script_name, adapter.server_name, adapter.subdomain,
-               *((k, v.__class__, v) for k, v in values.items()))
-        address = _URLS.get(key)
+        hash(key)
     except TypeError:  # a list or a dict among the values
         return url_for(endpoint, **values)
-    if address is None:
-        address = url_for(endpoint, **values)
-        if len(_URLS) >= 4096:
-            _URLS.clear()
-        _URLS[key] = address
-    return address
+    return _URLS.get(key) or kept(_URLS, key, lambda: url_for(endpoint, **values), 4096)
 
 
 def _csrf_token_once(generate, field: str):

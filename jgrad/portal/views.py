@@ -31,7 +31,7 @@ from jgrad.registrants import codes
 from jgrad.registrants.display import code_label
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.models import Registrant
-from jgrad.templating import date_format, university_name
+from jgrad.templating import date_format, kept, university_name
 from jgrad.universities.services import every_university
 
 bp = Blueprint("portal", __name__, url_prefix="/records")
@@ -159,14 +159,8 @@ def filter_form(filters: AlumniFilter, universities) -> Markup:
     if filters.name or universities:
         return Markup(render_template("portal/_filters.html", filters=filters,
                                       universities=universities))
-    key = (locale_key(current_locale()), filters)
-    form = _FORMS.get(key)
-    if form is None:
-        if len(_FORMS) >= 1024:
-            _FORMS.clear()
-        form = _FORMS[key] = Markup(render_template("portal/_filters.html", filters=filters,
-                                                    universities=()))
-    return form
+    return kept(_FORMS, (locale_key(current_locale()), filters), lambda: Markup(
+        render_template("portal/_filters.html", filters=filters, universities=())), 1024)
 
 
 ROW = ('<tr><td><a href="{href}">{doctor_id}</a></td><td>{name}{roman}</td>'
@@ -181,21 +175,16 @@ def table_rows(rows) -> Markup:
     """Return the list's rows (``alumni_page`` rows) as the table's ``<tr>`` elements."""
     base = url_for("portal.record", doctor_id="-")[:-1]
     language = locale_key(current_locale())
-    if len(_WORDS) > 20_000:
-        _WORDS.clear()
     universities: dict = {}
 
-    def word(kind, value, make):
-        text = _WORDS.get((kind, value, language))
-        if text is None:
-            text = _WORDS[kind, value, language] = str(escape(make(value)))
-        return text
+    def word(kind, value, make):  # the lookup first: a page makes some 250 of them
+        return _WORDS.get((kind, value, language)) or kept(
+            _WORDS, (kind, value, language), lambda: str(escape(make(value))), 20_000)
 
     def university(university_id):
-        text = universities.get(university_id)
-        if text is None:
-            text = universities[university_id] = str(escape(university_name(university_id)))
-        return text
+        return universities.get(university_id) or kept(
+            universities, university_id, lambda: str(escape(university_name(university_id))),
+            1_000)
 
     out = []
     for r in rows:

@@ -11,7 +11,7 @@ def cookies(response) -> list[str]:
     return [c for c in response.headers.getlist("Set-Cookie") if c.startswith("jgrad_session=")]
 
 
-def test_a_signed_in_session_is_refreshed_once_a_minute_or_when_it_changes(
+def test_security_baseline_a_session_cookie_is_refreshed_once_a_minute_or_on_a_change(
         client, make_registrant, login, monkeypatch):
     make_registrant(email="hana@example.org")
     login("hana@example.org")
@@ -30,8 +30,8 @@ def test_a_signed_in_session_is_refreshed_once_a_minute_or_when_it_changes(
     assert "マイページ" in client.get("/me").get_data(as_text=True)  # and it was kept
 
 
-def test_a_session_cookie_older_than_its_lifetime_is_refused(app, client, make_registrant,
-                                                             login, monkeypatch):
+def test_security_baseline_a_session_cookie_older_than_its_lifetime_is_refused(
+        app, client, make_registrant, login, monkeypatch):
     make_registrant(email="hana@example.org")
     login("hana@example.org")
     assert client.get("/me").status_code == 200
