@@ -39,22 +39,26 @@ def _from_registrant(registrant_id: str) -> str:
 
 
 def upgrade():
+    # Every step may be run again: SQLite's DDL is not transactional here, so a migration
+    # killed halfway leaves what it did, and the next run must finish it.
+    present = {c['name'] for c in sa.inspect(op.get_bind()).get_columns('enrolments')}
     for key, _ in KEYS:  # not in batch mode: SQLite adds a column with a default in place
-        op.add_column('enrolments', sa.Column(key, sa.String(length=100), nullable=False,
-                                              server_default=sa.text("''")))
+        if key not in present:
+            op.add_column('enrolments', sa.Column(key, sa.String(length=100), nullable=False,
+                                                  server_default=sa.text("''")))
     op.execute(f"UPDATE enrolments SET {_from_registrant('enrolments.registrant_id')}")
     op.create_index('ix_enrolments_university_name', 'enrolments',
                     ['university_id', 'family_roman_key', 'given_roman_key', 'registrant_id',
-                     'id'])
+                     'id'], if_not_exists=True)
     names_changed = " OR ".join(f"OLD.{name} IS DISTINCT FROM NEW.{name}" for _, name in KEYS)
     registrant_keys = ", ".join(f"{key} = coalesce(NEW.{name}, '')" for key, name in KEYS)
     if op.get_bind().dialect.name == 'sqlite':
         for name, event in (('enrolments_name_keys_insert', 'INSERT'),
                             ('enrolments_name_keys_move', 'UPDATE OF registrant_id')):
-            op.execute(f"""CREATE TRIGGER {name} AFTER {event} ON enrolments BEGIN
+            op.execute(f"""CREATE TRIGGER IF NOT EXISTS {name} AFTER {event} ON enrolments BEGIN
                 UPDATE enrolments SET {_from_registrant('NEW.registrant_id')}
                 WHERE id = NEW.id; END""")
-        op.execute(f"""CREATE TRIGGER registrants_name_keys
+        op.execute(f"""CREATE TRIGGER IF NOT EXISTS registrants_name_keys
             AFTER UPDATE OF family_name_roman, given_name_roman ON registrants
             WHEN {names_changed.replace('IS DISTINCT FROM', 'IS NOT')} BEGIN
             UPDATE enrolments SET {registrant_keys} WHERE registrant_id = NEW.id; END""")
@@ -66,7 +70,7 @@ def upgrade():
             FROM registrants WHERE id = NEW.registrant_id;
             RETURN NEW;
         END $$ LANGUAGE plpgsql""")
-    op.execute("""CREATE TRIGGER enrolments_name_keys
+    op.execute("""CREATE OR REPLACE TRIGGER enrolments_name_keys
         BEFORE INSERT OR UPDATE OF registrant_id ON enrolments
         FOR EACH ROW EXECUTE FUNCTION enrolments_name_keys()""")
     op.execute(f"""CREATE OR REPLACE FUNCTION registrants_name_keys() RETURNS trigger AS $$
@@ -74,7 +78,7 @@ def upgrade():
             UPDATE enrolments SET {registrant_keys} WHERE registrant_id = NEW.id;
             RETURN NULL;
         END $$ LANGUAGE plpgsql""")
-    op.execute(f"""CREATE TRIGGER registrants_name_keys
+    op.execute(f"""CREATE OR REPLACE TRIGGER registrants_name_keys
         AFTER UPDATE OF family_name_roman, given_name_roman ON registrants
         FOR EACH ROW WHEN ({names_changed}) EXECUTE FUNCTION registrants_name_keys()""")
 

@@ -248,3 +248,26 @@ def test_the_filters_form_shows_each_lists_own_choices_in_the_readers_language(
     assert "並べ替え" in japanese and '<option value="05" selected>' in japanese
     searched = client.get("/records/?name=Sato").get_data(as_text=True)
     assert 'name="name" type="search" value="Sato"' in searched
+
+
+def test_rule4_an_administrators_list_of_one_university_pages_by_name_as_staff_see_it(
+        client, login, alumni, make_account):
+    """An administrator who chooses a university walks its enrolments' own name keys
+    (migration 0015); a list of everyone walks every registrant's. Both orders agree."""
+    home, _people = alumni
+    make_account(role=Role.ADMIN, email="admin@jgrad.example")
+    db.session.commit()
+    login("admin@jgrad.example")
+    pages, url = [], f"/records/?sort=name&university={home.id}"
+    while url:
+        rows, links = open_page(client, url)
+        pages.append(rows)
+        url = links.get("next")
+    assert [doctor_id for page in pages for doctor_id in page] == expected(home, "name")
+    everyone, url = [], "/records/?sort=name"
+    while url:
+        rows, links = open_page(client, url)
+        everyone += rows
+        url = links.get("next")
+    ours = set(expected(home, "name"))
+    assert [d for d in everyone if d in ours] == expected(home, "name")

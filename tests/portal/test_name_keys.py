@@ -67,3 +67,32 @@ def test_rule4_a_changed_name_moves_the_person_in_their_universitys_list_at_once
     tanaka.family_name_roman = "Aoki"
     db.session.commit()
     assert names() == ["Abe", "Aoki", "Ito", "Sato"]
+
+
+def test_a_migration_killed_halfway_on_sqlite_finishes_when_run_again(tmp_path):
+    """SQLite's DDL is not transactional here: 0015 may have added a column and its index
+    and been killed before it recorded itself. Running it again finishes the job."""
+    from flask_migrate import upgrade
+
+    from jgrad import create_app
+    from tests.conftest import make_config
+
+    app = create_app(make_config(f"sqlite:///{tmp_path / 'half.sqlite3'}", tmp_path / "i"))
+    with app.app_context():
+        upgrade(revision="0014_last_activity_index")
+        with db.engine.begin() as connection:  # what a killed first run left behind
+            connection.execute(sa.text("ALTER TABLE enrolments ADD COLUMN family_roman_key "
+                                       "VARCHAR(100) DEFAULT '' NOT NULL"))
+            connection.execute(sa.text("CREATE INDEX ix_half_run "
+                                       "ON enrolments (university_id, family_roman_key)"))
+        upgrade()
+        with db.engine.connect() as connection:
+            columns = {c["name"] for c in sa.inspect(connection).get_columns("enrolments")}
+            triggers = set(connection.scalars(sa.text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+            version = connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+        assert {"family_roman_key", "given_roman_key"} <= columns
+        assert {"enrolments_name_keys_insert", "enrolments_name_keys_move",
+                "registrants_name_keys"} <= triggers
+        assert version == "0015_enrolment_name_keys"
+        db.engine.dispose()
