@@ -55,11 +55,13 @@ def _init_extensions(app: Flask) -> None:
     from jgrad.accounts.session import init_login
     from jgrad.extensions import babel, csrf, db, limiter, migrate
     from jgrad.i18n import init_i18n, select_locale, select_timezone
+    from jgrad.request_end import init_app as init_request_end
     from jgrad.templating import init_templating
     from jgrad.web import init_web
 
     init_web(app)  # first: its request set-up (upload limits) runs before the CSRF check
     db.init_app(app)
+    init_request_end(app)  # after db: its teardown runs before the session's removal
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

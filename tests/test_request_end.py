@@ -1,0 +1,99 @@
+"""How a request's transaction ends (jgrad/request_end.py): a read-only one on PostgreSQL
+with a commit, so that its statements stay prepared; one that wrote anything, or failed, or
+holds changes, rolled back as always, on every database."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+import sqlalchemy as sa
+
+from jgrad.extensions import db
+from jgrad.lifecycle.traces import remove_after_commit
+from jgrad.universities.models import University
+
+# One pooled connection: every request of a test runs on the same PostgreSQL session.
+ONE_CONNECTION = {"pool_pre_ping": True, "hide_parameters": True, "pool_size": 1,
+                  "max_overflow": 0, "pool_timeout": 10}
+
+
+def _universities() -> set[str]:
+    db.session.commit()
+    return set(db.session.scalars(sa.select(University.code)))
+
+
+def _postgresql() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+@pytest.fixture
+def one_connection(app_config):
+    app_config["SQLALCHEMY_ENGINE_OPTIONS"] = ONE_CONNECTION
+
+
+def test_a_read_only_request_keeps_its_statements_prepared(one_connection, app, client,
+                                                            make_registrant, login):
+    if not _postgresql():
+        pytest.skip("psycopg's prepared statements are PostgreSQL's")
+    make_registrant(email="reader@example.org")
+    login("reader@example.org")
+    db.session.commit()
+    for _ in range(8):  # psycopg prepares a statement at its sixth run on a connection
+        assert client.get("/me").status_code == 200
+    with app.app_context():
+        prepared = db.session.scalars(sa.text(
+            "SELECT statement FROM pg_prepared_statements")).all()
+    # The signed-in account and the whole record, read on every page of the registrant.
+    assert any("FROM accounts" in s and "accounts.id" in s for s in prepared), prepared
+    assert any("FROM registrants LEFT OUTER JOIN enrolments" in s for s in prepared), prepared
+
+
+def test_a_raw_write_without_a_commit_is_rolled_back(one_connection, app, caplog):
+    caplog.set_level(logging.WARNING, logger="jgrad.request_end")
+    with app.app_context():
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        placeholder = "%s" if _postgresql() else "?"
+        cursor.execute("INSERT INTO universities (code, name_en, name_ja, cooperating, kind, "
+                       f"created_at) VALUES ({', '.join([placeholder] * 6)})",
+                       ("RAW1", "Raw", "生", True, "national", "2026-01-01 00:00:00"))
+        cursor.close()
+    assert "RAW1" not in _universities()
+    assert not caplog.records  # stopped by the check, quietly, and rolled back
+
+
+def test_a_flush_without_a_commit_is_rolled_back(one_connection, app):
+    with app.app_context():
+        db.session.add(University(code="FLUSHED", name_en="Flushed", name_ja="流"))
+        db.session.flush()
+        db.session.expunge_all()  # no changes left in the session: only the database knows
+    assert "FLUSHED" not in _universities()
+
+
+def test_changes_never_flushed_are_neither_flushed_nor_committed(one_connection, app):
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(University.id))) == 0
+        db.session.add(University(code="PENDING", name_en="Pending", name_ja="保留"))
+    assert "PENDING" not in _universities()
+
+
+def test_a_failed_transaction_ends_quietly(one_connection, app, caplog):
+    with app.app_context():
+        db.session.add(University(code="BEFORE", name_en="Before", name_ja="前"))
+        db.session.flush()
+        with pytest.raises(sa.exc.DBAPIError):
+            db.session.execute(sa.text("SELECT no_such_column FROM universities"))
+    with caplog.at_level(logging.ERROR, logger="jgrad.request_end"):
+        with app.app_context():
+            assert db.session.scalar(sa.text("SELECT 1")) == 1
+    assert not caplog.records
+    assert "BEFORE" not in _universities()
+
+
+def test_files_to_remove_after_a_commit_stay_when_nothing_was_committed(one_connection, app,
+                                                                        tmp_path):
+    kept = tmp_path / "upload.csv"
+    kept.write_text("a,b\n")
+    with app.app_context():
+        db.session.scalar(sa.select(sa.func.count(University.id)))
+        remove_after_commit([kept])
+    assert kept.exists()
