@@ -13,6 +13,7 @@ from flask_login import current_user
 from jgrad.extensions import db
 from jgrad.i18n import gettext as _
 from jgrad.i18n import current_locale, locale_key, request_memo
+from jgrad.kept import kept
 from jgrad.registrants import codes, display
 from jgrad.registrants.display import code_label
 from jgrad.words import words
@@ -196,18 +197,6 @@ def provenance(record) -> Markup:
         "who": escape(source_label(record.changed_by, record.changed_by_university_id)),
         "when": escape(datetime_format(record.changed_at, "short"))}
     return Markup(f'<p class="provenance">{supplied}; {changed}</p>')
-
-
-def kept(store: dict, key, make, most: int):
-    """Return ``store[key]``, made by ``make()`` and kept when missing; a store that holds
-    ``most`` entries starts afresh (a page's words and addresses: few, and cheap to make
-    again)."""
-    value = store.get(key)
-    if value is None:
-        if len(store) >= most:
-            store.clear()
-        value = store[key] = make()
-    return value
 
 
 _URLS: dict[tuple, str] = {}

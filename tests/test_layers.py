@@ -20,7 +20,7 @@ PACKAGES = ("jgrad", "surveys", "stats")
 ROOTS = {"jgrad", "jgrad.models"}
 # Shared plumbing every layer uses; it imports no domain.
 PLUMBING = {"jgrad.extensions", "jgrad.db", "jgrad.bulk", "jgrad.enums", "jgrad.config",
-            "jgrad.registry", "jgrad.exports", "jgrad.identifiers"}
+            "jgrad.registry", "jgrad.exports", "jgrad.identifiers", "jgrad.kept"}
 # Request plumbing: the web side by nature.
 WEB_MODULES = {"jgrad.web", "jgrad.templating", "jgrad.access", "jgrad.i18n", "jgrad.formtools",
                "jgrad.redirects"}

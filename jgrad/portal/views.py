@@ -31,7 +31,8 @@ from jgrad.registrants import codes
 from jgrad.registrants.display import code_label
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.models import Registrant
-from jgrad.templating import date_format, kept, university_name
+from jgrad.kept import kept
+from jgrad.templating import date_format, university_name
 from jgrad.universities.services import every_university
 
 bp = Blueprint("portal", __name__, url_prefix="/records")
