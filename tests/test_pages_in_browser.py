@@ -22,6 +22,7 @@ playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
+    pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (needs npm)"),
 ]
 PHONE = {"width": 375, "height": 740}
 
