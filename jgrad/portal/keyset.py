@@ -136,11 +136,14 @@ def _seek(sort: Sort, after: bool):
     # A bound on the first key alone lets every planner start its index walk there (SQLite
     # takes no row value as a bound on an expression index); one on every key but the last
     # id, all in one index, skips the rows before the cursor without reading their table.
+    # The row values come first: SQLite walks from the first bound it meets that the index
+    # serves, and from the first key alone it read every namesake before the cursor (a
+    # deep page by name at 1,000,000: 0.8 -> 0.4 ms). PostgreSQL takes any order.
     first, value = sort.keys[0], values[0]
     lead, start = sa.tuple_(*sort.keys[:-1]), sa.tuple_(*values[:-1])
     if forward:
-        return sa.and_(first >= value, lead >= start, keys > sa.tuple_(*values))
-    return sa.and_(first <= value, lead <= start, keys < sa.tuple_(*values))
+        return sa.and_(keys > sa.tuple_(*values), first >= value, lead >= start)
+    return sa.and_(keys < sa.tuple_(*values), first <= value, lead <= start)
 
 
 def seek_values(where: Position | None) -> dict:

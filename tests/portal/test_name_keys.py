@@ -3,6 +3,7 @@ university's alumni list walks in name order, stays in step whoever writes."""
 import datetime as dt
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from jgrad.accounts.models import Role
@@ -96,3 +97,25 @@ def test_a_migration_killed_halfway_on_sqlite_finishes_when_run_again(tmp_path):
                 "registrants_name_keys"} <= triggers
         assert version == "0015_enrolment_name_keys"
         db.engine.dispose()
+
+
+def test_a_deep_page_by_name_starts_its_walk_at_the_cursor_on_sqlite(app):
+    """SQLite takes the first range on the index it meets: the bound on the family name
+    alone made it read every namesake before the cursor (a common family name is a tenth of
+    a university); the row value starts the walk at the cursor's own row (0.8 → 0.4 ms for a
+    page 60 % of the way down 50,000 alumni)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner; PostgreSQL takes the row value whatever the order")
+    from jgrad.portal import keyset
+
+    table = Enrolment.__table__
+    walk = sa.select(table.c.id, *keyset.key_columns("name", True)).where(
+        table.c.university_id == sa.bindparam("university")).with_hint(
+        table, "INDEXED BY ix_enrolments_university_name", "sqlite")
+    for after, bound in ((True, ">"), (False, "<")):
+        statement = keyset.ordered(walk, "name", after, 50, within_university=True)
+        sql = str(statement.compile(db.engine))
+        plan = " ".join(str(row[3]) for row in db.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + sql, ("x",) * sql.count("?")))
+        db.session.rollback()
+        assert f"(family_roman_key,given_roman_key,registrant_id){bound}" in plan, plan
