@@ -5,21 +5,28 @@ Psycopg prepares a statement once it has run five times on a connection, and the
 neither parses nor plans it again: for the two queries of ``/me`` (the signed-in account,
 the record) that is about a millisecond of a request. But psycopg forgets every prepared
 statement and every count on ``ROLLBACK`` (a rolled-back transaction may have dropped what
-they refer to), and a request that only reads ends in the ``ROLLBACK`` Flask-SQLAlchemy's
+they refer to), and a request that only reads ended in the ``ROLLBACK`` Flask-SQLAlchemy's
 teardown sends: nothing was ever prepared.
 
-So a request whose transaction wrote nothing ends it with ``COMMIT``, which for such a
-transaction is the same thing. PostgreSQL itself tells: a transaction is given an id at its
-first write of any kind (an ORM flush, a raw cursor's ``INSERT``, a trigger, ``SELECT ...
-FOR UPDATE``, DDL), and ``pg_current_xact_id_if_assigned()`` is still null when there was
-none. The check and the commit go in one round trip, as the ``ROLLBACK`` did: the check
-divides by zero when the transaction has an id, which stops the statements there and leaves
-the transaction to the rollback that follows, as before.
+So a web request whose transaction wrote no rows ends it with ``COMMIT``. PostgreSQL itself
+tells: a transaction is given an id at its first change to a table of any kind (an ORM flush,
+a raw cursor's ``INSERT``, a trigger, ``SELECT ... FOR UPDATE``, DDL, a temporary table), and
+``pg_current_xact_id_if_assigned()`` is still null when there was none. The check and the
+commit go in one round trip, as the ``ROLLBACK`` did: the check divides by zero when the
+transaction has an id, which stops the statements there and leaves the transaction to the
+rollback that follows, as before.
+
+A ``COMMIT`` of such a transaction is not quite a ``ROLLBACK``: a setting changed with a
+plain ``SET`` or ``set_config(..., false)``, a ``LISTEN`` or ``NOTIFY`` and a cursor ``WITH
+HOLD`` outlive it, on a pooled connection the next request may share. The application uses
+none of them (``SET LOCAL`` ends with the transaction either way), and
+tests/test_request_end.py fails if its code starts to.
 
 Every transaction that is not plainly read-only is rolled back as before: one that wrote, one
 that failed, one whose ORM objects hold changes never flushed, one with files to remove after
 a commit. The ORM is not told of the commit: for it the transaction is rolled back as it
 always was, with no commit hooks, and the rollback reaches psycopg with nothing to undo.
+Only web requests end this way (a request's teardown); commands and jobs roll back as before.
 """
 from __future__ import annotations
 
@@ -38,9 +45,9 @@ _COMMIT_IF_NOTHING_WRITTEN = {True: _END.format("pg_current_xact_id_if_assigned"
 
 
 def init_app(app: Flask) -> None:
-    # Registered after Flask-SQLAlchemy's: teardowns run last-registered first, so this one
-    # sees the session before its removal rolls it back.
-    app.teardown_appcontext(_commit_if_nothing_written)
+    # A request's teardown runs before its application context's, where Flask-SQLAlchemy
+    # removes the session (and after a streamed response has been sent).
+    app.teardown_request(_commit_if_nothing_written)
 
 
 def _commit_if_nothing_written(error: BaseException | None) -> None:
@@ -49,7 +56,8 @@ def _commit_if_nothing_written(error: BaseException | None) -> None:
     if error is not None or not db.session.registry.has():
         return
     session = db.session()
-    if (not session.in_transaction() or session.in_nested_transaction()
+    transaction = session.get_transaction()
+    if (transaction is None or not transaction.is_active or session.in_nested_transaction()
             or session.new or session.dirty or session.deleted or session.info):
         return
     if session.get_bind().dialect.name != "postgresql":

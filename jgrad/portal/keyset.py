@@ -138,7 +138,8 @@ def _seek(sort: Sort, after: bool):
     # id, all in one index, skips the rows before the cursor without reading their table.
     # The row values come first: SQLite walks from the first bound it meets that the index
     # serves, and from the first key alone it read every namesake before the cursor (a
-    # deep page by name at 1,000,000: 0.8 -> 0.4 ms). PostgreSQL takes any order.
+    # page 554 by name of 50,000 alumni: its SQL by hand 0.55 -> 0.15 ms). PostgreSQL takes
+    # any order.
     first, value = sort.keys[0], values[0]
     lead, start = sa.tuple_(*sort.keys[:-1]), sa.tuple_(*values[:-1])
     if forward:

@@ -88,7 +88,8 @@ def overview(registrant):
 def _whole_record():
     from jgrad.registrants.models import Registrant
 
-    # The registrant's own columns came with the signed-in account: only the key again.
+    # The registrant's own columns came with the signed-in account (registrant_required
+    # reads current_user.registrant first, joined or lazily loaded): only the key again.
     return sa.select(Registrant).where(Registrant.id == sa.bindparam("registrant_id")).options(
         sa.orm.load_only(Registrant.id),
         sa.orm.joinedload(Registrant.enrolments).joinedload(Enrolment.university),
