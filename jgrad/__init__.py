@@ -61,7 +61,7 @@ def _init_extensions(app: Flask) -> None:
 
     init_web(app)  # first: its request set-up (upload limits) runs before the CSRF check
     db.init_app(app)
-    init_request_end(app)
+    init_request_end(app)  # after db: its teardown runs before the session's removal
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -26,13 +26,15 @@ Every transaction that is not plainly read-only is rolled back as before: one th
 that failed, one whose ORM objects hold changes never flushed, one with files to remove after
 a commit. The ORM is not told of the commit: for it the transaction is rolled back as it
 always was, with no commit hooks, and the rollback reaches psycopg with nothing to undo.
-Only web requests end this way (a request's teardown); commands and jobs roll back as before.
+Only an application context in which a web request was dispatched ends this way, when its
+session ends; commands and jobs roll back as before, and a page a job renders in a request
+context of its own changes nothing in the job's transaction.
 """
 from __future__ import annotations
 
 import logging
 
-from flask import Flask
+from flask import Flask, g
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +47,22 @@ _COMMIT_IF_NOTHING_WRITTEN = {True: _END.format("pg_current_xact_id_if_assigned"
 
 
 def init_app(app: Flask) -> None:
-    # A request's teardown runs before its application context's, where Flask-SQLAlchemy
-    # removes the session (and after a streamed response has been sent).
-    app.teardown_request(_commit_if_nothing_written)
+    app.before_request(_web_request)
+    # At the end of the application context, where the session ends (a request's own, or a
+    # command's or job's, which may render pages in requests of their own on its session):
+    # registered after Flask-SQLAlchemy's, it runs first, before the session's removal
+    # rolls back whatever is left.
+    app.teardown_appcontext(_commit_if_nothing_written)
+
+
+def _web_request() -> None:
+    g.jgrad_web_request = True
 
 
 def _commit_if_nothing_written(error: BaseException | None) -> None:
     from jgrad.extensions import db
 
-    if error is not None or not db.session.registry.has():
+    if error is not None or not g.get("jgrad_web_request") or not db.session.registry.has():
         return
     session = db.session()
     transaction = session.get_transaction()

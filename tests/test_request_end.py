@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import logging
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,15 @@ def _universities() -> set[str]:
 
 def _postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
+
+
+@contextmanager
+def a_request(app):
+    """A web request of its own, as a browser's runs: its own application context, and the
+    request's hooks run before the test's code does what the view would."""
+    with app.app_context(), app.test_request_context():
+        app.preprocess_request()
+        yield
 
 
 @pytest.fixture
@@ -53,7 +63,7 @@ def test_a_read_only_request_keeps_its_statements_prepared(one_connection, app, 
 
 def test_a_raw_write_without_a_commit_is_rolled_back(one_connection, app, caplog):
     caplog.set_level(logging.WARNING, logger="jgrad.request_end")
-    with app.app_context(), app.test_request_context():
+    with a_request(app):
         cursor = db.session.connection().connection.driver_connection.cursor()
         placeholder = "%s" if _postgresql() else "?"
         cursor.execute("INSERT INTO universities (code, name_en, name_ja, cooperating, kind, "
@@ -65,7 +75,7 @@ def test_a_raw_write_without_a_commit_is_rolled_back(one_connection, app, caplog
 
 
 def test_a_flush_without_a_commit_is_rolled_back(one_connection, app):
-    with app.app_context(), app.test_request_context():
+    with a_request(app):
         db.session.add(University(code="FLUSHED", name_en="Flushed", name_ja="流"))
         db.session.flush()
         db.session.expunge_all()  # no changes left in the session: only the database knows
@@ -73,20 +83,20 @@ def test_a_flush_without_a_commit_is_rolled_back(one_connection, app):
 
 
 def test_changes_never_flushed_are_neither_flushed_nor_committed(one_connection, app):
-    with app.app_context(), app.test_request_context():
+    with a_request(app):
         assert db.session.scalar(sa.select(sa.func.count(University.id))) == 0
         db.session.add(University(code="PENDING", name_en="Pending", name_ja="保留"))
     assert "PENDING" not in _universities()
 
 
 def test_a_failed_transaction_ends_quietly(one_connection, app, caplog):
-    with app.app_context(), app.test_request_context():
+    with a_request(app):
         db.session.add(University(code="BEFORE", name_en="Before", name_ja="前"))
         db.session.flush()
         with pytest.raises(sa.exc.DBAPIError):
             db.session.execute(sa.text("SELECT no_such_column FROM universities"))
     with caplog.at_level(logging.ERROR, logger="jgrad.request_end"):
-        with app.app_context(), app.test_request_context():
+        with a_request(app):
             assert db.session.scalar(sa.text("SELECT 1")) == 1
     assert not caplog.records
     assert "BEFORE" not in _universities()
@@ -96,7 +106,7 @@ def test_files_to_remove_after_a_commit_stay_when_nothing_was_committed(one_conn
                                                                         tmp_path):
     kept = tmp_path / "upload.csv"
     kept.write_text("a,b\n")
-    with app.app_context(), app.test_request_context():
+    with a_request(app):
         db.session.scalar(sa.select(sa.func.count(University.id)))
         remove_after_commit([kept])
     assert kept.exists()
@@ -114,6 +124,20 @@ def test_a_command_or_job_rolls_back_as_before(one_connection, app):
         prepared = db.session.scalars(sa.text(
             "SELECT statement FROM pg_prepared_statements")).all()
     assert not any("answer_of_a_job" in s for s in prepared), prepared
+
+
+def test_a_page_a_job_renders_in_its_own_request_leaves_the_jobs_transaction_alone(
+        one_connection, app):
+    """A job writes, renders a page (a mail) in a request context of its own, and goes on:
+    its transaction is still whole when it commits."""
+    with app.app_context():
+        db.session.add(University(code="JOB", name_en="Job", name_ja="仕事"))
+        db.session.flush()
+        with app.test_request_context():
+            app.preprocess_request()
+        db.session.add(University(code="JOB2", name_en="Job 2", name_ja="仕事2"))
+        db.session.commit()
+    assert {"JOB", "JOB2"} <= _universities()
 
 
 # What a COMMIT keeps and a ROLLBACK would not, without giving the transaction an id: a
