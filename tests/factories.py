@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from contextlib import contextmanager
 
 import pytest
 from argon2 import PasswordHasher
@@ -100,6 +101,25 @@ def without_csrf(page: str) -> str:
     import re
 
     return re.sub(r'(name="csrf_token"[^>]*?)value="[^"]*"', r"\1", page)
+
+
+@contextmanager
+def statements():
+    """Collect the SQL statements SQLAlchemy runs inside the block (not those sent through
+    the driver's own cursor)."""
+    import sqlalchemy as sa
+
+    seen = []
+
+    def listen(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    engine = db.session.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listen)
 
 
 def outbox(to: str | None = None, kind: str | None = None):

@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from jgrad.config import Defaults
 from jgrad.extensions import db
 from jgrad.lifecycle.traces import remove_after_commit
 from jgrad.universities.models import University
 
 # One pooled connection: every request of a test runs on the same PostgreSQL session.
-ONE_CONNECTION = {"pool_pre_ping": True, "hide_parameters": True, "pool_size": 1,
-                  "max_overflow": 0, "pool_timeout": 10}
+ONE_CONNECTION = {**Defaults.SQLALCHEMY_ENGINE_OPTIONS, "pool_size": 1, "max_overflow": 0,
+                  "pool_timeout": 10}
 
 
 def _universities() -> set[str]:

@@ -17,6 +17,7 @@ from jgrad.db import commit_keeping_loaded, utcnow
 from jgrad.extensions import db
 from jgrad.i18n import current_locale, locale_key
 from jgrad.i18n import gettext as _
+from jgrad.kept import kept
 from jgrad.mail.models import OutboxMessage
 from jgrad.portal import messaging
 from jgrad.portal.access import may_write
@@ -31,7 +32,6 @@ from jgrad.registrants import codes
 from jgrad.registrants.display import code_label
 from jgrad.registrants.history import ConsentChange, RecordChange
 from jgrad.registrants.models import Registrant
-from jgrad.kept import kept
 from jgrad.templating import date_format, university_name
 from jgrad.universities.services import every_university
 
@@ -182,10 +182,10 @@ def table_rows(rows) -> Markup:
         return _WORDS.get((kind, value, language)) or kept(
             _WORDS, (kind, value, language), lambda: str(escape(make(value))), 20_000)
 
-    def university(university_id):
-        return universities.get(university_id) or kept(
-            universities, university_id, lambda: str(escape(university_name(university_id))),
-            1_000)
+    def university(university_id):  # a page's own: a name can change between pages
+        if university_id not in universities:
+            universities[university_id] = str(escape(university_name(university_id)))
+        return universities[university_id]
 
     out = []
     for r in rows:

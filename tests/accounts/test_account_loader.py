@@ -1,31 +1,19 @@
 """The signed-in account is loaded in one query joined to what its role reads next, and a
 role remembered wrongly only costs a query, never a wrong page."""
-import sqlalchemy as sa
-
 from jgrad.accounts import session as sessions
 from jgrad.accounts.models import Role
-from jgrad.extensions import db
+from tests.factories import statements
 
 
-def statements_of(app, client, path):
-    seen = []
-
-    def listen(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", listen)
-    try:
+def statements_of(client, path):
+    with statements() as seen:
         response = client.get(path)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listen)
     assert response.status_code == 200
     return response, seen
 
 
-def account_query(statements):
-    (first,) = [s for s in statements if "FROM accounts" in s.split("WHERE")[0]
+def account_query(seen):
+    (first,) = [s for s in seen if "FROM accounts" in s.split("WHERE")[0]
                 and "accounts.session_version" in s]
     return first
 
@@ -37,7 +25,7 @@ def test_a_registrant_account_is_joined_to_the_record_and_not_to_a_university(
     login("hana@example.org")
     client.get("/me")  # the first load joins both: the role is not known yet
     assert sessions._ROLES == {registrant.account_id: Role.REGISTRANT.value}
-    response, statements = statements_of(app, client, "/me")
+    response, statements = statements_of(client, "/me")
     loaded = account_query(statements)
     assert "JOIN registrants" in loaded and "JOIN universities" not in loaded
     assert "YAMADA" in response.get_data(as_text=True)
@@ -51,7 +39,7 @@ def test_a_staff_account_is_joined_to_its_university_only(
     login("staff@example.org")
     client.get("/records/")
     assert sessions._ROLES == {staff.id: Role.STAFF.value}
-    _, statements = statements_of(app, client, "/records/")
+    _, statements = statements_of(client, "/records/")
     loaded = account_query(statements)
     assert "JOIN universities" in loaded and "JOIN registrants" not in loaded
 
@@ -61,7 +49,7 @@ def test_a_role_remembered_wrongly_still_gives_the_right_page(
     registrant = make_registrant(email="hana@example.org", family_name_roman="YAMADA")
     login("hana@example.org")
     monkeypatch.setattr(sessions, "_ROLES", {registrant.account_id: Role.STAFF.value})
-    response, statements = statements_of(app, client, "/me")
+    response, statements = statements_of(client, "/me")
     assert "YAMADA" in response.get_data(as_text=True)
     # the record came by a query of its own instead of the join
     assert any(s.lstrip().startswith("SELECT registrants.") for s in statements)

@@ -1,14 +1,12 @@
 """The bulk-mail helper: one outbox row per recipient, rendered once per language, queued in
 one statement, each key at most once (rules 5 and 9 mail through it, and so do imports)."""
-from contextlib import contextmanager
 
 import pytest
-import sqlalchemy as sa
 
 from jgrad.extensions import db
 from jgrad.mail import services as mail
 from jgrad.mail.models import SECRET_SLOT, DeliveryState
-from tests.factories import outbox
+from tests.factories import outbox, statements
 
 LINK = f"http://jgrad.test/signup/complete?token={SECRET_SLOT}"
 
@@ -23,20 +21,6 @@ def queue_contact(recipients, **context):
     return mail.queue_many(recipients, kind="contact", template="contact", **context)
 
 
-@contextmanager
-def statements():
-    """Collect the SQL statements run inside the block."""
-    seen = []
-
-    def listen(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    engine = db.session.get_bind()
-    sa.event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listen)
 
 
 def test_each_recipient_gets_one_row_in_their_language(app):
