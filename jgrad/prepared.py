@@ -35,8 +35,11 @@ class Prepared:
             state = compiled.construct_expanded_state(unbound)
             binds = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
                      for bind, name in compiled.bind_names.items() if name in unbound}
-            results = [column.type.dialect_impl(dialect).result_processor(dialect, None)
-                       for column in self._columns]
+            # Only the columns that have a result processor are touched (dates on SQLite).
+            processors = [column.type.dialect_impl(dialect).result_processor(dialect, None)
+                          for column in self._columns]
+            results = [(n, process) for n, process in enumerate(processors)
+                       if process is not None]
             form = (state.statement, state.positiontup, dict(state.parameters),
                     {n: p for n, p in binds.items() if p is not None}, results)
             self._forms[dialect.name] = form  # two threads at once build the same form
@@ -56,7 +59,13 @@ class Prepared:
             found = cursor.fetchall()
         finally:
             cursor.close()
-        if not any(results):
-            return [self._row(*row) for row in found]
-        return [self._row(*[value if process is None or value is None else process(value)
-                            for process, value in zip(results, row)]) for row in found]
+        if not results:
+            return [self._row._make(row) for row in found]
+        rows, make = [], self._row._make
+        for row in found:
+            values = list(row)
+            for n, process in results:
+                if values[n] is not None:
+                    values[n] = process(values[n])
+            rows.append(make(values))
+        return rows

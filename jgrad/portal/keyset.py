@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -76,7 +77,9 @@ class Page:
     previous_cursor: str | None
 
 
+@lru_cache(maxsize=16)
 def _signer(secret: str, salt: str) -> URLSafeSerializer:
+    """The serializer of one secret and salt (it keeps no state between uses)."""
     return URLSafeSerializer(secret, salt=salt)
 
 
