@@ -95,9 +95,6 @@ NAME_KEY = ("(e.family_roman_key, e.given_roman_key, e.registrant_id, e.id) > (?
             "AND e.family_roman_key >= ? AND "
             "(e.family_roman_key, e.given_roman_key, e.registrant_id) >= (?, ?, ?)")
 COMPLETED = "coalesce(e.status_date, '0001-01-01')"
-NAMES = ("lower(coalesce(r.family_name, '') || ' ' || coalesce(r.given_name, '') || ' ' || "
-         "coalesce(r.family_name_kana, '') || ' ' || coalesce(r.given_name_kana, '') || ' ' || "
-         "coalesce(r.family_name_roman, '') || ' ' || coalesce(r.given_name_roman, ''))")
 
 
 def deep_key(staff, sort: str, at: int) -> tuple:
@@ -129,7 +126,8 @@ def cases(app, staff, visible: int, alumni: int):
         by_completion = deep_key(staff, "completion", at)
         name_cursor = keyset.cursor("name", by_name, True, secret, CURSOR_SALT)
         completion_cursor = keyset.cursor("completion", by_completion, True, secret, CURSOR_SALT)
-        common, fewer, rare = name_floor("tanaka"), name_floor("person12"), name_floor(person)
+        common, fewer, rare = (name_floor(term, staff.university_id)
+                               for term in ("tanaka", "person12", person))
     name_key = keyset.key_of("name", by_name)
     completed = keyset.key_of("completion", by_completion)
     page = at // 50 + 1
@@ -154,17 +152,20 @@ def cases(app, staff, visible: int, alumni: int):
     ]
 
 
-def name_floor(term: str) -> tuple[str, str, tuple]:
-    """The floor of a name search: the names matched through the index the database has
-    (PostgreSQL's trigram index serves LIKE; SQLite's FTS5 table a MATCH), then checked.
+def name_floor(term: str, university_id: int) -> tuple[str, str, tuple]:
+    """The floor of a name search: the university's enrolments with the name, found through
+    the index the database has of them (migration 0016: PostgreSQL's GIN index of the
+    university and the names each enrolment carries serves LIKE; SQLite's FTS5 table a
+    MATCH of the words and the university's marker), then checked.
     "tanaka" is the family name of about 12 % of the registrants here (the most common name
     in Japan, Sato, is about 1.5 % of the people); "person12" is part of about 1 % of the
     given names at 1,000,000 (10,457 of them; 967 of those the university sees);
     "person12345" is part of at most eleven given names (the one person of the search)."""
-    if db.engine.dialect.name == "postgresql" or not search.has_fts():
-        return f"AND {NAMES} LIKE ?", NAME, (f"%{term}%",)
-    return (f"AND r.id IN (SELECT rowid FROM registrant_names WHERE registrant_names MATCH ?) "
-            f"AND {NAMES} LIKE ?", NAME, (f'"{term}"', f"%{term}%"))
+    if db.engine.dialect.name == "postgresql" or not search.has_fts(search.ENROLMENT_FTS_TABLE):
+        return "AND e.names_key LIKE ?", NAME, (f"%{term}%",)
+    match = f'"{term}" "{search.university_marker(university_id)}"'
+    return ("AND e.id IN (SELECT rowid FROM enrolment_names WHERE enrolment_names MATCH ?) "
+            "AND e.names_key LIKE ?", NAME, (match, f"%{term}%"))
 
 
 def floor_runner(university_id: int):

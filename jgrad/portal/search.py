@@ -1,9 +1,12 @@
 """The alumni list's search box: a person by Doctor ID, student number or any part of a name.
 
 ``finds`` is the rule itself (checked on every row listed). ``candidates`` narrows the
-registrants first through an index, so that a search does not read every registrant: the
-trigram index of migration 0012 on PostgreSQL, the FTS5 trigram table ``registrant_names`` of
-migration 0013 on SQLite. An index of trigrams cannot look up a word shorter than three
+rows first through an index, so that a search does not read every registrant. A list of one
+university's enrolments (a staff member's) looks up that university's alone: the GIN index
+of migration 0016 on PostgreSQL, its FTS5 trigram table ``enrolment_names`` on SQLite. A
+list of every university's goes through every registrant's names: the trigram index of
+migration 0012 on PostgreSQL, the FTS5 trigram table ``registrant_names`` of migration 0013
+on SQLite. An index of trigrams cannot look up a word shorter than three
 characters (a two-kanji family name): such words are checked by ``finds`` alone, and when a
 search has no longer word, or SQLite has no FTS5, every registrant the account sees is read.
 """
@@ -16,7 +19,8 @@ from jgrad.identifiers import is_valid_doctor_id
 from jgrad.registrants.models import NAMES, Enrolment, Registrant
 
 FTS_TABLE = "registrant_names"
-_FTS: dict[str, bool] = {}
+ENROLMENT_FTS_TABLE = "enrolment_names"
+_FTS: dict[tuple, bool] = {}
 
 
 def words(term: str) -> list[str]:
@@ -34,13 +38,15 @@ def finds(term: str):
 
 
 def candidates(term: str, university_id: int | None):
-    """A condition on the registrant alone that every row ``finds`` keeps also meets, and
-    that an index serves; None where none does (a Doctor ID is found by its own index)."""
+    """A condition that every row ``finds`` keeps also meets, and that an index serves;
+    None where none does (a Doctor ID is found by its own index). With ``university_id``
+    (the rows are that university's enrolments) the index holds that university's
+    enrolments alone; without it, every registrant."""
     if is_valid_doctor_id(term.upper()):
         return None
-    numbered = sa.select(Enrolment.registrant_id).where(Enrolment.student_number == term)
     if university_id is not None:
-        numbered = numbered.where(Enrolment.university_id == university_id)
+        return _at_university(term, university_id)
+    numbered = sa.select(Enrolment.registrant_id).where(Enrolment.student_number == term)
     if db.engine.dialect.name == "postgresql":
         named = sa.and_(*(NAMES.contains(word.lower(), autoescape=True)
                           for word in words(term)))
@@ -49,8 +55,7 @@ def candidates(term: str, university_id: int | None):
     indexed = [word for word in words(term) if len(word) >= 3]
     if not indexed or not has_fts():
         return None
-    # Each word a phrase (quotes doubled): the trigram tokenizer finds it inside any name.
-    match = " ".join('"' + word.replace('"', '""') + '"' for word in indexed)
+    match = " ".join(_phrase(word) for word in indexed)
     named = sa.select(sa.literal_column("rowid")).select_from(sa.table(FTS_TABLE)).where(
         sa.literal_column(FTS_TABLE).op("MATCH")(match))
     # One list of both: two IN lists joined by OR made SQLite read the name matches twice
@@ -58,11 +63,43 @@ def candidates(term: str, university_id: int | None):
     return Registrant.id.in_(sa.union_all(named, numbered))
 
 
-def has_fts() -> bool:
-    """Whether this SQLite database has the FTS5 name table (its library may lack FTS5)."""
-    key = str(db.engine.url)
+def _at_university(term: str, university_id: int):
+    """``candidates`` among one university's enrolments (migration 0016): each enrolment
+    carries its registrant's names, indexed together with the university."""
+    numbered = Enrolment.student_number == term
+    if db.engine.dialect.name == "postgresql":
+        return sa.or_(sa.and_(*(Enrolment.names_key.contains(word.lower(), autoescape=True)
+                                for word in words(term))), numbered)
+    indexed = [word for word in words(term) if len(word) >= 3]
+    if not indexed or not has_fts(ENROLMENT_FTS_TABLE):
+        return None
+    match = " ".join(_phrase(word) for word in indexed) + " " + \
+        _phrase(university_marker(university_id))
+    named = sa.select(sa.literal_column("rowid")).select_from(
+        sa.table(ENROLMENT_FTS_TABLE)).where(
+        sa.literal_column(ENROLMENT_FTS_TABLE).op("MATCH")(match))
+    numbered_here = sa.select(Enrolment.id).where(numbered,
+                                                  Enrolment.university_id == university_id)
+    return Enrolment.id.in_(sa.union_all(named, numbered_here))
+
+
+def university_marker(university_id: int) -> str:
+    """What ``enrolment_names`` holds after an enrolment's names: its university's id
+    between two unit separators, which no typed name holds (and were one to, the search's
+    own conditions still decide)."""
+    return f"\x1f{int(university_id)}\x1f"
+
+
+def _phrase(word: str) -> str:
+    """An FTS5 phrase (quotes doubled): the trigram tokenizer finds it inside any text."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+def has_fts(table: str = FTS_TABLE) -> bool:
+    """Whether this SQLite database has an FTS5 name table (its library may lack FTS5)."""
+    key = (str(db.engine.url), table)
     if key not in _FTS:
         _FTS[key] = db.session.scalar(sa.text(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = :name"),
-            {"name": FTS_TABLE}) == 1
+            {"name": table}) == 1
     return _FTS[key]

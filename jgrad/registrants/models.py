@@ -136,6 +136,12 @@ class Enrolment(Versioned, Provenance, db.Model):
         sa.String(100), server_default=sa.text("''"), server_onupdate=sa.FetchedValue())
     given_roman_key: Mapped[str] = mapped_column(
         sa.String(100), server_default=sa.text("''"), server_onupdate=sa.FetchedValue())
+    # Every name of the registrant as the search matches them (NAMES below), also written
+    # by the triggers (migration 0016): one university's search looks up its enrolments
+    # alone, through the migration's own index (PostgreSQL's GIN index of the university
+    # and these names, ix_enrolments_university_names; SQLite's enrolment_names table).
+    names_key: Mapped[str] = mapped_column(
+        sa.Text, server_default=sa.text("''"), server_onupdate=sa.FetchedValue())
 
     registrant = relationship("Registrant", back_populates="enrolments")
     university = relationship("University", foreign_keys=[university_id])

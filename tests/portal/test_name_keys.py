@@ -86,7 +86,7 @@ def test_a_migration_killed_halfway_on_sqlite_finishes_when_run_again(tmp_path):
                                        "VARCHAR(100) DEFAULT '' NOT NULL"))
             connection.execute(sa.text("CREATE INDEX ix_half_run "
                                        "ON enrolments (university_id, family_roman_key)"))
-        upgrade()
+        upgrade(revision="0015_enrolment_name_keys")
         with db.engine.connect() as connection:
             columns = {c["name"] for c in sa.inspect(connection).get_columns("enrolments")}
             triggers = set(connection.scalars(sa.text(

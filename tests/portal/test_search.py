@@ -62,7 +62,7 @@ def test_sqlite_keeps_the_name_table_in_step_through_triggers(app, people):
 def test_the_search_finds_by_kana_roman_kanji_and_student_number_with_or_without_fts(
         client, login, people, monkeypatch, fts):
     if db.engine.dialect.name == "sqlite" and not fts:
-        monkeypatch.setattr(search, "has_fts", lambda: False)
+        monkeypatch.setattr(search, "has_fts", lambda *table: False)
     kobayashi, mori = people["kobayashi"].doctor_id, people["mori"].doctor_id
     login("viewer@home.example")
     assert listed(client, "name=koba") == {kobayashi}
