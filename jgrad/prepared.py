@@ -63,9 +63,9 @@ class Prepared:
             return [self._row._make(row) for row in found]
         rows, make = [], self._row._make
         for row in found:
-            values = list(row)
+            cells = list(row)
             for n, process in results:
-                if values[n] is not None:
-                    values[n] = process(values[n])
-            rows.append(make(values))
+                if cells[n] is not None:
+                    cells[n] = process(cells[n])
+            rows.append(make(cells))
         return rows

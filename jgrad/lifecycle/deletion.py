@@ -11,7 +11,7 @@ from flask import current_app
 from jgrad.accounts.models import Account, AccountToken
 from jgrad.contact.models import Inquiry
 from jgrad.contact.services import mail_keys as inquiry_mail_keys
-from jgrad.db import utcnow
+from jgrad.db import purge_deleted_from_text_indexes, utcnow
 from jgrad.extensions import db
 from jgrad.lifecycle import traces
 from jgrad.lifecycle.leftovers import leftovers  # noqa: F401  (part of this API)
@@ -76,6 +76,7 @@ def delete_registrants(registrant_ids: list[int], reason: str,
         db.session.execute(sa.delete(table.model).where(table.about(rids, aids)))
     db.session.execute(sa.delete(Registrant).where(Registrant.id.in_(rids)))
     db.session.execute(sa.delete(Account).where(Account.id.in_(aids)))
+    purge_deleted_from_text_indexes(db.session)
     db.session.expire_all()
     traces.remove_after_commit(files)
     return len(found)

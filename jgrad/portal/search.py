@@ -41,46 +41,31 @@ def candidates(term: str, university_id: int | None):
     """A condition that every row ``finds`` keeps also meets, and that an index serves;
     None where none does (a Doctor ID is found by its own index). With ``university_id``
     (the rows are that university's enrolments) the index holds that university's
-    enrolments alone; without it, every registrant."""
+    enrolments alone (migration 0016); without it, every registrant."""
     if is_valid_doctor_id(term.upper()):
         return None
+    lowered = [word.lower() for word in words(term)]
     if university_id is not None:
-        return _at_university(term, university_id)
-    numbered = sa.select(Enrolment.registrant_id).where(Enrolment.student_number == term)
+        numbered = sa.select(Enrolment.id).where(Enrolment.student_number == term,
+                                                 Enrolment.university_id == university_id)
+        named, table, key = Enrolment.names_key, ENROLMENT_FTS_TABLE, Enrolment.id
+        marker = [university_marker(university_id)]
+    else:
+        numbered = sa.select(Enrolment.registrant_id).where(Enrolment.student_number == term)
+        named, table, key, marker = NAMES, FTS_TABLE, Registrant.id, []
     if db.engine.dialect.name == "postgresql":
-        named = sa.and_(*(NAMES.contains(word.lower(), autoescape=True)
-                          for word in words(term)))
-        return sa.or_(named, Registrant.id == sa.any_(sa.func.array(
-            numbered.scalar_subquery())))
-    indexed = [word for word in words(term) if len(word) >= 3]
-    if not indexed or not has_fts():
+        return sa.or_(sa.and_(*(named.contains(word, autoescape=True) for word in lowered)),
+                      key == sa.any_(sa.func.array(numbered.scalar_subquery())))
+    # Lower-cased as ``finds`` matches them: FTS5 folds the case of fewer letters.
+    indexed = [word for word in lowered if len(word) >= 3]
+    if not indexed or not has_fts(table):
         return None
-    match = " ".join(_phrase(word) for word in indexed)
-    named = sa.select(sa.literal_column("rowid")).select_from(sa.table(FTS_TABLE)).where(
-        sa.literal_column(FTS_TABLE).op("MATCH")(match))
+    match = " ".join(_phrase(word) for word in indexed + marker)
+    matched = sa.select(sa.literal_column("rowid")).select_from(sa.table(table)).where(
+        sa.literal_column(table).op("MATCH")(match))
     # One list of both: two IN lists joined by OR made SQLite read the name matches twice
     # (306 against 122 ms for a name 12 % of a million share).
-    return Registrant.id.in_(sa.union_all(named, numbered))
-
-
-def _at_university(term: str, university_id: int):
-    """``candidates`` among one university's enrolments (migration 0016): each enrolment
-    carries its registrant's names, indexed together with the university."""
-    numbered = Enrolment.student_number == term
-    if db.engine.dialect.name == "postgresql":
-        return sa.or_(sa.and_(*(Enrolment.names_key.contains(word.lower(), autoescape=True)
-                                for word in words(term))), numbered)
-    indexed = [word for word in words(term) if len(word) >= 3]
-    if not indexed or not has_fts(ENROLMENT_FTS_TABLE):
-        return None
-    match = " ".join(_phrase(word) for word in indexed) + " " + \
-        _phrase(university_marker(university_id))
-    named = sa.select(sa.literal_column("rowid")).select_from(
-        sa.table(ENROLMENT_FTS_TABLE)).where(
-        sa.literal_column(ENROLMENT_FTS_TABLE).op("MATCH")(match))
-    numbered_here = sa.select(Enrolment.id).where(numbered,
-                                                  Enrolment.university_id == university_id)
-    return Enrolment.id.in_(sa.union_all(named, numbered_here))
+    return key.in_(sa.union_all(matched, numbered))
 
 
 def university_marker(university_id: int) -> str:

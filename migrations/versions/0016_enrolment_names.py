@@ -13,7 +13,11 @@ matches them (``names_key``: the ``NAMES`` expression), kept in step by the trig
   enrolment's names and a marker of its university, which a search matches with the words.
   Where the library has no FTS5 trigram tokenizer nothing is created (as in 0013).
 
-The copies are deleted with the enrolment, and the enrolment with its registrant.
+The copies are deleted with the enrolment, and the enrolment with its registrant; on SQLite
+a deletion also rewrites the FTS5 tables' index, which otherwise keeps what was deleted
+beside a deletion marker (``jgrad.db.purge_deleted_from_text_indexes``). An enrolment added
+while its registrant is renamed waits for the rename (``FOR SHARE``). Going down leaves the
+btree_gin extension installed.
 
 Revision ID: 0016_enrolment_names
 Revises: 0015_enrolment_name_keys
@@ -47,14 +51,14 @@ def marked(names_key: str, university_id: str) -> str:
     return f"{names_key} || ' ' || char(31) || {university_id} || char(31)"
 
 
-def _copies(with_names: bool) -> list[tuple[str, str]]:
-    """(enrolment column, its value over a registrant row "r") for the copied names."""
-    copies = [(key, f"coalesce(r.{name}, '')") for key, name in ROMAN]
-    return copies + [('names_key', names('r'))] if with_names else copies
+def _copies(with_names: bool, row: str) -> list[tuple[str, str]]:
+    """(enrolment column, its value over the registrant ``row``) for the copied names."""
+    copies = [(key, f"coalesce({row}.{name}, '')") for key, name in ROMAN]
+    return copies + [('names_key', names(row))] if with_names else copies
 
 
 def _sqlite_triggers(with_names: bool) -> None:
-    copies = _copies(with_names)
+    copies = _copies(with_names, 'r')
     watched = NAMES if with_names else tuple(name for _, name in ROMAN)
     from_registrant = ", ".join(
         f"{key} = coalesce((SELECT {value} FROM registrants r "
@@ -72,7 +76,7 @@ def _sqlite_triggers(with_names: bool) -> None:
         AFTER UPDATE OF registrant_id ON enrolments
         BEGIN UPDATE enrolments SET {from_registrant} WHERE id = NEW.id; END""")
     changed = " OR ".join(f"OLD.{name} IS NOT NEW.{name}" for name in watched)
-    to_enrolments = ", ".join(f"{key} = {value.replace('r.', 'NEW.')}" for key, value in copies)
+    to_enrolments = ", ".join(f"{key} = {value}" for key, value in _copies(with_names, 'NEW'))
     op.execute(f"""CREATE TRIGGER registrants_name_keys
         AFTER UPDATE OF {', '.join(watched)} ON registrants WHEN {changed} BEGIN
         UPDATE enrolments SET {to_enrolments} WHERE registrant_id = NEW.id; END""")
@@ -86,16 +90,19 @@ def _sqlite_triggers(with_names: bool) -> None:
 
 
 def _postgresql_triggers(with_names: bool) -> None:
-    copies = _copies(with_names)
+    copies = _copies(with_names, 'r')
     watched = NAMES if with_names else tuple(name for _, name in ROMAN)
+    # FOR SHARE: an enrolment added (or moved) while its registrant is being renamed waits
+    # for the rename, and copies the new names; without it, it copied the old ones, which
+    # the rename's own update of the enrolments never saw, and kept them.
     op.execute(f"""CREATE OR REPLACE FUNCTION enrolments_name_keys() RETURNS trigger AS $$
         BEGIN
             SELECT {', '.join(value for _, value in copies)}
             INTO {', '.join(f'NEW.{key}' for key, _ in copies)}
-            FROM registrants r WHERE r.id = NEW.registrant_id;
+            FROM registrants r WHERE r.id = NEW.registrant_id FOR SHARE;
             RETURN NEW;
         END $$ LANGUAGE plpgsql""")
-    to_enrolments = ", ".join(f"{key} = {value.replace('r.', 'NEW.')}" for key, value in copies)
+    to_enrolments = ", ".join(f"{key} = {value}" for key, value in _copies(with_names, 'NEW'))
     op.execute(f"""CREATE OR REPLACE FUNCTION registrants_name_keys() RETURNS trigger AS $$
         BEGIN
             UPDATE enrolments SET {to_enrolments} WHERE registrant_id = NEW.id;

@@ -206,3 +206,16 @@ def test_body_must_be_json(client, world):
     response = client.post("/api/v1/universities/A/students", data="{not json",
                            headers=auth(raw), content_type="application/json")
     assert response.status_code == 400 and response.mimetype == "application/problem+json"
+
+
+def test_a_search_with_a_control_character_is_a_search_not_an_error(client, world):
+    """A NUL (which neither database takes in a string) or a tab in the name separates
+    words, in the API as on the page."""
+    raw = world.token(world.editor)
+    name = world.person_a.family_name_roman or world.person_a.family_name
+    for term in (f"{name}\x00", f"\t{name}", "\x00"):
+        response = client.get("/api/v1/alumni", query_string={"name": term},
+                              headers=auth(raw))
+        assert response.status_code == 200, (term, response.get_data(as_text=True)[:300])
+        assert [item["doctor_id"] for item in response.json["items"]] \
+            == [world.person_a.doctor_id]

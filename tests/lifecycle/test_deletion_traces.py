@@ -77,6 +77,13 @@ def found_in_name_indexes(needles: list[str]) -> list[str]:
                     f"SELECT count(*) FROM {table} WHERE instr(lower(names), lower(:part))"),
                     {"part": needle})
             hits += [f"{table}: {needle}"] * bool(matched)
+        # What a MATCH no longer finds may still lie in the index's own blocks, beside a
+        # deletion marker: look for each three-character piece of a name among them.
+        blocks = db.session.scalars(sa.text(f"SELECT block FROM {table}_data")).all()
+        for needle in needles:
+            pieces = {needle.lower()[n:n + 3].encode() for n in range(len(needle) - 2)}
+            hits += [f"{table}_data: {needle}" for piece in pieces
+                     if any(piece in block for block in blocks if block)][:1]
     return hits
 
 
@@ -151,8 +158,8 @@ def test_rule8_rule9_deletion_leaves_no_trace_in_the_database_or_instance_files(
     assert all(before[name] > 0 for name in planted), before
     assert {hit.rsplit(": ", 1)[1] for hit in found_in_tables(needles)} == set(needles)
     if db.engine.dialect.name == "sqlite":
-        assert {hit.rsplit(": ", 1)[1] for hit in found_in_name_indexes(needles)} \
-            == set(NAMES.values())
+        assert set(NAMES.values()) <= {hit.rsplit(": ", 1)[1]
+                                       for hit in found_in_name_indexes(needles)}
     events_before = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
 
     consent.request_deletion(person, Actor.system(), channel="email",

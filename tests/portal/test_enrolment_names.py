@@ -66,7 +66,7 @@ def test_the_names_follow_every_write_and_go_with_the_enrolment(
     if sqlite:
         assert indexed(second) == marked(names_key(first), away)
 
-    # A merge of duplicates moves an enrolment; an enrolment may be moved to a university.
+    # An enrolment moved to another registrant, then to another university.
     db.session.execute(sa.update(Enrolment).where(Enrolment.id == second)
                        .values(registrant_id=mori.id))
     assert names_key(second) == "森 花   mori hana"
@@ -215,3 +215,64 @@ def test_0016_goes_down_and_up_again_and_a_run_killed_halfway_finishes(tmp_path)
                 "enrolment_names_delete"} <= triggers
         assert read("SELECT version_num FROM alembic_version") == [("0016_enrolment_names",)]
         db.engine.dispose()
+
+
+def test_an_enrolment_added_during_a_rename_copies_the_new_names_on_postgresql(
+        app, make_university, make_registrant):
+    """Two transactions at once: one renames a registrant, the other adds an enrolment for
+    them. The second must wait for the first and copy the new names; had it copied the old
+    ones, the rename's update of the enrolments would never see its row, and the search
+    would miss the person for good."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    import threading
+    import time
+
+    home = make_university(code="HOME")
+    person = make_registrant(university=home, family_name_roman="Ito", given_name_roman="Mei")
+    db.session.commit()
+    added, engine, person_id, home_id = {}, db.engine, person.id, home.id
+
+    def enrol():
+        with engine.begin() as connection:
+            added["id"] = connection.execute(sa.insert(Enrolment).values(
+                registrant_id=person_id, university_id=home_id, field="02",
+                graduate_school="Graduate School of Law", programme_type="latter",
+                entry_date=dt.date(2020, 4, 1), status="enrolled", supplied_by="university",
+                changed_by="university").returning(Enrolment.id)).scalar_one()
+
+    with db.engine.connect() as renaming, db.engine.connect() as watching:
+        renaming.begin()
+        renaming.execute(sa.text("UPDATE registrants SET family_name_roman = 'Kato' "
+                                 "WHERE id = :id"), {"id": person_id})
+        adding = threading.Thread(target=enrol)
+        adding.start()
+        for _ in range(1000):  # until the insert waits for the rename (or has finished)
+            waiting = watching.scalar(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"))
+            watching.rollback()
+            if waiting or not adding.is_alive():
+                break
+            time.sleep(0.01)
+        renaming.commit()
+        adding.join(30)
+    assert names_key(added["id"]).endswith("kato mei")
+    db.session.commit()
+
+
+def test_a_name_found_in_any_case_the_rule_folds_and_a_control_character_is_a_space(
+        client, login, make_university, make_registrant, make_account):
+    """The index is asked for the words as the rule matches them, lower-cased: FTS5 folds
+    the case of fewer letters than Python (Georgian capitals, for one), and a word it folded
+    otherwise would be missed. A NUL, which neither database takes in a string, is a space."""
+    home = make_university(code="HOME")
+    person = make_registrant(university=home, family_name_roman="ბერიძე",
+                             given_name_roman="Nino")
+    make_account(role=Role.STAFF, university=home, email="viewer@home.example")
+    db.session.commit()
+    login("viewer@home.example")
+    assert listed(client, "name=ბერიძე") == {person.doctor_id}
+    assert listed(client, "name=ᲑᲔᲠᲘᲫᲔ") == {person.doctor_id}  # its capitals (Mtavruli)
+    assert listed(client, "name=nino%00ბერიძე") == {person.doctor_id}
+    assert listed(client, "name=%00") == {person.doctor_id}  # no search left: everyone
