@@ -9,8 +9,10 @@ import time
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from flask import Flask, g, make_response, render_template, request
+from flask import Flask, Request, g, make_response, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from markupsafe import escape
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
@@ -62,7 +64,51 @@ def page_number(args, name: str = "page") -> int:
     return min(max(int(raw), 1), MAX_PAGE)
 
 
+# Neither database takes a NUL in a string (PostgreSQL refuses it outright, SQLite's
+# full-text queries stop at it): one typed or pasted into any field, a search box, an
+# address, a JSON body, was an error page once it reached a query. A request's text reads
+# each NUL as a space (``TextParameters``, ``TextJSON``); uploaded files are left as sent.
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", " ")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
+class TextJSON(DefaultJSONProvider):
+    """JSON bodies read with each NUL in their strings as a space."""
+
+    def loads(self, s, **kwargs):
+        return _without_nul(super().loads(s, **kwargs))
+
+
+class TextParameters(ImmutableMultiDict):
+    """A request's query string and form fields with each NUL read as a space."""
+
+    def __init__(self, mapping=None):
+        if mapping is None:
+            super().__init__()
+            return
+        if isinstance(mapping, MultiDict):
+            pairs = mapping.items(multi=True)
+        elif isinstance(mapping, dict):
+            pairs = [(k, one) for k, v in mapping.items()
+                     for one in (v if isinstance(v, (list, tuple)) else [v])]
+        else:
+            pairs = mapping
+        super().__init__([(_without_nul(k), _without_nul(v)) for k, v in pairs])
+
+
+class JgradRequest(Request):
+    parameter_storage_class = TextParameters
+
+
 def init_web(app: Flask) -> None:
+    app.request_class = JgradRequest
+    app.json = TextJSON(app)
     # Before any blueprint adds its routes, so that every ``<int:...>`` gets the bound.
     app.url_map.converters["int"] = DatabaseIdConverter
     _configure_access_log(app)

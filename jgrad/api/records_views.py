@@ -24,7 +24,7 @@ from jgrad.imports.importfile import check_records
 from jgrad.portal import keyset
 from jgrad.portal.loading import registrant_for
 from jgrad.portal.notices import tell_corrected
-from jgrad.portal.queries import AlumniFilter, alumni_query, searchable
+from jgrad.portal.queries import AlumniFilter, alumni_query
 from jgrad.registrants import services as records
 from jgrad.registrants.forms import ProfileForm, values_of
 from jgrad.registrants.models import Enrolment, Registrant
@@ -49,7 +49,7 @@ def alumni():
     query: s.AlumniQuery = request.context.query
     filters = AlumniFilter(status=query.status, entry_year=query.entry_year,
                            completion_year=query.completion_year, field=query.field,
-                           sector=query.sector, name=searchable(query.name or "") or None)
+                           sector=query.sector, name=(query.name or "").strip() or None)
     secret = current_app.config["SECRET_KEY"]
     try:
         where = keyset.position("id", query.cursor, secret, CURSOR_SALT)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -85,7 +84,7 @@ class AlumniFilter:
             completion_year=year("completion_year", _l("Completion year")),
             field=code("field", codes.FIELD, _l("Field of study")),
             sector=code("sector", codes.SECTOR, _l("Sector of current job")),
-            name=searchable(args.get("name") or "")[:100] or None,
+            name=(args.get("name") or "").strip()[:100] or None,
             sort=sort, university_id=university_id,
         ), problems
 
@@ -94,12 +93,6 @@ class AlumniFilter:
         if "university_id" in values:
             values["university"] = values.pop("university_id")
         return values
-
-
-def searchable(term: str) -> str:
-    """A search term without control characters (a NUL, which neither database takes in a
-    string, or a tab): each stands in as a space, which separates words."""
-    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in term).strip()
 
 
 def alumni_query(account, filters: AlumniFilter, *columns):

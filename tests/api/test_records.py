@@ -219,3 +219,12 @@ def test_a_search_with_a_control_character_is_a_search_not_an_error(client, worl
         assert response.status_code == 200, (term, response.get_data(as_text=True)[:300])
         assert [item["doctor_id"] for item in response.json["items"]] \
             == [world.person_a.doctor_id]
+
+
+def test_security_baseline_a_nul_in_a_json_body_is_a_space(client, world):
+    raw = world.university_token(world.a)
+    response = client.post("/api/v1/universities/A/students", headers=auth(raw),
+                           json={"students": [student("N1", family_name="佐\x00藤")]})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert db.session.scalar(sa.select(Registrant.family_name).where(
+        Registrant.given_name == "学N1")) == "佐 藤"

@@ -49,7 +49,7 @@ def test_the_names_follow_every_write_and_go_with_the_enrolment(
     assert names_key(first) == "小林 一郎 コバヤシ イチロウ kobayashi ichiro"
 
     def marked(names: str, university) -> str:
-        return f"{names} \x1f{university.id}\x1f"
+        return f"{names} {search.university_marker(university.id)}"
 
     if sqlite:
         assert indexed(first) == marked(names_key(first), home)
